@@ -1,0 +1,47 @@
+/** The one configuration object; built once from the environment by `loadConfig`. */
+export type DatabaseConfig =
+  | { readonly client: 'sqlite'; readonly filename: string }
+  | { readonly client: 'mysql'; readonly url: string };
+
+export interface TokenLifetimes {
+  /** Seconds; MediaWiki's `$wgOAuth2GrantExpirationInterval` (PT1H). */
+  readonly accessToken: number;
+  readonly idToken: number;
+  /** MediaWiki's `$wgOAuth2RefreshTokenTTL` (P1M). */
+  readonly refreshToken: number;
+  /** MediaWiki keeps codes for 10 minutes. */
+  readonly authorizationCode: number;
+  /** How long a site sign-in lasts. */
+  readonly session: number;
+}
+
+export interface Config {
+  readonly port: number;
+  readonly host: string | undefined;
+  /** Issuer URL without a trailing slash; discovery lives under `${issuer}/.well-known/`. */
+  readonly issuer: string;
+  readonly database: DatabaseConfig;
+  /** Where embedded-mode files live (SQLite database, generated secret key). */
+  readonly dataDir: string;
+  readonly redis: { readonly url: string; readonly prefix: string } | undefined;
+  /** MediaWiki's `$wgOAuthSecretKey`: HMAC key for client-facing secrets, root of derived keys. */
+  readonly secretKey: string;
+  readonly trustProxy: boolean;
+  readonly tls: { readonly cert: string; readonly key: string } | undefined;
+  /** MediaWiki's `$wgScriptPath` (`/w`); REST paths hang below it. */
+  readonly scriptPath: string;
+  /** `oarc_wiki` / `oaac_wiki` value for this site (`*` = every wiki, MediaWiki's default). */
+  readonly wikiId: string;
+  readonly ttl: TokenLifetimes;
+}
+
+/** A bad setting; its message is one line naming the variable. */
+export class ConfigError extends Error {
+  readonly variable: string;
+
+  constructor(variable: string, message: string) {
+    super(`${variable}: ${message}`);
+    this.name = 'ConfigError';
+    this.variable = variable;
+  }
+}

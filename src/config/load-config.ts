@@ -1,0 +1,183 @@
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { isAbsolute, resolve } from 'node:path';
+import { ConfigError, type Config, type DatabaseConfig, type TokenLifetimes } from './config.js';
+import { parseDurationSeconds } from './duration.js';
+
+type Env = Readonly<Record<string, string | undefined>>;
+
+const SECRET_FILE = 'secret_key';
+
+/**
+ * Environment → validated, frozen Config. The only place that reads the environment.
+ * In embedded (SQLite) mode an unset SECRET_KEY is generated once and kept in the data folder.
+ */
+export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config {
+  const dataDir = resolve(cwd, value(env, 'DATA_DIR') ?? 'data');
+  const port = parsePort(env);
+  const tls = parseTls(env, cwd);
+  const database = parseDatabase(env, cwd, dataDir);
+  const scriptPath = parseScriptPath(env);
+  return deepFreeze({
+    port,
+    host: value(env, 'HOST'),
+    issuer: parseIssuer(env, port, tls !== undefined),
+    database,
+    dataDir,
+    redis: parseRedis(env),
+    secretKey: resolveSecretKey(env, database, dataDir),
+    trustProxy: parseBoolean(env, 'TRUST_PROXY', false),
+    tls,
+    scriptPath,
+    wikiId: value(env, 'WIKI_ID') ?? '*',
+    ttl: parseLifetimes(env),
+  });
+}
+
+function value(env: Env, name: string): string | undefined {
+  const raw = env[name];
+  return raw === undefined || raw.trim() === '' ? undefined : raw.trim();
+}
+
+function parsePort(env: Env): number {
+  const raw = value(env, 'PORT');
+  if (raw === undefined) return 8080;
+  const port = Number(raw);
+  if (!/^\d+$/.test(raw) || port > 65535) throw new ConfigError('PORT', `expected a port number 0-65535, got "${raw}"`);
+  return port;
+}
+
+function parseIssuer(env: Env, port: number, tls: boolean): string {
+  const raw = value(env, 'ISSUER');
+  if (raw === undefined) return `${tls ? 'https' : 'http'}://localhost:${port}`;
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    throw new ConfigError('ISSUER', `expected an http(s) URL, got "${raw}"`);
+  }
+  // OIDC Discovery §3: the issuer is an https URL with no query or fragment (http for local use).
+  if (!['http:', 'https:'].includes(url.protocol) || url.search || url.hash || url.username) {
+    throw new ConfigError('ISSUER', 'expected an http(s) URL without query, fragment or credentials');
+  }
+  return url.href.replace(/\/+$/, '');
+}
+
+function parseDatabase(env: Env, cwd: string, dataDir: string): DatabaseConfig {
+  const raw = value(env, 'DATABASE_URL');
+  if (raw === undefined) return { client: 'sqlite', filename: resolve(dataDir, 'wikiauth.sqlite') };
+  if (raw.startsWith('sqlite:')) {
+    const path = raw.slice('sqlite:'.length).replace(/^\/\/(?=\/)/, '');
+    if (!path) throw new ConfigError('DATABASE_URL', 'sqlite: needs a file path, e.g. sqlite:./data/wikiauth.sqlite');
+    return { client: 'sqlite', filename: isAbsolute(path) ? path : resolve(cwd, path) };
+  }
+  if (/^(mysql|mariadb):\/\//.test(raw)) {
+    try {
+      const url = new URL(raw);
+      if (!url.hostname || url.pathname.length <= 1) throw new Error('missing host or database');
+    } catch {
+      throw new ConfigError('DATABASE_URL', 'expected mysql://user:password@host:port/database');
+    }
+    return { client: 'mysql', url: raw.replace(/^mariadb:/, 'mysql:') };
+  }
+  throw new ConfigError('DATABASE_URL', 'expected sqlite:<path> or mysql://user:password@host:port/database');
+}
+
+function parseRedis(env: Env): Config['redis'] {
+  const url = value(env, 'REDIS_URL');
+  if (url === undefined) return undefined;
+  if (!/^rediss?:\/\/[^/]/.test(url)) throw new ConfigError('REDIS_URL', 'expected redis://host:port[/db]');
+  const prefix = value(env, 'REDIS_PREFIX') ?? 'wikiauth:';
+  if (/\s/.test(prefix)) throw new ConfigError('REDIS_PREFIX', 'must not contain whitespace');
+  return { url, prefix };
+}
+
+function parseBoolean(env: Env, name: string, fallback: boolean): boolean {
+  const raw = value(env, name);
+  if (raw === undefined) return fallback;
+  if (/^(1|true|yes|on)$/i.test(raw)) return true;
+  if (/^(0|false|no|off)$/i.test(raw)) return false;
+  throw new ConfigError(name, `expected 1/0, true/false, yes/no or on/off, got "${raw}"`);
+}
+
+function parseTls(env: Env, cwd: string): Config['tls'] {
+  const cert = value(env, 'TLS_CERT');
+  const key = value(env, 'TLS_KEY');
+  if (cert === undefined && key === undefined) return undefined;
+  if (cert === undefined || key === undefined) {
+    throw new ConfigError(cert === undefined ? 'TLS_CERT' : 'TLS_KEY', 'TLS_CERT and TLS_KEY must be set together');
+  }
+  return { cert: readPem(cwd, 'TLS_CERT', cert), key: readPem(cwd, 'TLS_KEY', key) };
+}
+
+function readPem(cwd: string, name: string, path: string): string {
+  try {
+    const text = readFileSync(resolve(cwd, path), 'utf8');
+    if (!text.includes('-----BEGIN ')) throw new Error('not PEM');
+    return text;
+  } catch {
+    throw new ConfigError(name, `cannot read a PEM file at "${path}"`);
+  }
+}
+
+function parseScriptPath(env: Env): string {
+  const raw = env['SCRIPT_PATH'];
+  if (raw === undefined) return '/w';
+  const path = raw.trim().replace(/\/+$/, '');
+  if (path !== '' && !/^\/[A-Za-z0-9._~\-/]*$/.test(path)) {
+    throw new ConfigError('SCRIPT_PATH', `expected a path such as /w (or empty), got "${raw}"`);
+  }
+  return path;
+}
+
+function parseLifetimes(env: Env): TokenLifetimes {
+  const duration = (name: string, fallback: number): number => {
+    const raw = value(env, name);
+    if (raw === undefined) return fallback;
+    const seconds = parseDurationSeconds(raw);
+    if (seconds === undefined || seconds <= 0 || !Number.isSafeInteger(seconds)) {
+      throw new ConfigError(name, `expected seconds or an ISO 8601 duration such as PT1H, got "${raw}"`);
+    }
+    return seconds;
+  };
+  return {
+    accessToken: duration('ACCESS_TOKEN_TTL', 3600),
+    idToken: duration('ID_TOKEN_TTL', 3600),
+    refreshToken: duration('REFRESH_TOKEN_TTL', 30 * 86400),
+    authorizationCode: duration('AUTH_CODE_TTL', 600),
+    session: duration('SESSION_TTL', 14 * 86400),
+  };
+}
+
+function resolveSecretKey(env: Env, database: DatabaseConfig, dataDir: string): string {
+  const given = value(env, 'SECRET_KEY');
+  if (given !== undefined) {
+    if (given.length < 32) throw new ConfigError('SECRET_KEY', 'must be at least 32 characters');
+    return given;
+  }
+  if (database.client !== 'sqlite') {
+    throw new ConfigError('SECRET_KEY', 'is required with a shared database (every instance must use the same key)');
+  }
+  const file = resolve(dataDir, SECRET_FILE);
+  if (existsSync(file)) {
+    const stored = readFileSync(file, 'utf8').trim();
+    if (stored.length < 32) throw new ConfigError('SECRET_KEY', `the generated key in ${file} is damaged`);
+    return stored;
+  }
+  mkdirSync(dataDir, { recursive: true });
+  const generated = randomBytes(32).toString('hex');
+  // `wx` fails if another process created the file first; then use theirs.
+  try {
+    writeFileSync(file, `${generated}\n`, { mode: 0o600, flag: 'wx' });
+    return generated;
+  } catch {
+    return readFileSync(file, 'utf8').trim();
+  }
+}
+
+function deepFreeze<T>(object: T): T {
+  for (const child of Object.values(object as object)) {
+    if (child && typeof child === 'object') deepFreeze(child);
+  }
+  return Object.freeze(object);
+}

@@ -1,0 +1,152 @@
+import { DomainError, NotFoundError } from '../errors.js';
+import { INFINITY, toMwTimestamp } from '../mw-timestamp.js';
+import type { Account, AccountBlock, AccountRepository } from './account.js';
+import { hashPassword, needsRehash, verifyPassword } from './password.js';
+import { effectiveGroups, rightsForGroups } from './rights.js';
+import { canonicalUserName } from './user-name.js';
+
+export interface CreateAccountInput {
+  readonly name: string;
+  readonly password: string;
+  readonly email?: string;
+  readonly realName?: string;
+  readonly groups?: readonly string[];
+}
+
+/** The user as OAuth sees them: account, effective groups and rights, block state. */
+export interface UserProfile {
+  readonly account: Account;
+  readonly groups: string[];
+  readonly rights: string[];
+  readonly blocked: boolean;
+}
+
+// MediaWiki's $wgMinimalPasswordLength default for ordinary users.
+const MIN_PASSWORD_LENGTH = 1;
+const MAX_PASSWORD_BYTES = 4096;
+
+export class AccountService {
+  readonly #accounts: AccountRepository;
+
+  constructor(accounts: AccountRepository) {
+    this.#accounts = accounts;
+  }
+
+  async create(input: CreateAccountInput): Promise<Account> {
+    const name = canonicalUserName(input.name);
+    checkPassword(input.password);
+    if (await this.#accounts.findByName(name)) {
+      throw new DomainError('user_exists', `The user "${name}" already exists`);
+    }
+    const email = input.email ?? '';
+    if (email !== '' && !isEmailAddress(email)) throw new DomainError('invalid_email', `"${email}" is not an email address`);
+    const account = await this.#accounts.create({
+      name,
+      passwordHash: await hashPassword(input.password),
+      email,
+      // createAndPromote --email records the address as confirmed (DESIGN §5).
+      emailAuthenticated: email === '' ? null : toMwTimestamp(),
+      realName: input.realName ?? '',
+    });
+    if (input.groups?.length) await this.#accounts.addGroups(account.id, input.groups);
+    return account;
+  }
+
+  /** createAndPromote --force on an existing user: add groups, optionally reset password/email. */
+  async promote(name: string, groups: readonly string[]): Promise<Account> {
+    const account = await this.require(name);
+    if (groups.length) await this.#accounts.addGroups(account.id, groups);
+    return account;
+  }
+
+  async require(name: string): Promise<Account> {
+    const account = await this.#accounts.findByName(canonicalUserName(name));
+    if (!account) throw new NotFoundError(`The user "${name}"`);
+    return account;
+  }
+
+  findById(id: number): Promise<Account | undefined> {
+    return this.#accounts.findById(id);
+  }
+
+  async findByName(name: string): Promise<Account | undefined> {
+    try {
+      return await this.#accounts.findByName(canonicalUserName(name));
+    } catch (err) {
+      if (err instanceof DomainError && err.code === 'invalid_user_name') return undefined;
+      throw err;
+    }
+  }
+
+  /**
+   * Sign-in check. One error for an unknown user and a wrong password, so the answer does not
+   * reveal which names exist; a hash in an old format is upgraded to MediaWiki's current default.
+   */
+  async authenticate(name: string, password: string): Promise<Account> {
+    const account = await this.findByName(name);
+    const stored = account?.passwordHash ?? DUMMY_HASH;
+    const ok = Buffer.byteLength(password) <= MAX_PASSWORD_BYTES && (await verifyPassword(password, stored, account?.id ?? 0));
+    if (!account || !ok || account.isTemp) throw new DomainError('login_failed', 'Incorrect username or password entered.');
+    if (await this.isBlocked(account.id)) throw new DomainError('user_blocked', 'This account is blocked.');
+    if (needsRehash(stored)) await this.#accounts.setPassword(account.id, await hashPassword(password));
+    return account;
+  }
+
+  async setPassword(name: string, password: string): Promise<Account> {
+    checkPassword(password);
+    const account = await this.require(name);
+    await this.#accounts.setPassword(account.id, await hashPassword(password));
+    return account;
+  }
+
+  async setEmail(name: string, email: string): Promise<void> {
+    if (!isEmailAddress(email)) throw new DomainError('invalid_email', `"${email}" is not an email address`);
+    const account = await this.require(name);
+    await this.#accounts.setEmail(account.id, email, toMwTimestamp());
+  }
+
+  async block(name: string, reason: string, by = 0, expiry: string = INFINITY): Promise<Account> {
+    const account = await this.require(name);
+    await this.#accounts.putBlock({ userId: account.id, by, reason, timestamp: toMwTimestamp(), expiry });
+    return account;
+  }
+
+  async unblock(name: string): Promise<Account> {
+    const account = await this.require(name);
+    if (!(await this.#accounts.removeBlock(account.id))) {
+      throw new DomainError('not_blocked', `The user "${account.name}" is not blocked`);
+    }
+    return account;
+  }
+
+  async isBlocked(userId: number): Promise<boolean> {
+    const block = await this.#accounts.findBlock(userId);
+    return block !== undefined && isActive(block);
+  }
+
+  async profile(userId: number): Promise<UserProfile | undefined> {
+    const account = await this.#accounts.findById(userId);
+    if (!account) return undefined;
+    const [explicit, blocked] = await Promise.all([this.#accounts.groups(userId), this.isBlocked(userId)]);
+    const groups = effectiveGroups(explicit);
+    return { account, groups, rights: rightsForGroups(groups), blocked };
+  }
+}
+
+function isActive(block: AccountBlock): boolean {
+  return block.expiry === INFINITY || block.expiry > toMwTimestamp();
+}
+
+function checkPassword(password: string): void {
+  if (password.length < MIN_PASSWORD_LENGTH || Buffer.byteLength(password) > MAX_PASSWORD_BYTES) {
+    throw new DomainError('invalid_password', 'The password must be between 1 and 4096 bytes long');
+  }
+}
+
+export function isEmailAddress(email: string): boolean {
+  // Sanitizer::validateEmail: something@something, no spaces.
+  return /^[^\s@]+@[^\s@]+$/.test(email) && email.length <= 255;
+}
+
+// Verifying against a fixed hash when the user does not exist keeps both answers equally slow.
+const DUMMY_HASH = ':pbkdf2:sha512:30000:64:AAAAAAAAAAAAAAAAAAAAAA==:AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA==';

@@ -1,0 +1,45 @@
+/** A MediaWiki `user` row as the domain sees it (timestamps stay TS_MW strings). */
+export interface Account {
+  readonly id: number;
+  readonly name: string;
+  readonly realName: string;
+  readonly email: string;
+  /** TS_MW when the address was confirmed; `email_verified` ⇔ not null. */
+  readonly emailAuthenticated: string | null;
+  readonly registration: string | null;
+  readonly editCount: number;
+  readonly touched: string;
+  readonly passwordHash: string;
+  readonly isTemp: boolean;
+}
+
+export interface AccountBlock {
+  readonly userId: number;
+  readonly by: number;
+  readonly reason: string;
+  readonly timestamp: string;
+  /** TS_MW or `infinity`. */
+  readonly expiry: string;
+}
+
+export interface NewAccount {
+  readonly name: string;
+  readonly passwordHash: string;
+  readonly email: string;
+  readonly emailAuthenticated: string | null;
+  readonly realName: string;
+}
+
+/** Storage port for accounts (implemented in src/storage/sql). */
+export interface AccountRepository {
+  findById(id: number): Promise<Account | undefined>;
+  findByName(name: string): Promise<Account | undefined>;
+  create(account: NewAccount): Promise<Account>;
+  setPassword(id: number, passwordHash: string): Promise<void>;
+  setEmail(id: number, email: string, authenticated: string | null): Promise<void>;
+  groups(id: number): Promise<string[]>;
+  addGroups(id: number, groups: readonly string[]): Promise<void>;
+  findBlock(id: number): Promise<AccountBlock | undefined>;
+  putBlock(block: AccountBlock): Promise<void>;
+  removeBlock(id: number): Promise<boolean>;
+}

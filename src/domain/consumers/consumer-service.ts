@@ -1,0 +1,192 @@
+import type { AccountRepository } from '../accounts/account.js';
+import { DomainError, NotFoundError } from '../errors.js';
+import type { AuthorizationRepository } from '../grants/authorization.js';
+import { AUTH_ONLY_GRANTS, grantsForm, type GrantType } from '../grants/catalogue.js';
+import { toMwTimestamp } from '../mw-timestamp.js';
+import { generateHex32, hmacDBSecret } from '../random.js';
+import type { Consumer, ConsumerMetadata, ConsumerRepository, OAuth2GrantType } from './consumer.js';
+import {
+  compareVersions,
+  validateCallbackUrl,
+  validateDescription,
+  validateName,
+  validateOAuth2GrantTypes,
+  validateVersion,
+} from './consumer-validation.js';
+import type { ManagementLog } from './management-log.js';
+
+/** MWRestrictions default: usable from anywhere. */
+export const DEFAULT_RESTRICTIONS = '{"IPAddresses":["0.0.0.0/0","::/0"]}';
+
+export interface ProposeConsumerInput {
+  readonly ownerName: string;
+  readonly name: string;
+  readonly version: string;
+  readonly description: string;
+  readonly callbackUrl: string;
+  readonly grants: readonly string[];
+  readonly oauthVersion: 1 | 2;
+  readonly callbackIsPrefix?: boolean;
+  readonly ownerOnly?: boolean;
+  readonly oauth2IsConfidential?: boolean;
+  readonly oauth2GrantTypes?: readonly string[];
+  readonly rsaKey?: string;
+  readonly metadata?: ConsumerMetadata;
+  readonly wiki?: string;
+}
+
+export interface CreatedConsumer {
+  readonly consumer: Consumer;
+  /** Client-facing secret, shown once. */
+  readonly secret: string;
+  /** Owner-only OAuth 1.0a consumers get their access token at once (§3.5). */
+  readonly ownerAccess?: { readonly token: string; readonly secret: string };
+}
+
+export interface ConsumerServiceDeps {
+  readonly consumers: ConsumerRepository;
+  readonly accounts: AccountRepository;
+  readonly authorizations: AuthorizationRepository;
+  readonly log: ManagementLog;
+  readonly secretKey: string;
+  /** Called with the grant ids of deleted authorizations (short-lived stores drop their artifacts). */
+  readonly onGrantsRevoked?: (grantIds: string[]) => Promise<void>;
+}
+
+export class ConsumerService {
+  readonly #deps: ConsumerServiceDeps;
+
+  constructor(deps: ConsumerServiceDeps) {
+    this.#deps = deps;
+  }
+
+  /** The secret a client presents: HMAC of the stored raw value. */
+  clientSecret(consumer: Consumer): string | undefined {
+    return consumer.secretKey === null ? undefined : hmacDBSecret(consumer.secretKey, this.#deps.secretKey);
+  }
+
+  async findByKey(key: string): Promise<Consumer | undefined> {
+    return /^[0-9a-f]{32}$/.test(key) ? this.#deps.consumers.findByKey(key) : undefined;
+  }
+
+  async requireByKey(key: string): Promise<Consumer> {
+    const consumer = await this.findByKey(key);
+    if (!consumer) throw new NotFoundError(`The consumer "${key}"`);
+    return consumer;
+  }
+
+  /**
+   * Register a consumer (ConsumerSubmitControl "propose"): the owner needs an email address; the
+   * version must be newer than the owner's latest of the same name; owner-only consumers are
+   * approved at once.
+   */
+  async propose(input: ProposeConsumerInput, opts: { actor?: number; approve?: boolean } = {}): Promise<CreatedConsumer> {
+    const { consumers, accounts, authorizations, log } = this.#deps;
+    const owner = await accounts.findByName(input.ownerName);
+    if (!owner) throw new NotFoundError(`The user "${input.ownerName}"`);
+    if (!owner.email) throw new DomainError('owner_needs_email', `The user "${owner.name}" has no email address; set one first`);
+
+    const name = validateName(input.name);
+    const version = validateVersion(input.version);
+    const description = validateDescription(input.description);
+    const ownerOnly = input.ownerOnly ?? false;
+    const confidential = input.oauth2IsConfidential ?? true;
+    const grantTypes = this.#grantTypes(input, ownerOnly);
+    const callbackUrl = ownerOnly && input.callbackUrl.trim() === '' ? '' : validateCallbackUrl(input.callbackUrl, { oauthVersion: input.oauthVersion, confidential });
+    if (input.callbackIsPrefix && input.oauthVersion !== 1) {
+      throw new DomainError('invalid_callback_is_prefix', 'callbackIsPrefix applies to OAuth 1.0a consumers only');
+    }
+    const latest = await consumers.latestVersion(name, owner.id);
+    if (latest !== undefined && compareVersions(latest, version) >= 0) {
+      throw new DomainError('version_not_newer', `"${name}" is already registered with version ${latest}; the new version must be greater`);
+    }
+
+    const now = toMwTimestamp();
+    const stage = ownerOnly || opts.approve ? 'approved' : 'proposed';
+    const secretKey = generateHex32();
+    const consumer = await consumers.create({
+      key: generateHex32(),
+      name,
+      ownerId: owner.id,
+      version,
+      callbackUrl,
+      callbackIsPrefix: input.callbackIsPrefix ?? false,
+      description,
+      email: owner.email,
+      emailAuthenticated: now,
+      developerAgreement: true,
+      ownerOnly,
+      wiki: input.wiki ?? '*',
+      grants: grantsFromList(input.grants),
+      registration: now,
+      secretKey,
+      rsaKey: input.rsaKey ?? null,
+      restrictions: DEFAULT_RESTRICTIONS,
+      stage,
+      stageTimestamp: now,
+      deleted: false,
+      oauthVersion: input.oauthVersion,
+      oauth2AllowedGrants: input.oauthVersion === 2 ? grantTypes : [],
+      oauth2IsConfidential: input.oauthVersion === 2 ? confidential : true,
+      metadata: input.metadata ?? {},
+    });
+
+    const actor = opts.actor ?? 0;
+    const entry = { actor, targetUser: owner.id, consumerKey: consumer.key, timestamp: now };
+    await log.append({ ...entry, action: ownerOnly ? 'create-owner-only' : 'propose', comment: description });
+    if (opts.approve && !ownerOnly) await log.append({ ...entry, action: 'approve', comment: 'Approved on creation' });
+
+    let ownerAccess: CreatedConsumer['ownerAccess'];
+    if (ownerOnly && consumer.oauthVersion === 1) {
+      const authorization = await authorizations.upsert({
+        wiki: consumer.wiki,
+        userId: owner.id,
+        consumerId: consumer.id,
+        grants: consumer.grants,
+        oauthVersion: 1,
+      });
+      ownerAccess = { token: authorization.accessToken, secret: hmacDBSecret(authorization.accessSecret, this.#deps.secretKey) };
+    }
+    return { consumer, secret: hmacDBSecret(secretKey, this.#deps.secretKey), ...(ownerAccess ? { ownerAccess } : {}) };
+  }
+
+  /** Remove a consumer with every authorization, grant and token that came from it. */
+  async delete(key: string, opts: { actor?: number; reason?: string } = {}): Promise<Consumer> {
+    const consumer = await this.requireByKey(key);
+    const { grantIds } = await this.#deps.authorizations.delete({ consumerId: consumer.id });
+    if (grantIds.length) await this.#deps.onGrantsRevoked?.(grantIds);
+    await this.#deps.consumers.delete(consumer.id);
+    await this.#deps.log.append({
+      action: 'delete',
+      actor: opts.actor ?? 0,
+      targetUser: consumer.ownerId,
+      consumerKey: consumer.key,
+      comment: opts.reason ?? '',
+      timestamp: toMwTimestamp(),
+    });
+    return consumer;
+  }
+
+  #grantTypes(input: ProposeConsumerInput, ownerOnly: boolean): OAuth2GrantType[] {
+    if (input.oauthVersion !== 2) {
+      if (input.oauth2GrantTypes?.length) throw new DomainError('invalid_grant_type', 'OAuth 2 grant types apply to OAuth 2 consumers only');
+      return [];
+    }
+    // Owner-only OAuth 2 consumers act as their owner through client_credentials only (§3.5).
+    if (ownerOnly) return ['client_credentials'];
+    return validateOAuth2GrantTypes(input.oauth2GrantTypes?.length ? input.oauth2GrantTypes : ['authorization_code', 'refresh_token']);
+  }
+}
+
+/**
+ * A plain grant list (CLI, REST) → what MediaWiki stores: an auth-only grant switches the grant
+ * type (REST RequestClient does the same), otherwise `basic` is added.
+ */
+export function grantsFromList(grants: readonly string[]): string[] {
+  const granttype: GrantType = grants.includes('mwoauth-authonlyprivate')
+    ? 'authonlyprivate'
+    : grants.includes('mwoauth-authonly')
+      ? 'authonly'
+      : 'normal';
+  return grantsForm(granttype, granttype === 'normal' ? grants : grants.filter((g) => !AUTH_ONLY_GRANTS.includes(g)));
+}

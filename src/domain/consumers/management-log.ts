@@ -1,0 +1,29 @@
+/** MediaWiki's `mwoauthconsumer` log actions. */
+export type ConsumerLogAction =
+  | 'propose'
+  | 'propose-autoapproved'
+  | 'create-owner-only'
+  | 'update'
+  | 'approve'
+  | 'reject'
+  | 'disable'
+  | 'reenable'
+  | 'delete';
+
+export interface ConsumerLogEntry {
+  readonly id?: number;
+  readonly action: ConsumerLogAction;
+  /** Performer's user id; 0 for the command line. */
+  readonly actor: number;
+  /** The consumer's owner (MediaWiki logs against `User:<owner>`). */
+  readonly targetUser: number;
+  readonly consumerKey: string;
+  readonly comment: string;
+  readonly timestamp: string;
+  readonly params?: Readonly<Record<string, unknown>>;
+}
+
+export interface ManagementLog {
+  append(entry: ConsumerLogEntry): Promise<void>;
+  forConsumer(consumerKey: string): Promise<ConsumerLogEntry[]>;
+}

@@ -1,0 +1,73 @@
+import type { Knex } from 'knex';
+import type { Config } from './config/config.js';
+import { AccountService } from './domain/accounts/account-service.js';
+import type { ArtifactStore } from './domain/artifacts/artifact-store.js';
+import { ConsumerService } from './domain/consumers/consumer-service.js';
+import type { ManagementLog } from './domain/consumers/management-log.js';
+import { DomainError } from './domain/errors.js';
+import type { AuthorizationRepository } from './domain/grants/authorization.js';
+import { KeyService } from './domain/keys/key-service.js';
+import { createKnex } from './storage/sql/create-knex.js';
+import { migrateLatest, pendingMigrations } from './storage/sql/migrate.js';
+import { SqlAccountRepository } from './storage/sql/sql-account-repository.js';
+import { SqlArtifactStore } from './storage/sql/sql-artifact-store.js';
+import { SqlAuthorizationRepository } from './storage/sql/sql-authorization-repository.js';
+import { SqlConsumerRepository } from './storage/sql/sql-consumer-repository.js';
+import { SqlKeyRepository } from './storage/sql/sql-key-repository.js';
+import { SqlManagementLog } from './storage/sql/sql-management-log.js';
+
+/** Storage plus the domain services on top of it: what the CLI and the HTTP app share. */
+export interface Services {
+  readonly config: Config;
+  readonly db: Knex;
+  readonly accounts: AccountService;
+  readonly consumers: ConsumerService;
+  readonly authorizations: AuthorizationRepository;
+  readonly artifacts: ArtifactStore;
+  readonly keys: KeyService;
+  readonly log: ManagementLog;
+  close(): Promise<void>;
+}
+
+/**
+ * Open storage and build the services. SQLite migrates itself; a shared MariaDB/MySQL database is
+ * migrated deliberately with `wikiauth migrate`, so two instances never race on a schema change.
+ */
+export async function openServices(config: Config, opts: { checkSchema?: boolean } = {}): Promise<Services> {
+  const db = createKnex(config.database);
+  try {
+    if (config.database.client === 'sqlite') {
+      await migrateLatest(db);
+    } else if (opts.checkSchema !== false) {
+      const pending = await pendingMigrations(db);
+      if (pending.length) {
+        throw new DomainError('schema_outdated', `the database needs ${pending.length} migration(s); run \`wikiauth migrate\` first`);
+      }
+    }
+  } catch (err) {
+    await db.destroy();
+    throw err;
+  }
+  const accountRepository = new SqlAccountRepository(db);
+  const authorizations = new SqlAuthorizationRepository(db);
+  const artifacts = new SqlArtifactStore(db);
+  const log = new SqlManagementLog(db);
+  const consumers = new ConsumerService({
+    consumers: new SqlConsumerRepository(db),
+    accounts: accountRepository,
+    authorizations,
+    log,
+    secretKey: config.secretKey,
+  });
+  return {
+    config,
+    db,
+    accounts: new AccountService(accountRepository),
+    consumers,
+    authorizations,
+    artifacts,
+    keys: new KeyService(new SqlKeyRepository(db), config.secretKey),
+    log,
+    close: () => db.destroy(),
+  };
+}

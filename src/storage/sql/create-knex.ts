@@ -1,0 +1,70 @@
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import knex, { type Knex } from 'knex';
+import type { DatabaseConfig } from '../../config/config.js';
+
+/**
+ * One knex instance per process. Dialect quirks live here:
+ * - SQLite: WAL + busy timeout so CLI processes and the server can share the file.
+ * - MariaDB/MySQL: fail fast (DESIGN §7: the defaults wait 10–73 s), and MediaWiki's binary
+ *   columns (VARBINARY/BINARY/BLOB) come back from mysql2 as Buffers: decode them to strings
+ *   once here and strip BINARY(n)'s NUL padding, so repositories only ever see strings.
+ */
+export function createKnex(database: DatabaseConfig): Knex {
+  if (database.client === 'sqlite') {
+    mkdirSync(dirname(database.filename), { recursive: true });
+    return knex({
+      client: 'better-sqlite3',
+      connection: { filename: database.filename },
+      useNullAsDefault: true,
+      pool: {
+        min: 1,
+        max: 1,
+        afterCreate(conn: { pragma(sql: string): unknown }, done: (err: Error | null, conn: unknown) => void) {
+          conn.pragma('journal_mode = WAL');
+          conn.pragma('busy_timeout = 5000');
+          conn.pragma('foreign_keys = ON');
+          done(null, conn);
+        },
+      },
+    });
+  }
+  const url = new URL(database.url);
+  return knex({
+    client: 'mysql2',
+    connection: {
+      host: url.hostname,
+      port: url.port ? Number(url.port) : 3306,
+      user: decodeURIComponent(url.username),
+      password: decodeURIComponent(url.password),
+      database: decodeURIComponent(url.pathname.slice(1)),
+      connectTimeout: 2000,
+      charset: 'utf8mb4',
+      supportBigNumbers: true,
+      bigNumberStrings: false,
+      typeCast: decodeBinaryColumns,
+    },
+    acquireConnectionTimeout: 2000,
+    pool: { min: 0, max: 10 },
+  });
+}
+
+interface Mysql2Field {
+  type: string;
+  buffer(): Buffer | null;
+}
+
+const BINARY_TYPES = new Set(['STRING', 'VAR_STRING', 'BLOB', 'TINY_BLOB', 'MEDIUM_BLOB', 'LONG_BLOB']);
+
+function decodeBinaryColumns(field: Mysql2Field, next: () => unknown): unknown {
+  if (!BINARY_TYPES.has(field.type)) return next();
+  const bytes = field.buffer();
+  if (bytes === null) return null;
+  const text = bytes.toString('utf8');
+  // BINARY(n) pads with NUL bytes (MediaWiki's BINARY(14) timestamps, BINARY(32) tokens).
+  return field.type === 'STRING' ? text.replace(/\0+$/, '') : text;
+}
+
+export function isMysql(db: Knex): boolean {
+  return db.client.config.client === 'mysql2';
+}

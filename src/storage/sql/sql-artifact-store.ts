@@ -1,0 +1,96 @@
+import type { Knex } from 'knex';
+import type { ArtifactIndex, ArtifactStore } from '../../domain/artifacts/artifact-store.js';
+
+const now = () => Math.floor(Date.now() / 1000);
+
+/** `wikiauth_artifact`: short-lived artifacts in SQL, for embedded mode or without Redis. */
+export class SqlArtifactStore implements ArtifactStore {
+  readonly #db: Knex;
+
+  constructor(db: Knex) {
+    this.#db = db;
+  }
+
+  async upsert(model: string, id: string, payload: object, expiresIn: number | undefined, index: ArtifactIndex = {}): Promise<void> {
+    const values = {
+      wa_payload: JSON.stringify(payload),
+      wa_grant_id: index.grantId ?? null,
+      wa_uid: index.uid ?? null,
+      wa_user_code: index.userCode ?? null,
+      wa_expires: expiresIn === undefined ? null : now() + expiresIn,
+      wa_consumed: null,
+    };
+    await this.#db('wikiauth_artifact').insert({ wa_model: model, wa_id: id, ...values }).onConflict(['wa_model', 'wa_id']).merge(values);
+  }
+
+  find(model: string, id: string) {
+    return this.#findWhere(model, 'wa_id', id);
+  }
+
+  findByUid(model: string, uid: string) {
+    return this.#findWhere(model, 'wa_uid', uid);
+  }
+
+  findByUserCode(model: string, userCode: string) {
+    return this.#findWhere(model, 'wa_user_code', userCode);
+  }
+
+  async #findWhere(model: string, column: string, value: string): Promise<Record<string, unknown> | undefined> {
+    const row = await this.#db('wikiauth_artifact')
+      .where({ wa_model: model, [column]: value })
+      .andWhere((q) => q.whereNull('wa_expires').orWhere('wa_expires', '>', now()))
+      .first('wa_payload', 'wa_consumed');
+    if (!row) return undefined;
+    const payload = JSON.parse(row.wa_payload) as Record<string, unknown>;
+    return row.wa_consumed === null ? payload : { ...payload, consumed: Number(row.wa_consumed) };
+  }
+
+  async consume(model: string, id: string): Promise<boolean> {
+    // One conditional update: of concurrent callers exactly one sees a changed row (DESIGN §4).
+    const changed = await this.#db('wikiauth_artifact')
+      .where({ wa_model: model, wa_id: id })
+      .whereNull('wa_consumed')
+      .update({ wa_consumed: now() });
+    return changed === 1;
+  }
+
+  async destroy(model: string, id: string): Promise<void> {
+    await this.#db('wikiauth_artifact').where({ wa_model: model, wa_id: id }).delete();
+  }
+
+  async revokeByGrantId(model: string, grantId: string): Promise<void> {
+    await this.#db('wikiauth_artifact').where({ wa_model: model, wa_grant_id: grantId }).delete();
+  }
+
+  async addOnce(model: string, id: string, expiresIn: number): Promise<boolean> {
+    // An expired leftover must not block a new entry.
+    await this.#db('wikiauth_artifact').where({ wa_model: model, wa_id: id }).where('wa_expires', '<=', now()).delete();
+    try {
+      await this.#db('wikiauth_artifact').insert({ wa_model: model, wa_id: id, wa_payload: '{}', wa_expires: now() + expiresIn });
+      return true;
+    } catch (err) {
+      if (isDuplicateKey(err)) return false;
+      throw err;
+    }
+  }
+
+  async increment(model: string, id: string, windowSeconds: number): Promise<number> {
+    return this.#db.transaction(async (trx) => {
+      const row = await trx('wikiauth_artifact').where({ wa_model: model, wa_id: id }).forUpdate().first('wa_payload', 'wa_expires');
+      const live = row && (row.wa_expires === null || Number(row.wa_expires) > now());
+      const count = live ? Number(JSON.parse(row.wa_payload).count ?? 0) + 1 : 1;
+      const values = { wa_payload: JSON.stringify({ count }), wa_expires: live ? row.wa_expires : now() + windowSeconds, wa_consumed: null };
+      await trx('wikiauth_artifact').insert({ wa_model: model, wa_id: id, ...values }).onConflict(['wa_model', 'wa_id']).merge(values);
+      return count;
+    });
+  }
+
+  async collectGarbage(): Promise<number> {
+    return this.#db('wikiauth_artifact').whereNotNull('wa_expires').where('wa_expires', '<=', now()).delete();
+  }
+}
+
+export function isDuplicateKey(err: unknown): boolean {
+  const code = (err as { code?: string })?.code;
+  return code === 'ER_DUP_ENTRY' || code === 'SQLITE_CONSTRAINT_PRIMARYKEY' || code === 'SQLITE_CONSTRAINT_UNIQUE';
+}
