@@ -1,21 +1,155 @@
-import Koa from 'koa';
+import Koa, { type Middleware } from 'koa';
+import { GRANTS } from './domain/grants/catalogue.js';
+import { errorEdge } from './http/error-edge.js';
+import { healthRoutes } from './http/health-routes.js';
+import { renderPage } from './http/render.js';
+import { securityHeaders } from './http/security-headers.js';
+import { staticRoutes } from './http/static-routes.js';
+import { readForm } from './interactions/form-body.js';
+import { interactionRoutes } from './interactions/interaction-routes.js';
+import { LoginThrottle } from './interactions/login-throttle.js';
+import { loginRoutes } from './interactions/login-routes.js';
+import { SiteSessions } from './interactions/site-session.js';
+import { resourceRoutes } from './compat/resource-routes.js';
+import { createAdapterFactory } from './provider/adapters.js';
+import { authorizeDefaults } from './provider/authorize-defaults.js';
+import { ConsumerCache } from './provider/consumer-cache.js';
+import { createFindAccount } from './provider/find-account.js';
+import { createLoadExistingGrant } from './provider/load-existing-grant.js';
+import { providerConfiguration } from './provider/provider-config.js';
+import { ProviderHost } from './provider/provider-host.js';
+import { providerRoutes } from './provider/routes.js';
 import type { Services } from './services.js';
 
 export interface App extends Koa {
+  readonly host: ProviderHost;
+  readonly sessions: SiteSessions;
   shutdown(): Promise<void>;
 }
 
-/** Koa middleware order and mounts only. */
-export async function createApp(services: Services): Promise<App> {
+const GC_INTERVAL_MS = 10 * 60 * 1000;
+
+/** Koa middleware order and mounts. */
+export async function createApp(services: Services, log: (line: string) => void = (line) => process.stderr.write(`${line}\n`)): Promise<App> {
+  const { config } = services;
   const app = new Koa() as App;
-  app.proxy = services.config.trustProxy;
-  app.use(async (ctx, next) => {
-    if (ctx.path === '/healthz') {
-      ctx.body = { status: 'ok' };
-      return;
-    }
-    await next();
+  app.proxy = config.trustProxy;
+  // A client must not be able to grow a request into a denial of service.
+  app.maxIpsCount = 5;
+
+  const sessions = new SiteSessions(services.artifacts, config.ttl.session, config.secretKey);
+  const consumerCache = new ConsumerCache(services.consumers);
+  const adapter = createAdapterFactory({
+    artifacts: services.artifacts,
+    consumers: services.consumers,
+    consumerCache,
+    authorizations: services.authorizations,
+    grants: services.grantRecords,
+    accessTokens: services.accessTokens,
   });
-  app.shutdown = async () => {};
+  const configure = providerConfiguration.bind(undefined, {
+    config,
+    adapter,
+    findAccount: createFindAccount(services.accounts),
+    loadExistingGrant: createLoadExistingGrant(consumerCache, services.authorizations),
+    sessions,
+  });
+  const host = new ProviderHost({
+    issuer: config.issuer,
+    keys: services.keys,
+    configure,
+    onBuilt: (provider, keys) => {
+      provider.proxy = config.trustProxy;
+      // The provider runs on our context (as with koa-mount): both must sign cookies alike.
+      app.keys = keys.cookie;
+      provider.on('server_error', (_ctx, err) => log(`provider error: ${err.name}: ${err.message.split('\n')[0]}`));
+    },
+  });
+  await host.start();
+  const provider = () => host.provider;
+  const routes = providerRoutes(config.scriptPath);
+
+  app.use(errorEdge(log));
+  app.use(securityHeaders);
+  app.use(currentUser(sessions, services));
+  for (const router of [
+    staticRoutes(),
+    healthRoutes({ database: async () => void (await services.db.raw('select 1')), ...services.readinessChecks }),
+    loginRoutes({ accounts: services.accounts, sessions, throttle: new LoginThrottle(services.artifacts) }),
+    interactionRoutes({ provider, sessions, accounts: services.accounts, consumers: consumerCache, authorizations: services.authorizations }),
+    resourceRoutes(config.scriptPath, { provider, consumers: consumerCache, accounts: services.accounts }),
+  ]) {
+    app.use(router.routes());
+    app.use(router.allowedMethods());
+  }
+  app.use(homePage);
+  app.use(wellKnownAlias);
+  app.use(postToGet(routes.end_session));
+  app.use(authorizeDefaults(routes.authorization, consumerCache));
+  app.use(endSiteSessionOnLogout(sessions));
+  app.use(host.middleware());
+
+  const gc = setInterval(() => void collectGarbage(services).catch(() => undefined), GC_INTERVAL_MS);
+  gc.unref();
+  Object.assign(app, {
+    host,
+    sessions,
+    shutdown: async () => {
+      clearInterval(gc);
+      host.stop();
+    },
+  });
   return app;
 }
+
+/** The signed-in user's name for the page header (pages only, not API routes). */
+function currentUser(sessions: SiteSessions, services: Services): Middleware {
+  return async (ctx, next) => {
+    if (ctx.method === 'GET' && (ctx.path === '/' || ctx.path.startsWith('/wiki/'))) {
+      const session = await sessions.current(ctx);
+      if (session) ctx.state.user = await services.accounts.findById(session.userId);
+    }
+    return next();
+  };
+}
+
+async function collectGarbage(services: Services): Promise<void> {
+  await services.artifacts.collectGarbage();
+  await services.grantRecords.collectGarbage();
+}
+
+/** RFC 8414 §3: the authorization-server metadata is the same document as OIDC discovery. */
+const wellKnownAlias: Middleware = async (ctx, next) => {
+  if (ctx.path === '/.well-known/oauth-authorization-server') ctx.path = '/.well-known/openid-configuration';
+  return next();
+};
+
+/** A logout request sent as POST (OIDC RP-Initiated Logout §2) continues as GET (cookies stay Lax). */
+function postToGet(path: string): Middleware {
+  return async (ctx, next) => {
+    if (ctx.path !== path || ctx.method !== 'POST') return next();
+    const form = await readForm(ctx);
+    ctx.status = 303;
+    ctx.redirect(`${path}?${new URLSearchParams(form)}`);
+  };
+}
+
+/** Logging out through the provider (RP-initiated logout, "log out everywhere") ends the site session too. */
+function endSiteSessionOnLogout(sessions: SiteSessions): Middleware {
+  return async (ctx, next) => {
+    await next();
+    const oidc = (ctx as unknown as { oidc?: { route?: string; params?: { logout?: unknown } } }).oidc;
+    if (oidc?.route === 'end_session_confirm' && oidc.params?.logout) await sessions.end(ctx);
+  };
+}
+
+const homePage: Middleware = async (ctx, next) => {
+  if (ctx.path !== '/' || ctx.method !== 'GET') return next();
+  ctx.state.ownPage = true;
+  await renderPage(ctx, 'message', {
+    title: 'wikiauth',
+    heading: 'wikiauth',
+    message: `Sign-in for this wiki's apps: OpenID Connect, OAuth 2.0 and OAuth 1.0a, with ${GRANTS.size} MediaWiki grants.`,
+    link: { href: '/.well-known/openid-configuration', text: 'OpenID Connect discovery document' },
+  });
+};

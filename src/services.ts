@@ -5,10 +5,12 @@ import type { ArtifactStore } from './domain/artifacts/artifact-store.js';
 import { ConsumerService } from './domain/consumers/consumer-service.js';
 import type { ManagementLog } from './domain/consumers/management-log.js';
 import { DomainError } from './domain/errors.js';
+import type { AccessTokenRegistry, GrantRecordRepository } from './domain/grants/access-token-registry.js';
 import type { AuthorizationRepository } from './domain/grants/authorization.js';
 import { KeyService } from './domain/keys/key-service.js';
 import { createKnex } from './storage/sql/create-knex.js';
 import { migrateLatest, pendingMigrations } from './storage/sql/migrate.js';
+import { SqlAccessTokenRegistry, SqlGrantRecordRepository } from './storage/sql/sql-access-token-registry.js';
 import { SqlAccountRepository } from './storage/sql/sql-account-repository.js';
 import { SqlArtifactStore } from './storage/sql/sql-artifact-store.js';
 import { SqlAuthorizationRepository } from './storage/sql/sql-authorization-repository.js';
@@ -24,8 +26,12 @@ export interface Services {
   readonly consumers: ConsumerService;
   readonly authorizations: AuthorizationRepository;
   readonly artifacts: ArtifactStore;
+  readonly grantRecords: GrantRecordRepository;
+  readonly accessTokens: AccessTokenRegistry;
   readonly keys: KeyService;
   readonly log: ManagementLog;
+  /** Dependencies `/readyz` reports on, besides the database. */
+  readonly readinessChecks: Record<string, () => Promise<void>>;
   close(): Promise<void>;
 }
 
@@ -66,6 +72,9 @@ export async function openServices(config: Config, opts: { checkSchema?: boolean
     consumers,
     authorizations,
     artifacts,
+    grantRecords: new SqlGrantRecordRepository(db),
+    accessTokens: new SqlAccessTokenRegistry(db),
+    readinessChecks: {},
     keys: new KeyService(new SqlKeyRepository(db), config.secretKey),
     log,
     close: () => db.destroy(),

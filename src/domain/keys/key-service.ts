@@ -151,9 +151,13 @@ export class KeyService {
   }
 }
 
-/** The newest key whose activation time has come. */
+/**
+ * The newest key whose activation time has come. TS_MW has whole seconds, so a key rotated with
+ * no delay can tie with its predecessor; the key stored last (keys come in storage order) wins.
+ */
 function signingKey(keys: readonly StoredKey[], now: Date): StoredKey | undefined {
-  return keys
+  return [...keys]
+    .reverse()
     .filter((k) => !k.retired && k.activated !== null && fromMwTimestamp(k.activated) <= now)
     .sort((a, b) => b.activated!.localeCompare(a.activated!) || b.created.localeCompare(a.created))[0];
 }

@@ -16,6 +16,7 @@ export interface StoredKey {
 }
 
 export interface KeyRepository {
+  /** In the order stored, oldest first. */
   list(use?: KeyUse): Promise<StoredKey[]>;
   insert(key: StoredKey): Promise<void>;
   setActivated(kid: string, activated: string): Promise<void>;

@@ -1,5 +1,5 @@
 import type { Knex } from 'knex';
-import { migrationSource } from '../../../migrations/index.js';
+import { MIGRATIONS, migrationSource } from '../../../migrations/index.js';
 
 const TABLE = 'wikiauth_migrations';
 
@@ -14,6 +14,7 @@ export async function migrateRollbackAll(db: Knex): Promise<void> {
 
 /** Names of migrations not yet applied. */
 export async function pendingMigrations(db: Knex): Promise<string[]> {
-  const [, pending] = (await db.migrate.list({ migrationSource, tableName: TABLE })) as [unknown[], Array<{ file?: string } | string>];
-  return pending.map((entry) => (typeof entry === 'string' ? entry : String(entry.file ?? entry)));
+  // knex returns the pending entries of our migrationSource as they came from it, not as names.
+  const [, pending] = (await db.migrate.list({ migrationSource, tableName: TABLE })) as [unknown[], Array<(typeof MIGRATIONS)[number]>];
+  return pending.map((entry) => migrationSource.getMigrationName(entry));
 }

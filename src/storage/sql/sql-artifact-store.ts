@@ -75,14 +75,28 @@ export class SqlArtifactStore implements ArtifactStore {
   }
 
   async increment(model: string, id: string, windowSeconds: number): Promise<number> {
-    return this.#db.transaction(async (trx) => {
-      const row = await trx('wikiauth_artifact').where({ wa_model: model, wa_id: id }).forUpdate().first('wa_payload', 'wa_expires');
-      const live = row && (row.wa_expires === null || Number(row.wa_expires) > now());
-      const count = live ? Number(JSON.parse(row.wa_payload).count ?? 0) + 1 : 1;
-      const values = { wa_payload: JSON.stringify({ count }), wa_expires: live ? row.wa_expires : now() + windowSeconds, wa_consumed: null };
-      await trx('wikiauth_artifact').insert({ wa_model: model, wa_id: id, ...values }).onConflict(['wa_model', 'wa_id']).merge(values);
-      return count;
-    });
+    // Compare-and-set instead of a locking transaction: SELECT … FOR UPDATE on a missing row
+    // deadlocks on MariaDB (gap locks) and SQLite answers SQLITE_BUSY to a read lock upgraded to a
+    // write, as soon as two connections count the same key.
+    const key = { wa_model: model, wa_id: id };
+    for (;;) {
+      const row = await this.#db('wikiauth_artifact').where(key).first('wa_payload', 'wa_expires');
+      if (row && (row.wa_expires === null || Number(row.wa_expires) > now())) {
+        const count = Number(JSON.parse(row.wa_payload).count ?? 0) + 1;
+        const changed = await this.#db('wikiauth_artifact')
+          .where({ ...key, wa_payload: row.wa_payload })
+          .update({ wa_payload: JSON.stringify({ count }) });
+        if (changed === 1) return count;
+        continue;
+      }
+      if (row) await this.#db('wikiauth_artifact').where(key).where('wa_expires', '<=', now()).delete();
+      try {
+        await this.#db('wikiauth_artifact').insert({ ...key, wa_payload: JSON.stringify({ count: 1 }), wa_expires: now() + windowSeconds });
+        return 1;
+      } catch (err) {
+        if (!isDuplicateKey(err)) throw err;
+      }
+    }
   }
 
   async collectGarbage(): Promise<number> {

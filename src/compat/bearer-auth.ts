@@ -1,0 +1,64 @@
+import type { Context } from 'koa';
+import type Provider from 'oidc-provider';
+import { DomainError } from '../domain/errors.js';
+import type { Consumer } from '../domain/consumers/consumer.js';
+import type { ConsumerCache } from '../provider/consumer-cache.js';
+import { consumerToClient } from '../provider/client-metadata.js';
+
+/** Who an OAuth 2 Bearer token speaks for. `userId` is null for an anonymous client_credentials token. */
+export interface BearerCredentials {
+  readonly consumer: Consumer;
+  readonly userId: number | null;
+  readonly scopes: readonly string[];
+}
+
+export class BearerError extends DomainError {
+  constructor(message: string) {
+    super('invalid_token', message);
+    this.name = 'BearerError';
+  }
+}
+
+/**
+ * Verify `Authorization: Bearer <access token>` (RFC 6750 §2.1) against the provider's token
+ * store: not expired, its browser session alive when bound to one, its grant (the user's
+ * authorization) still there, and its consumer still usable. One place for every API route.
+ */
+export async function authenticateBearer(ctx: Context, provider: Provider, consumers: ConsumerCache): Promise<BearerCredentials> {
+  const header = ctx.get('authorization');
+  const match = /^Bearer ([A-Za-z0-9\-._~+/]+=*)$/i.exec(header);
+  if (!match) throw new BearerError(header ? 'The Authorization header is not a Bearer token' : 'No access token was provided');
+  const value = match[1]!;
+  if (value.length > 512) throw new BearerError('The access token is invalid');
+
+  const accessToken = await provider.AccessToken.find(value);
+  if (accessToken) {
+    if (accessToken.expiresWithSession && accessToken.sessionUid && !(await provider.Session.findByUid(accessToken.sessionUid))) {
+      throw new BearerError('The access token is no longer valid');
+    }
+    if (!accessToken.grantId || !(await provider.Grant.find(accessToken.grantId))) throw new BearerError('The access token has been revoked');
+    const consumer = await usableConsumer(consumers, accessToken.clientId!);
+    return { consumer, userId: Number(accessToken.accountId), scopes: [...accessToken.scopes] };
+  }
+  const clientCredentials = await provider.ClientCredentials.find(value);
+  if (clientCredentials) {
+    const consumer = await usableConsumer(consumers, clientCredentials.clientId!);
+    // Owner-only consumers act as their owner (reference §6.3); others are anonymous.
+    return { consumer, userId: consumer.ownerOnly ? consumer.ownerId : null, scopes: [...clientCredentials.scopes] };
+  }
+  throw new BearerError('The access token is invalid or has expired');
+}
+
+async function usableConsumer(consumers: ConsumerCache, key: string): Promise<Consumer> {
+  const consumer = await consumers.get(key);
+  if (!consumer || !consumerToClient(consumer, undefined)) throw new BearerError('The application of this access token is no longer usable');
+  return consumer;
+}
+
+/** RFC 6750 §3: 401 with a WWW-Authenticate challenge. */
+export function bearerChallenge(ctx: Context, err: BearerError): void {
+  ctx.status = 401;
+  ctx.set('WWW-Authenticate', `Bearer realm="${ctx.host}", error="invalid_token", error_description="${err.message.replace(/"/g, "'")}"`);
+  ctx.set('Cache-Control', 'no-store');
+  ctx.body = { error: 'invalid_token', error_description: err.message };
+}

@@ -1,0 +1,149 @@
+import Router from '@koa/router';
+import type { Context } from 'koa';
+import type Provider from 'oidc-provider';
+import type { AccountService } from '../domain/accounts/account-service.js';
+import { isUsableBy } from '../domain/consumers/consumer.js';
+import { DomainError } from '../domain/errors.js';
+import type { AuthorizationRepository } from '../domain/grants/authorization.js';
+import { grantsToStore } from '../domain/grants/scopes.js';
+import { renderPage } from '../http/render.js';
+import type { ConsumerCache } from '../provider/consumer-cache.js';
+import { INTERACTION_PATH } from '../provider/routes.js';
+import { readForm } from './form-body.js';
+import { LOGIN_PATH } from './login-routes.js';
+import { describeScopes } from './permissions.js';
+import type { SiteSessions } from './site-session.js';
+
+export interface InteractionDeps {
+  readonly provider: () => Provider;
+  readonly sessions: SiteSessions;
+  readonly accounts: AccountService;
+  readonly consumers: ConsumerCache;
+  readonly authorizations: AuthorizationRepository;
+}
+
+// Login reasons that need the password again, not just the site session (OIDC Core §3.1.2.1
+// prompt=login, max_age; a hint or claims request naming another user).
+const REAUTHENTICATE = new Set(['login_prompt', 'max_age', 'id_token_hint', 'claims_id_token_sub_value', 'essential_acrs', 'essential_acr']);
+
+/**
+ * oidc-provider interactions, headless: this module only reads `interactionDetails` and reports an
+ * `interactionResult`. Login comes from the site session (Special:UserLogin); consent stores the
+ * user's authorization as MediaWiki does, then a Grant pointing at it.
+ */
+export function interactionRoutes(deps: InteractionDeps): Router {
+  const router = new Router();
+  const path = `${INTERACTION_PATH}/:uid`;
+
+  router.get(path, async (ctx) => {
+    ctx.state.ownPage = true;
+    const provider = deps.provider();
+    const details = await provider.interactionDetails(ctx.req, ctx.res);
+    const here = `${INTERACTION_PATH}/${details.uid}`;
+    const session = await deps.sessions.current(ctx);
+
+    if (details.prompt.name === 'login') {
+      const needsPassword = details.prompt.reasons.some((r) => REAUTHENTICATE.has(r));
+      const fresh = session && (!needsPassword || session.loginTs >= (details.iat ?? Infinity));
+      if (!session || !fresh) {
+        const hint = typeof details.params.login_hint === 'string' ? `&wpName=${encodeURIComponent(details.params.login_hint)}` : '';
+        ctx.redirect(`${LOGIN_PATH}?returnto=${encodeURIComponent(here)}${needsPassword && session ? '&force=1' : ''}${hint}`);
+        return;
+      }
+      await finish(ctx, provider, { login: { accountId: String(session.userId), ts: session.loginTs, amr: ['pwd'], remember: true } });
+      return;
+    }
+
+    if (details.prompt.name === 'consent') {
+      const subject = await consentSubject(deps, ctx, details);
+      if (!subject) {
+        await finish(ctx, provider, UNUSABLE);
+        return;
+      }
+      const { consumer, userId } = subject;
+      const owner = await deps.accounts.findById(consumer.ownerId);
+      const user = await deps.accounts.findById(userId);
+      const scopes = String(details.params.scope ?? '').split(' ').filter(Boolean);
+      await renderPage(ctx, 'consent', {
+        title: `Allow ${consumer.name}?`,
+        action: `${here}/consent`,
+        csrfToken: deps.sessions.csrfToken(session!),
+        userName: user?.name ?? '',
+        app: {
+          name: consumer.name,
+          version: consumer.version,
+          owner: owner?.name ?? 'an unknown user',
+          description: consumer.description,
+          stage: consumer.stage,
+          redirectHost: hostOf(String(details.params.redirect_uri ?? consumer.callbackUrl)),
+        },
+        permissions: describeScopes(scopes),
+      });
+      return;
+    }
+    throw new DomainError('unknown_prompt', `Unsupported interaction: ${details.prompt.name}`);
+  });
+
+  router.post(`${path}/consent`, async (ctx) => {
+    ctx.state.ownPage = true;
+    const provider = deps.provider();
+    const form = await readForm(ctx);
+    const details = await provider.interactionDetails(ctx.req, ctx.res);
+    if (details.prompt.name !== 'consent') throw new DomainError('bad_request', 'This authorization request is not waiting for consent.');
+    const session = await deps.sessions.current(ctx);
+    if (!session || !deps.sessions.checkCsrf(session, form.wpEditToken)) {
+      throw new DomainError('bad_csrf_token', 'Your session token was missing or stale; go back to the application and try again.');
+    }
+    const subject = await consentSubject(deps, ctx, details);
+    if (!subject) {
+      await finish(ctx, provider, UNUSABLE);
+      return;
+    }
+    const { consumer, userId } = subject;
+    if (form.decision !== 'accept') {
+      await finish(ctx, provider, { error: 'access_denied', error_description: 'User has rejected the request from client application' });
+      return;
+    }
+    const scopes = String(details.params.scope ?? '').split(' ').filter(Boolean);
+    await deps.authorizations.upsert({ wiki: consumer.wiki, userId, consumerId: consumer.id, grants: grantsToStore(consumer, scopes), oauthVersion: 2 });
+    const accountId = String(userId);
+    const existing = details.grantId ? await provider.Grant.find(details.grantId) : undefined;
+    const grant = existing ?? new provider.Grant({ accountId, clientId: consumer.key });
+    grant.addOIDCScope(scopes.join(' '));
+    const missing = details.prompt.details as { missingOIDCClaims?: string[] };
+    if (missing.missingOIDCClaims?.length) grant.addOIDCClaims(missing.missingOIDCClaims);
+    const grantId = await grant.save();
+    await finish(ctx, provider, { consent: { grantId } });
+  });
+
+  return router;
+}
+
+// Consumer::isUsableBy refused (a proposed consumer of someone else): MediaWiki answers access_denied.
+const UNUSABLE = { error: 'access_denied', error_description: 'This application is not available to this user' };
+
+/** The consumer and user of a consent interaction; a consumer the user may not use is refused. */
+async function consentSubject(deps: InteractionDeps, ctx: Context, details: Awaited<ReturnType<Provider['interactionDetails']>>) {
+  const accountId = details.session?.accountId;
+  const session = await deps.sessions.current(ctx);
+  if (!accountId || !session || String(session.userId) !== accountId) {
+    throw new DomainError('session_mismatch', 'You are no longer logged in as the user who started this request; go back to the application and try again.');
+  }
+  const consumer = await deps.consumers.get(String(details.params.client_id));
+  if (!consumer || !isUsableBy(consumer, session.userId)) return undefined;
+  return { consumer, userId: session.userId };
+}
+
+async function finish(ctx: Context, provider: Provider, result: Parameters<Provider['interactionResult']>[2]): Promise<void> {
+  const url = await provider.interactionResult(ctx.req, ctx.res, result, { mergeWithLastSubmission: false });
+  ctx.status = 303;
+  ctx.redirect(url);
+}
+
+function hostOf(url: string): string {
+  try {
+    return new URL(url).host || url;
+  } catch {
+    return url;
+  }
+}

@@ -1,0 +1,106 @@
+import Router from '@koa/router';
+import type { Context } from 'koa';
+import type { AccountService } from '../domain/accounts/account-service.js';
+import { DomainError } from '../domain/errors.js';
+import { renderPage } from '../http/render.js';
+import { readForm } from './form-body.js';
+import type { LoginThrottle } from './login-throttle.js';
+import { safeReturnTo } from './return-to.js';
+import type { SiteSessions } from './site-session.js';
+
+export const LOGIN_PATH = '/wiki/Special:UserLogin';
+export const LOGOUT_PATH = '/wiki/Special:UserLogout';
+
+const LOGIN_FAILED = 'Incorrect username or password entered. Please try again.';
+const THROTTLED = 'You have made too many recent login attempts. Please wait 5 minutes before trying again.';
+
+export interface LoginDeps {
+  readonly accounts: AccountService;
+  readonly sessions: SiteSessions;
+  readonly throttle: LoginThrottle;
+}
+
+/**
+ * Special:UserLogin and Special:UserLogout: the one site sign-in. `returnto` brings the user back
+ * (to an OIDC interaction, Special:OAuth/authorize or a management page); `force=1` asks for the
+ * password again even when signed in (prompt=login, max_age).
+ */
+export function loginRoutes({ accounts, sessions, throttle }: LoginDeps): Router {
+  const router = new Router();
+
+  const showForm = async (ctx: Context, opts: { error?: string; username?: string; status?: number } = {}) => {
+    ctx.state.ownPage = true;
+    const returnto = safeReturnTo(ctx.query.returnto ?? (ctx.request as { body?: Record<string, unknown> }).body?.returnto);
+    await renderPage(
+      ctx,
+      'login',
+      {
+        title: 'Log in',
+        action: `${LOGIN_PATH}${ctx.query.force === '1' ? '?force=1' : ''}`,
+        csrfToken: sessions.loginCsrfToken(ctx),
+        returnto,
+        username: opts.username ?? (typeof ctx.query.wpName === 'string' ? ctx.query.wpName.slice(0, 255) : ''),
+        error: opts.error ?? null,
+        notice: ctx.query.force === '1' ? 'Please confirm your password to continue.' : null,
+      },
+      opts.status ?? 200,
+    );
+  };
+
+  router.get(LOGIN_PATH, async (ctx) => {
+    const current = await sessions.current(ctx);
+    if (current && ctx.query.force !== '1') {
+      ctx.redirect(safeReturnTo(ctx.query.returnto));
+      return;
+    }
+    await showForm(ctx);
+  });
+
+  router.post(LOGIN_PATH, async (ctx) => {
+    const form = await readForm(ctx);
+    const username = (form.wpName ?? '').slice(0, 255);
+    if (!sessions.checkLoginCsrf(ctx, form.wpLoginToken)) {
+      await showForm(ctx, { error: 'There seems to be a problem with your login session; this action has been canceled as a precaution against session hijacking. Please resubmit the form.', username, status: 400 });
+      return;
+    }
+    if (await throttle.isThrottled(ctx.ip, username)) {
+      await showForm(ctx, { error: THROTTLED, username, status: 429 });
+      return;
+    }
+    try {
+      const account = await accounts.authenticate(username, form.wpPassword ?? '');
+      await sessions.start(ctx, account.id);
+      await throttle.clear(username);
+      ctx.status = 303;
+      ctx.redirect(safeReturnTo(form.returnto));
+    } catch (err) {
+      if (!(err instanceof DomainError)) throw err;
+      await throttle.recordFailure(ctx.ip, username);
+      // One message for an unknown user and a wrong password (DESIGN §9).
+      await showForm(ctx, { error: err.code === 'user_blocked' ? 'This account is blocked and cannot log in.' : LOGIN_FAILED, username, status: 400 });
+    }
+  });
+
+  router.get(LOGOUT_PATH, async (ctx) => {
+    ctx.state.ownPage = true;
+    const session = await sessions.current(ctx);
+    if (!session) {
+      await renderPage(ctx, 'message', { title: 'Log out', heading: 'Log out', message: 'You are not logged in.', link: { href: '/', text: 'Return to the main page' } });
+      return;
+    }
+    await renderPage(ctx, 'logout-site', { title: 'Log out', csrfToken: sessions.csrfToken(session) });
+  });
+
+  router.post(LOGOUT_PATH, async (ctx) => {
+    ctx.state.ownPage = true;
+    const form = await readForm(ctx);
+    const session = await sessions.current(ctx);
+    if (session && !sessions.checkCsrf(session, form.wpEditToken)) {
+      throw new DomainError('bad_csrf_token', 'Your session token was missing or stale; please try again.');
+    }
+    await sessions.end(ctx);
+    await renderPage(ctx, 'message', { title: 'Logged out', heading: 'You are now logged out', message: 'You have been logged out of this site.', link: { href: '/', text: 'Return to the main page' } });
+  });
+
+  return router;
+}

@@ -1,0 +1,97 @@
+import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import type { Context } from 'koa';
+import type { ArtifactStore } from '../domain/artifacts/artifact-store.js';
+
+export const SITE_SESSION_COOKIE = 'wikiauth_session';
+const LOGIN_NONCE_COOKIE = 'wikiauth_login';
+const MODEL = 'SiteSession';
+
+export interface SiteSession {
+  readonly id: string;
+  readonly userId: number;
+  /** Epoch seconds of the last password entry (OIDC `auth_time`). */
+  readonly loginTs: number;
+}
+
+/**
+ * The one site sign-in (DESIGN §3), shared by OIDC interactions, Special:OAuth and the management
+ * pages: a random id in an HttpOnly, SameSite=Lax cookie, the session itself in the artifact store
+ * (so every instance sees it). CSRF tokens are HMACs bound to the session (or, before sign-in, to a
+ * login nonce cookie).
+ */
+export class SiteSessions {
+  readonly #store: ArtifactStore;
+  readonly #ttl: number;
+  readonly #csrfKey: Buffer;
+
+  constructor(store: ArtifactStore, ttlSeconds: number, secretKey: string) {
+    this.#store = store;
+    this.#ttl = ttlSeconds;
+    this.#csrfKey = createHmac('sha256', secretKey).update('wikiauth csrf').digest();
+  }
+
+  async current(ctx: Context): Promise<SiteSession | undefined> {
+    if (ctx.state.siteSession !== undefined) return ctx.state.siteSession ?? undefined;
+    const id = ctx.cookies.get(SITE_SESSION_COOKIE);
+    let session: SiteSession | undefined;
+    if (id && /^[A-Za-z0-9_-]{43}$/.test(id)) {
+      const payload = await this.#store.find(MODEL, id);
+      if (payload) session = { id, userId: Number(payload.userId), loginTs: Number(payload.loginTs) };
+    }
+    ctx.state.siteSession = session ?? null;
+    return session;
+  }
+
+  /** Sign in: always a new id (session fixation), the old session dropped. */
+  async start(ctx: Context, userId: number): Promise<SiteSession> {
+    const old = await this.current(ctx);
+    if (old) await this.#store.destroy(MODEL, old.id);
+    const session: SiteSession = { id: randomBytes(32).toString('base64url'), userId, loginTs: Math.floor(Date.now() / 1000) };
+    await this.#store.upsert(MODEL, session.id, { userId, loginTs: session.loginTs }, this.#ttl);
+    ctx.cookies.set(SITE_SESSION_COOKIE, session.id, { httpOnly: true, sameSite: 'lax', secure: ctx.secure, maxAge: this.#ttl * 1000, signed: false, overwrite: true });
+    ctx.cookies.set(LOGIN_NONCE_COOKIE, null, { overwrite: true });
+    ctx.state.siteSession = session;
+    return session;
+  }
+
+  async end(ctx: Context): Promise<void> {
+    const session = await this.current(ctx);
+    if (session) await this.#store.destroy(MODEL, session.id);
+    ctx.cookies.set(SITE_SESSION_COOKIE, null, { overwrite: true });
+    ctx.state.siteSession = null;
+  }
+
+  /** CSRF token for forms of a signed-in user. */
+  csrfToken(session: SiteSession): string {
+    return this.#mac(`session:${session.id}`);
+  }
+
+  checkCsrf(session: SiteSession | undefined, token: unknown): boolean {
+    return session !== undefined && typeof token === 'string' && safeEqual(token, this.csrfToken(session));
+  }
+
+  /** Login forms are protected too (login CSRF): the token is bound to a nonce cookie. */
+  loginCsrfToken(ctx: Context): string {
+    let nonce = ctx.cookies.get(LOGIN_NONCE_COOKIE);
+    if (!nonce || !/^[A-Za-z0-9_-]{22}$/.test(nonce)) {
+      nonce = randomBytes(16).toString('base64url');
+      ctx.cookies.set(LOGIN_NONCE_COOKIE, nonce, { httpOnly: true, sameSite: 'lax', secure: ctx.secure, signed: false, overwrite: true });
+    }
+    return this.#mac(`login:${nonce}`);
+  }
+
+  checkLoginCsrf(ctx: Context, token: unknown): boolean {
+    const nonce = ctx.cookies.get(LOGIN_NONCE_COOKIE);
+    return !!nonce && typeof token === 'string' && safeEqual(token, this.#mac(`login:${nonce}`));
+  }
+
+  #mac(data: string): string {
+    return createHmac('sha256', this.#csrfKey).update(data).digest('base64url');
+  }
+}
+
+function safeEqual(a: string, b: string): boolean {
+  const x = Buffer.from(a);
+  const y = Buffer.from(b);
+  return x.length === y.length && timingSafeEqual(x, y);
+}

@@ -1,0 +1,38 @@
+import type { ClientMetadata } from 'oidc-provider';
+import type { Consumer } from '../domain/consumers/consumer.js';
+import { allowedScopes } from '../domain/grants/scopes.js';
+
+/**
+ * An OAuth 2 consumer as oidc-provider client metadata (reference/mediawiki-oauth.md §11):
+ * client_id = consumer key, client_secret = HMAC'd secret, exact redirect URI, the consumer's grant
+ * types; non-confidential consumers are public clients (PKCE required).
+ * Rejected, expired, disabled or suppressed consumers are no clients at all.
+ */
+export function consumerToClient(consumer: Consumer, clientSecret: string | undefined): ClientMetadata | undefined {
+  if (consumer.oauthVersion !== 2 || consumer.deleted) return undefined;
+  if (consumer.stage !== 'approved' && consumer.stage !== 'proposed') return undefined;
+  const grantTypes = [...consumer.oauth2AllowedGrants];
+  const usesRedirects = grantTypes.includes('authorization_code');
+  const confidential = consumer.oauth2IsConfidential;
+  const scheme = consumer.callbackUrl.split(':')[0]!.toLowerCase();
+  const { post_logout_redirect_uris, id_token_signed_response_alg, require_auth_time } = consumer.metadata;
+  return {
+    client_id: consumer.key,
+    ...(confidential && clientSecret ? { client_secret: clientSecret, token_endpoint_auth_method: 'client_secret_basic' } : { token_endpoint_auth_method: 'none' }),
+    client_name: consumer.name,
+    grant_types: grantTypes,
+    response_types: usesRedirects ? ['code'] : [],
+    redirect_uris: usesRedirects && consumer.callbackUrl ? [consumer.callbackUrl] : [],
+    // RFC 8252: custom-scheme and loopback redirects belong to native apps.
+    application_type: !confidential && scheme !== 'https' ? 'native' : 'web',
+    scope: allowedScopes(consumer).join(' '),
+    ...(post_logout_redirect_uris?.length ? { post_logout_redirect_uris: [...post_logout_redirect_uris] } : {}),
+    ...(id_token_signed_response_alg ? { id_token_signed_response_alg: id_token_signed_response_alg as ClientMetadata['id_token_signed_response_alg'] } : {}),
+    ...(require_auth_time ? { require_auth_time: true } : {}),
+    'mw:stage': consumer.stage,
+    'mw:owner': consumer.ownerId,
+    'mw:owner_only': consumer.ownerOnly,
+  };
+}
+
+export const CLIENT_EXTRA_PROPERTIES = ['mw:stage', 'mw:owner', 'mw:owner_only'];

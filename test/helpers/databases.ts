@@ -1,0 +1,60 @@
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import knex from 'knex';
+import type { DatabaseConfig } from '../../src/config/config.js';
+
+/** MariaDB on these machines (DESIGN §7); override with TEST_MYSQL_URL. */
+export const MYSQL_SERVER = process.env.TEST_MYSQL_URL ?? 'mysql://root@127.0.0.1:3306';
+export const REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
+
+export interface TestDatabase {
+  readonly name: 'sqlite' | 'mariadb';
+  readonly config: DatabaseConfig;
+  /** DATABASE_URL spelling of the same database, for child processes. */
+  readonly url: string;
+  drop(): Promise<void>;
+}
+
+/** A fresh, empty SQLite file in a temporary folder. */
+export function sqliteDatabase(): TestDatabase {
+  const dir = mkdtempSync(join(tmpdir(), 'wikiauth-test-'));
+  const filename = join(dir, 'test.sqlite');
+  return {
+    name: 'sqlite',
+    config: { client: 'sqlite', filename },
+    url: `sqlite:${filename}`,
+    drop: async () => rmSync(dir, { recursive: true, force: true }),
+  };
+}
+
+/** A fresh MariaDB database with a unique name, dropped afterwards. */
+export async function mariadbDatabase(): Promise<TestDatabase> {
+  const name = `wikiauth_t_${randomBytes(6).toString('hex')}`;
+  const admin = knex({ client: 'mysql2', connection: `${MYSQL_SERVER}/test` });
+  try {
+    await admin.raw(`CREATE DATABASE \`${name}\``);
+  } finally {
+    await admin.destroy();
+  }
+  const url = `${MYSQL_SERVER}/${name}`;
+  return {
+    name: 'mariadb',
+    config: { client: 'mysql', url },
+    url,
+    drop: async () => {
+      const db = knex({ client: 'mysql2', connection: `${MYSQL_SERVER}/test` });
+      try {
+        await db.raw(`DROP DATABASE IF EXISTS \`${name}\``);
+      } finally {
+        await db.destroy();
+      }
+    },
+  };
+}
+
+export const DIALECTS = [
+  ['sqlite', async () => sqliteDatabase()],
+  ['mariadb', mariadbDatabase],
+] as const;

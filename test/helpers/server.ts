@@ -1,0 +1,37 @@
+import { createServer } from 'node:net';
+import type { Config } from '../../src/config/config.js';
+import { createKnex } from '../../src/storage/sql/create-knex.js';
+import { migrateLatest } from '../../src/storage/sql/migrate.js';
+import { start, type RunningServer } from '../../src/main.js';
+import type { TestDatabase } from './databases.js';
+import { testConfig } from './config.js';
+
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+export interface TestServer extends RunningServer {
+  readonly config: Config;
+  readonly issuer: string;
+}
+
+/** Start the real service in-process on a free loopback port against a test database. */
+export async function startServer(db: TestDatabase, env: Record<string, string> = {}): Promise<TestServer> {
+  const port = await freePort();
+  const scheme = env.TLS_CERT ? 'https' : 'http';
+  const config = testConfig(db, { PORT: String(port), HOST: '127.0.0.1', ISSUER: `${scheme}://127.0.0.1:${port}`, ...env });
+  if (config.database.client === 'mysql') {
+    // A shared database is migrated deliberately (`wikiauth migrate`), not by the server.
+    const knex = createKnex(config.database);
+    await migrateLatest(knex).finally(() => knex.destroy());
+  }
+  const running = await start(config);
+  return { ...running, config, issuer: config.issuer };
+}

@@ -1,0 +1,21 @@
+import { defineConfig } from 'vitest/config';
+
+// DESIGN §8: unit (no I/O), integration (real SQLite, MariaDB, Redis, HTTP), e2e (chromium),
+// clients (real client libraries as child processes).
+export default defineConfig({
+  test: {
+    reporters: process.env.CI_JSON_REPORT ? ['default', ['json', { outputFile: process.env.CI_JSON_REPORT }]] : ['default'],
+    projects: [
+      { test: { name: 'unit', include: ['test/unit/**/*.test.ts'], environment: 'node' } },
+      {
+        test: {
+          name: 'integration',
+          include: ['test/integration/**/*.test.ts'],
+          environment: 'node',
+          testTimeout: 60_000,
+          hookTimeout: 60_000,
+        },
+      },
+    ],
+  },
+});
