@@ -9,6 +9,26 @@ export default defineConfig({
       { test: { name: 'unit', include: ['test/unit/**/*.test.ts'], environment: 'node' } },
       {
         test: {
+          // issue 7: one test per module of the OpenID conformance plans, against HTTPS.
+          name: 'conformance',
+          include: ['conformance/local/**/*.test.ts'],
+          environment: 'node',
+          testTimeout: 120_000,
+          hookTimeout: 60_000,
+        },
+      },
+      {
+        test: {
+          // Real relying parties (Authlib, omniauth-openid-connect, openid-client) as child processes.
+          name: 'clients',
+          include: ['test/clients/**/*.test.ts'],
+          environment: 'node',
+          testTimeout: 120_000,
+          hookTimeout: 60_000,
+        },
+      },
+      {
+        test: {
           name: 'integration',
           include: ['test/integration/**/*.test.ts'],
           environment: 'node',

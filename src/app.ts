@@ -18,6 +18,9 @@ import { createFindAccount } from './provider/find-account.js';
 import { createLoadExistingGrant } from './provider/load-existing-grant.js';
 import { providerConfiguration } from './provider/provider-config.js';
 import { ProviderHost } from './provider/provider-host.js';
+import { consumerToClient } from './provider/client-metadata.js';
+import { PendingSecrets, registeredMetadataInResponses } from './provider/registration.js';
+import { requestObjectRefusal } from './provider/request-object-refusal.js';
 import { providerRoutes } from './provider/routes.js';
 import type { Services } from './services.js';
 
@@ -39,6 +42,7 @@ export async function createApp(services: Services, log: (line: string) => void 
 
   const sessions = new SiteSessions(services.artifacts, config.ttl.session, config.secretKey);
   const consumerCache = new ConsumerCache(services.consumers);
+  const pendingSecrets = new PendingSecrets(config.secretKey);
   const adapter = createAdapterFactory({
     artifacts: services.artifacts,
     consumers: services.consumers,
@@ -46,6 +50,8 @@ export async function createApp(services: Services, log: (line: string) => void 
     authorizations: services.authorizations,
     grants: services.grantRecords,
     accessTokens: services.accessTokens,
+    registrations: services.registrations,
+    pendingSecrets,
   });
   const configure = providerConfiguration.bind(undefined, {
     config,
@@ -53,6 +59,7 @@ export async function createApp(services: Services, log: (line: string) => void 
     findAccount: createFindAccount(services.accounts),
     loadExistingGrant: createLoadExistingGrant(consumerCache, services.authorizations),
     sessions,
+    pendingSecrets,
   });
   const host = new ProviderHost({
     issuer: config.issuer,
@@ -86,7 +93,14 @@ export async function createApp(services: Services, log: (line: string) => void 
   app.use(wellKnownAlias);
   app.use(postToGet(routes.end_session));
   app.use(authorizeDefaults(routes.authorization, consumerCache));
+  app.use(requestObjectRefusal(routes.authorization));
   app.use(endSiteSessionOnLogout(sessions));
+  app.use(
+    registeredMetadataInResponses(routes.registration, async (key) => {
+      const consumer = await consumerCache.get(key);
+      return consumer && consumerToClient(consumer, services.consumers.clientSecret(consumer));
+    }),
+  );
   app.use(host.middleware());
 
   const gc = setInterval(() => void collectGarbage(services).catch(() => undefined), GC_INTERVAL_MS);

@@ -2,6 +2,7 @@ import type { Knex } from 'knex';
 import type { Config } from './config/config.js';
 import { AccountService } from './domain/accounts/account-service.js';
 import type { ArtifactStore } from './domain/artifacts/artifact-store.js';
+import { ClientRegistrationService } from './domain/consumers/client-registration.js';
 import { ConsumerService } from './domain/consumers/consumer-service.js';
 import type { ManagementLog } from './domain/consumers/management-log.js';
 import { DomainError } from './domain/errors.js';
@@ -24,6 +25,8 @@ export interface Services {
   readonly db: Knex;
   readonly accounts: AccountService;
   readonly consumers: ConsumerService;
+  /** RFC 7591/7592 clients as consumers (issue 7). */
+  readonly registrations: ClientRegistrationService;
   readonly authorizations: AuthorizationRepository;
   readonly artifacts: ArtifactStore;
   readonly grantRecords: GrantRecordRepository;
@@ -58,18 +61,21 @@ export async function openServices(config: Config, opts: { checkSchema?: boolean
   const authorizations = new SqlAuthorizationRepository(db);
   const artifacts = new SqlArtifactStore(db);
   const log = new SqlManagementLog(db);
+  const consumerRepository = new SqlConsumerRepository(db);
   const consumers = new ConsumerService({
-    consumers: new SqlConsumerRepository(db),
+    consumers: consumerRepository,
     accounts: accountRepository,
     authorizations,
     log,
     secretKey: config.secretKey,
   });
+  const accounts = new AccountService(accountRepository);
   return {
     config,
     db,
-    accounts: new AccountService(accountRepository),
+    accounts,
     consumers,
+    registrations: new ClientRegistrationService({ consumers: consumerRepository, consumerService: consumers, accounts, log, approve: config.registration.approve }),
     authorizations,
     artifacts,
     grantRecords: new SqlGrantRecordRepository(db),

@@ -33,6 +33,18 @@ export interface Config {
   /** `oarc_wiki` / `oaac_wiki` value for this site (`*` = every wiki, MediaWiki's default). */
   readonly wikiId: string;
   readonly ttl: TokenLifetimes;
+  readonly registration: RegistrationPolicy;
+}
+
+/**
+ * Dynamic client registration (RFC 7591/7592): `off`, `open` (anyone may register) or `token`
+ * (a Bearer initial access token is required). Registered clients become consumers owned by the
+ * system account, approved at once when `approve` is set, else proposed for an administrator.
+ */
+export interface RegistrationPolicy {
+  readonly mode: 'off' | 'open' | 'token';
+  readonly initialAccessToken: string | undefined;
+  readonly approve: boolean;
 }
 
 /** A bad setting; its message is one line naming the variable. */

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { isAbsolute, resolve } from 'node:path';
-import { ConfigError, type Config, type DatabaseConfig, type TokenLifetimes } from './config.js';
+import { ConfigError, type Config, type DatabaseConfig, type RegistrationPolicy, type TokenLifetimes } from './config.js';
 import { parseDurationSeconds } from './duration.js';
 
 type Env = Readonly<Record<string, string | undefined>>;
@@ -31,6 +31,7 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config 
     scriptPath,
     wikiId: value(env, 'WIKI_ID') ?? '*',
     ttl: parseLifetimes(env),
+    registration: parseRegistration(env),
   });
 }
 
@@ -147,6 +148,20 @@ function parseLifetimes(env: Env): TokenLifetimes {
     authorizationCode: duration('AUTH_CODE_TTL', 600),
     session: duration('SESSION_TTL', 14 * 86400),
   };
+}
+
+function parseRegistration(env: Env): RegistrationPolicy {
+  const mode = value(env, 'REGISTRATION') ?? 'off';
+  if (mode !== 'off' && mode !== 'open' && mode !== 'token') {
+    throw new ConfigError('REGISTRATION', `expected off, open or token, got "${mode}"`);
+  }
+  const token = value(env, 'REGISTRATION_TOKEN');
+  if (mode === 'token' && (token === undefined || token.length < 32 || !/^[A-Za-z0-9._~+/-]+=*$/.test(token))) {
+    throw new ConfigError('REGISTRATION_TOKEN', 'REGISTRATION=token needs a Bearer token of at least 32 characters');
+  }
+  // A token holder was chosen by the operator; anonymous registrations wait for review.
+  const approve = parseBoolean(env, 'REGISTRATION_APPROVE', mode === 'token');
+  return { mode, initialAccessToken: mode === 'token' ? token : undefined, approve };
 }
 
 function resolveSecretKey(env: Env, database: DatabaseConfig, dataDir: string): string {

@@ -1,11 +1,13 @@
 import type { Adapter, AdapterPayload } from 'oidc-provider';
 import { errors } from 'oidc-provider';
 import type { ArtifactStore } from '../domain/artifacts/artifact-store.js';
+import type { ClientRegistrationService } from '../domain/consumers/client-registration.js';
 import type { ConsumerService } from '../domain/consumers/consumer-service.js';
 import type { AccessTokenRegistry, GrantRecordRepository } from '../domain/grants/access-token-registry.js';
 import type { AuthorizationRepository } from '../domain/grants/authorization.js';
 import { consumerToClient } from './client-metadata.js';
 import type { ConsumerCache } from './consumer-cache.js';
+import { registrationError, registrationRequest, type PendingSecrets } from './registration.js';
 
 export interface AdapterDeps {
   readonly artifacts: ArtifactStore;
@@ -14,13 +16,15 @@ export interface AdapterDeps {
   readonly authorizations: AuthorizationRepository;
   readonly grants: GrantRecordRepository;
   readonly accessTokens: AccessTokenRegistry;
+  readonly registrations: ClientRegistrationService;
+  readonly pendingSecrets: PendingSecrets;
 }
 
 const now = () => Math.floor(Date.now() / 1000);
 
 /**
  * oidc-provider's storage contract, one adapter per model:
- * - Client: MediaWiki consumers (read-only here);
+ * - Client: MediaWiki consumers; written only by dynamic registration (RFC 7591/7592);
  * - Grant: `wikiauth_grant`, pointing at the user's `oauth_accepted_consumer` row;
  * - AccessToken: an artifact plus its `oauth2_access_tokens` registration;
  * - everything else: the artifact store, with atomic consume.
@@ -34,17 +38,36 @@ export function createAdapterFactory(deps: AdapterDeps): (name: string) => Adapt
   };
 }
 
-function clientAdapter({ consumerCache, consumers }: AdapterDeps): Adapter {
+function clientAdapter({ consumerCache, consumers, registrations, pendingSecrets }: AdapterDeps): Adapter {
   return {
     async find(id) {
       if (!/^[0-9a-f]{32}$/.test(id)) return undefined;
       const consumer = await consumerCache.get(id);
       return consumer && (consumerToClient(consumer, consumers.clientSecret(consumer)) as AdapterPayload | undefined);
     },
-    // Clients are managed as consumers (CLI, management pages), not through the provider.
-    upsert: unsupported,
+    // Called by the registration endpoints only (create, RFC 7592 update): clients otherwise are
+    // managed as consumers (CLI, management pages).
+    async upsert(id, payload) {
+      const request = registrationRequest(payload);
+      try {
+        if (await consumers.findByKey(id)) await registrations.update(id, request);
+        else await registrations.register(id, pendingSecrets.take(payload.client_secret) ?? null, request);
+      } catch (err) {
+        throw registrationError(err);
+      } finally {
+        consumerCache.forget(id);
+      }
+    },
+    async destroy(id) {
+      try {
+        await registrations.remove(id);
+      } catch (err) {
+        throw registrationError(err);
+      } finally {
+        consumerCache.forget(id);
+      }
+    },
     consume: unsupported,
-    destroy: unsupported,
     findByUid: async () => undefined,
     findByUserCode: async () => undefined,
     revokeByGrantId: async () => undefined,

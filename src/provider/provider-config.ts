@@ -7,6 +7,7 @@ import { renderPage } from '../http/render.js';
 import type { SiteSessions } from '../interactions/site-session.js';
 import { CLIENT_EXTRA_PROPERTIES } from './client-metadata.js';
 import { CLAIMS } from './find-account.js';
+import { registrationFeatures, type PendingSecrets } from './registration.js';
 import { INTERACTION_PATH, providerRoutes } from './routes.js';
 import { interactionPolicyWithSiteSession } from './site-session-check.js';
 
@@ -16,6 +17,7 @@ export interface ProviderConfigDeps {
   readonly findAccount: NonNullable<Configuration['findAccount']>;
   readonly loadExistingGrant: NonNullable<Configuration['loadExistingGrant']>;
   readonly sessions: SiteSessions;
+  readonly pendingSecrets: PendingSecrets;
 }
 
 /** Config + key set → oidc-provider Configuration. Everything the product does not use is off. */
@@ -38,7 +40,17 @@ export function providerConfiguration(deps: ProviderConfigDeps, keys: KeySet): C
     routes: providerRoutes(config.scriptPath),
     responseTypes: ['code'],
     subjectTypes: ['public'],
-    extraClientMetadata: { properties: CLIENT_EXTRA_PROPERTIES },
+    extraClientMetadata: {
+      properties: CLIENT_EXTRA_PROPERTIES,
+      // `mw:*` describe the stored consumer; a registration request cannot set them (a context
+      // exists only when a client registers or updates itself).
+      validator: (ctx, key, value, metadata) => {
+        if (ctx && value !== undefined) delete (metadata as Record<string, unknown>)[key];
+      },
+    },
+    // What MediaWiki consumers use: a shared secret (Basic or in the body), or none for public
+    // clients. No JWT client assertions, so nothing to advertise for them.
+    clientAuthMethods: ['client_secret_basic', 'client_secret_post', 'none'],
     interactions: {
       url: (_ctx, interaction) => `${INTERACTION_PATH}/${interaction.uid}`,
       policy: interactionPolicyWithSiteSession(deps.sessions),
@@ -51,6 +63,7 @@ export function providerConfiguration(deps: ProviderConfigDeps, keys: KeySet): C
       resourceIndicators: { enabled: false },
       requestObjects: { enabled: false },
       claimsParameter: { enabled: true },
+      ...registrationFeatures(config.registration, deps.pendingSecrets),
       clientCredentials: { enabled: true },
       userinfo: { enabled: true },
       // DESIGN §9: a client may introspect only its own tokens.

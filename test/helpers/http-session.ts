@@ -11,9 +11,12 @@ interface StoredCookie {
 export class HttpSession {
   readonly #cookies = new Map<string, StoredCookie>();
   readonly origin: string;
+  readonly #fetch: typeof fetch;
 
-  constructor(origin: string) {
+  /** `fetch` defaults to the global one; HTTPS tests pass one trusting their CA (tls.ts). */
+  constructor(origin: string, opts: { fetch?: typeof fetch } = {}) {
     this.origin = origin;
+    this.#fetch = opts.fetch ?? fetch;
   }
 
   async request(url: string, init: RequestInit = {}): Promise<Response> {
@@ -21,7 +24,7 @@ export class HttpSession {
     const headers = new Headers(init.headers);
     const cookie = this.#cookieHeader(target);
     if (cookie) headers.set('cookie', cookie);
-    const res = await fetch(target, { ...init, headers, redirect: 'manual' });
+    const res = await this.#fetch(target, { ...init, headers, redirect: 'manual' });
     this.#store(res, target);
     return res;
   }

@@ -52,6 +52,24 @@ export class AccountService {
     return account;
   }
 
+  /**
+   * A system account (MediaWiki's User::newSystemUser): owns things no person registered, and can
+   * never sign in (an empty password hash verifies as false). Created on first use.
+   */
+  async systemAccount(name: string): Promise<Account> {
+    const canonical = canonicalUserName(name);
+    const existing = await this.#accounts.findByName(canonical);
+    if (existing) return existing;
+    try {
+      return await this.#accounts.create({ name: canonical, passwordHash: '', email: '', emailAuthenticated: null, realName: '' });
+    } catch (err) {
+      // Another request created it first (unique user_name).
+      const created = await this.#accounts.findByName(canonical);
+      if (created) return created;
+      throw err;
+    }
+  }
+
   /** createAndPromote --force on an existing user: add groups, optionally reset password/email. */
   async promote(name: string, groups: readonly string[]): Promise<Account> {
     const account = await this.require(name);

@@ -1,0 +1,37 @@
+import { readFileSync } from 'node:fs';
+import { expect } from 'vitest';
+import { describeOutcome, type ModuleOutcome, type ModuleResult } from './module-run.js';
+
+export interface ExpectedOutcome {
+  readonly result: ModuleResult;
+  /** Conditions expected to end in WARNING; each is explained in conformance/README.md. */
+  readonly warnings?: readonly string[];
+  /** Why (for WARNING, SKIPPED, REVIEW): the text conformance/README.md shows. */
+  readonly reason?: string;
+}
+
+export type ExpectedResults = Record<string, Record<string, ExpectedOutcome>>;
+
+export const EXPECTED_FILE = new URL('../../expected-results.json', import.meta.url);
+
+/** The expected outcomes per plan run; `"extends": "<plan run>"` inherits another run's entries. */
+export function loadExpected(): ExpectedResults {
+  const raw = JSON.parse(readFileSync(EXPECTED_FILE, 'utf8')) as Record<string, Record<string, unknown>>;
+  const resolve = (key: string): Record<string, ExpectedOutcome> => {
+    const { extends: base, ...own } = raw[key] ?? {};
+    return { ...(typeof base === 'string' ? resolve(base) : {}), ...(own as Record<string, ExpectedOutcome>) };
+  };
+  return Object.fromEntries(Object.keys(raw).map((key) => [key, resolve(key)]));
+}
+
+/**
+ * A module passes when it ends with no FAILURE; beyond that, its result and its WARNINGs must be
+ * exactly the documented ones (so a new warning, or one that went away, shows up here).
+ */
+export function expectOutcome(expected: ExpectedResults, planKey: string, outcome: ModuleOutcome): void {
+  const want = expected[planKey]?.[outcome.module] ?? { result: 'PASSED' };
+  expect(
+    { result: outcome.result, failures: outcome.failures, warnings: outcome.warnings },
+    describeOutcome(outcome),
+  ).toEqual({ result: want.result, failures: [], warnings: [...(want.warnings ?? [])].sort() });
+}
