@@ -44,8 +44,10 @@ export function interactionRoutes(deps: InteractionDeps): Router {
 
     if (details.prompt.name === 'login') {
       const needsPassword = details.prompt.reasons.some((r) => REAUTHENTICATE.has(r));
-      const fresh = session && (!needsPassword || session.loginTs >= (details.iat ?? Infinity));
+      const fresh = session && (!needsPassword || (await deps.sessions.passwordEnteredSince(session, details.uid)));
       if (!session || !fresh) {
+        // Comparing with the interaction's `iat` would accept a sign-in from the same second before it.
+        if (needsPassword) await deps.sessions.requirePassword(details.uid);
         const hint = typeof details.params.login_hint === 'string' ? `&wpName=${encodeURIComponent(details.params.login_hint)}` : '';
         ctx.redirect(`${LOGIN_PATH}?returnto=${encodeURIComponent(here)}${needsPassword && session ? '&force=1' : ''}${hint}`);
         return;

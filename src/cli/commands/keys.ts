@@ -29,7 +29,11 @@ export async function keys(services: Services, args: string[], out: (line: strin
     return;
   }
   if (sub === 'retire') {
-    const { positionals, values } = parse(rest, { force: { type: 'boolean' } }, USAGE);
+    // A kid is an RFC 7638 thumbprint in base64url and may begin with "-": the one argument that is
+    // not an option is the kid, taken verbatim (not parsed as a flag).
+    const options = rest.filter((arg) => arg.startsWith('--'));
+    const { values } = parse(options, { force: { type: 'boolean' } }, USAGE);
+    const positionals = rest.filter((arg) => !arg.startsWith('--'));
     if (positionals.length !== 1) throw new UsageError(`expected one kid (usage: ${USAGE})`);
     const { ttl } = services.config;
     await services.keys.retire(positionals[0]!, { minAgeSeconds: Math.max(ttl.idToken, ttl.accessToken), force: values.force ?? false });
