@@ -1,8 +1,8 @@
-import { afterAll, beforeAll, describe, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ModuleDefinition } from '../modules/common.js';
-import { expectOutcome, loadExpected } from './expected.js';
+import { loadExpected, type ExpectedResults } from './expected.js';
 import type { Variant } from './flow.js';
-import { runModule } from './module-run.js';
+import { describeOutcome, runModule, type ModuleOutcome } from './module-run.js';
 import { startConformanceOp, type ConformanceOp } from './op.js';
 
 /**
@@ -27,4 +27,16 @@ export function definePlanSuite(opts: { plan: string; expectedKey?: string; titl
       }, 90_000);
     }
   });
+}
+
+/**
+ * A module passes when it ends with no FAILURE; beyond that, its result and its WARNINGs must be
+ * exactly the documented ones (so a new warning, or one that went away, shows up here).
+ */
+export function expectOutcome(expected: ExpectedResults, planKey: string, outcome: ModuleOutcome): void {
+  const want = expected[planKey]?.[outcome.module] ?? { result: 'PASSED' };
+  expect(
+    { result: outcome.result, failures: outcome.failures, warnings: outcome.warnings },
+    describeOutcome(outcome),
+  ).toEqual({ result: want.result, failures: [], warnings: [...(want.warnings ?? [])].sort() });
 }
