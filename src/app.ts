@@ -76,7 +76,7 @@ export async function createApp(services: Services, log: (line: string) => void 
     staticRoutes(),
     healthRoutes({ database: async () => void (await services.db.raw('select 1')), ...services.readinessChecks }),
     loginRoutes({ accounts: services.accounts, sessions, throttle: new LoginThrottle(services.artifacts) }),
-    interactionRoutes({ provider, sessions, accounts: services.accounts, consumers: consumerCache, authorizations: services.authorizations }),
+    interactionRoutes({ provider, sessions, accounts: services.accounts, consumers: consumerCache, authorizations: services.authorizations, artifacts: services.artifacts }),
     resourceRoutes(config.scriptPath, { provider, consumers: consumerCache, accounts: services.accounts }),
   ]) {
     app.use(router.routes());

@@ -1,6 +1,7 @@
 import Router from '@koa/router';
 import type { Context } from 'koa';
 import type Provider from 'oidc-provider';
+import type { ArtifactStore } from '../domain/artifacts/artifact-store.js';
 import type { AccountService } from '../domain/accounts/account-service.js';
 import { isUsableBy } from '../domain/consumers/consumer.js';
 import { DomainError } from '../domain/errors.js';
@@ -20,10 +21,12 @@ export interface InteractionDeps {
   readonly accounts: AccountService;
   readonly consumers: ConsumerCache;
   readonly authorizations: AuthorizationRepository;
+  readonly artifacts: ArtifactStore;
 }
 
 // Login reasons that need the password again, not just the site session (OIDC Core §3.1.2.1
 // prompt=login, max_age; a hint or claims request naming another user).
+const REAUTH_MODEL = 'ReauthenticationRequest';
 const REAUTHENTICATE = new Set(['login_prompt', 'max_age', 'id_token_hint', 'claims_id_token_sub_value', 'essential_acrs', 'essential_acr']);
 
 /**
@@ -44,8 +47,11 @@ export function interactionRoutes(deps: InteractionDeps): Router {
 
     if (details.prompt.name === 'login') {
       const needsPassword = details.prompt.reasons.some((r) => REAUTHENTICATE.has(r));
-      const fresh = session && (!needsPassword || session.loginTs >= (details.iat ?? Infinity));
+      const asked = needsPassword ? await deps.artifacts.find(REAUTH_MODEL, details.uid) : undefined;
+      const fresh = session && (!needsPassword || (asked !== undefined && session.loginMs > Number(asked.at)));
       if (!session || !fresh) {
+        // Remember when we asked, so only a password entered afterwards counts.
+        if (needsPassword && session) await deps.artifacts.upsert(REAUTH_MODEL, details.uid, { at: Date.now() }, 3600);
         const hint = typeof details.params.login_hint === 'string' ? `&wpName=${encodeURIComponent(details.params.login_hint)}` : '';
         ctx.redirect(`${LOGIN_PATH}?returnto=${encodeURIComponent(here)}${needsPassword && session ? '&force=1' : ''}${hint}`);
         return;

@@ -11,6 +11,8 @@ export interface SiteSession {
   readonly userId: number;
   /** Epoch seconds of the last password entry (OIDC `auth_time`). */
   readonly loginTs: number;
+  /** The same in milliseconds, to tell a password entered just now from one entered a moment before. */
+  readonly loginMs: number;
 }
 
 /**
@@ -36,7 +38,10 @@ export class SiteSessions {
     let session: SiteSession | undefined;
     if (id && /^[A-Za-z0-9_-]{43}$/.test(id)) {
       const payload = await this.#store.find(MODEL, id);
-      if (payload) session = { id, userId: Number(payload.userId), loginTs: Number(payload.loginTs) };
+      if (payload) {
+        const loginMs = Number(payload.loginMs);
+        session = { id, userId: Number(payload.userId), loginMs, loginTs: Math.floor(loginMs / 1000) };
+      }
     }
     ctx.state.siteSession = session ?? null;
     return session;
@@ -46,8 +51,9 @@ export class SiteSessions {
   async start(ctx: Context, userId: number): Promise<SiteSession> {
     const old = await this.current(ctx);
     if (old) await this.#store.destroy(MODEL, old.id);
-    const session: SiteSession = { id: randomBytes(32).toString('base64url'), userId, loginTs: Math.floor(Date.now() / 1000) };
-    await this.#store.upsert(MODEL, session.id, { userId, loginTs: session.loginTs }, this.#ttl);
+    const loginMs = Date.now();
+    const session: SiteSession = { id: randomBytes(32).toString('base64url'), userId, loginMs, loginTs: Math.floor(loginMs / 1000) };
+    await this.#store.upsert(MODEL, session.id, { userId, loginMs }, this.#ttl);
     ctx.cookies.set(SITE_SESSION_COOKIE, session.id, { httpOnly: true, sameSite: 'lax', secure: ctx.secure, maxAge: this.#ttl * 1000, signed: false, overwrite: true });
     ctx.cookies.set(LOGIN_NONCE_COOKIE, null, { overwrite: true });
     ctx.state.siteSession = session;

@@ -28,10 +28,10 @@ describe.each(DIALECTS)('MediaWiki-style OAuth 2 clients on %s', (_name, makeDb)
     const headers: Record<string, string> = { 'content-type': 'application/x-www-form-urlencoded' };
     if (basic) headers.authorization = `Basic ${Buffer.from(`${basic[0]}:${basic[1]}`).toString('base64')}`;
     const res = await fetch(`${base}/access_token`, { method: 'POST', headers, body: new URLSearchParams(body) });
-    return { status: res.status, json: await res.json() };
+    return { status: res.status, json: (await res.json()) as Record<string, any> };
   }
 
-  async function codeFor(agent: HttpSession, clientId: string, redirectUri: string, extra: Record<string, string> = {}, user = ALICE) {
+  async function codeFor(agent: HttpSession, clientId: string, redirectUri: string, extra: Record<string, string> = {}, user: { name: string; password: string } = ALICE) {
     const query = new URLSearchParams({ response_type: 'code', client_id: clientId, redirect_uri: redirectUri, state: 'st', ...extra });
     const outcome = await authorize(agent, `${base}/authorize?${query}`, user);
     expect(outcome.callback, 'redirected back to the client').toBeDefined();
@@ -53,7 +53,7 @@ describe.each(DIALECTS)('MediaWiki-style OAuth 2 clients on %s', (_name, makeDb)
 
     const profile = await fetch(`${base}/resource/profile`, { headers: { authorization: `Bearer ${tokens.json.access_token}` } });
     expect(profile.status).toBe(200);
-    const body = await profile.json();
+    const body = (await profile.json()) as any;
     const alice = await server.services.accounts.findByName(ALICE.name);
     expect(body).toMatchObject({ sub: String(alice!.id), username: 'Alice', editcount: 0, confirmed_email: true, email_verified: true, blocked: false });
     expect(body.grants).toEqual(expect.arrayContaining(['basic', 'editpage']));
@@ -64,7 +64,7 @@ describe.each(DIALECTS)('MediaWiki-style OAuth 2 clients on %s', (_name, makeDb)
     expect(body.registered).toMatch(/^\d{14}$/);
 
     const scopes = await fetch(`${base}/resource/scopes`, { headers: { authorization: `Bearer ${tokens.json.access_token}` } });
-    expect(await scopes.json()).toEqual({ scopes: ['basic', 'editpage'] });
+    expect((await scopes.json()) as any).toEqual({ scopes: ['basic', 'editpage'] });
 
     const refreshed = await token({ grant_type: 'refresh_token', refresh_token: tokens.json.refresh_token, client_id: app.key });
     expect(refreshed.status).toBe(200);
@@ -94,7 +94,7 @@ describe.each(DIALECTS)('MediaWiki-style OAuth 2 clients on %s', (_name, makeDb)
     expect(replay.status).toBe(400);
     expect(replay.json.error).toBe('invalid_grant');
     const introspect = await fetch(`${base}/introspect`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded', authorization: `Basic ${Buffer.from(`${app.key}:${app.secret}`).toString('base64')}` }, body: new URLSearchParams({ token: tokens.json.access_token }) });
-    expect((await introspect.json()).active).toBe(false);
+    expect(((await introspect.json()) as any).active).toBe(false);
     expect(await server.services.db('oauth_accepted_consumer').where('oaac_id', rows[0].oaac_id)).toHaveLength(1);
 
     // A new browser (no provider session) still skips consent: the stored authorization covers it.
@@ -133,11 +133,11 @@ describe.each(DIALECTS)('MediaWiki-style OAuth 2 clients on %s', (_name, makeDb)
     expect(tokens.json.scope.split(' ')).not.toContain('email');
     const idClaims = JSON.parse(Buffer.from(tokens.json.id_token.split('.')[1], 'base64url').toString());
     expect(idClaims).not.toHaveProperty('email');
-    const userinfo = await (await fetch(`${base}/userinfo`, { headers: { authorization: `Bearer ${tokens.json.access_token}` } })).json();
+    const userinfo = (await (await fetch(`${base}/userinfo`, { headers: { authorization: `Bearer ${tokens.json.access_token}` } })).json()) as any;
     expect(userinfo.preferred_username).toBe('Bob');
     expect(userinfo).not.toHaveProperty('email');
     expect(userinfo).not.toHaveProperty('name');
-    const profile = await (await fetch(`${base}/resource/profile`, { headers: { authorization: `Bearer ${tokens.json.access_token}` } })).json();
+    const profile = (await (await fetch(`${base}/resource/profile`, { headers: { authorization: `Bearer ${tokens.json.access_token}` } })).json()) as any;
     expect(profile).not.toHaveProperty('email');
     expect(profile).not.toHaveProperty('realname');
   });
