@@ -22,7 +22,7 @@ import { userTalkUrl } from './links.js';
 import type { NonceStore } from './nonces.js';
 import { getParam } from './params.js';
 import type { RequestTokenStore } from './request-tokens.js';
-import { verifySignature } from './signature.js';
+import { safeEqual, verifySignature } from './signature.js';
 import type { WebRequest } from './web-request.js';
 
 /** What the token step hands out to an RSA-SHA1 client, which signs without a token secret. */
@@ -79,7 +79,7 @@ export class OAuth1Server {
 
     // MWOAuthDataStore::new_access_token: a wrong verifier does not use up the token.
     if (!requestToken.verifier || !requestToken.accessKey) throw OAuth1Errors.badToken();
-    if (requestToken.verifier !== getParam(req.oauthParams, 'oauth_verifier')) throw OAuth1Errors.badVerifier();
+    if (!safeEqual(requestToken.verifier, getParam(req.oauthParams, 'oauth_verifier') ?? '')) throw OAuth1Errors.badVerifier();
     const authorization = await this.#authorizationByToken(consumer, requestToken.accessKey);
     if (!(await this.#deps.requestTokens.consume(requestToken.key))) throw OAuth1Errors.requestTokenAlreadyUsed();
     const isRsa = getParam(req.oauthParams, 'oauth_signature_method') === 'RSA-SHA1';

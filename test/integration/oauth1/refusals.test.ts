@@ -65,6 +65,17 @@ describe('OAuth 1.0a refusals, each with MediaWiki\'s error', () => {
     expect(await (await initiate({ nonce })).text()).toBe(`Error: An error occurred in the OAuth protocol: Nonce already used: ${nonce}`);
   });
 
+  it('a callback other than "oob" for a consumer without a prefix, or outside the registered prefix', async () => {
+    expect(await (await initiate({ callback: 'https://tool.example/oauth/callback' })).text()).toBe(
+      'Error: oauth_callback must be set, and must be set to &quot;oob&quot; (case-sensitive)',
+    );
+    const prefixed = await seedOAuth1Consumer(server.services, { callbackUrl: 'https://tool.example/cb', callbackIsPrefix: true });
+    const outside = await signedFetch({ method: 'POST', url: indexUrl(server.issuer, 'initiate'), key: prefixed.key, secret: prefixed.secret, callback: 'https://evil.example/cb' });
+    expect(await outside.text()).toBe(
+      'Error: oauth_callback must be set, and must be set to &quot;oob&quot; (case-sensitive), or the configured callback must be a prefix of the supplied callback.',
+    );
+  });
+
   it('unknown consumer: "Invalid consumer"', async () => {
     const unknown = { key: randomBytes(16).toString('hex'), secret: tool.secret };
     expect(await mwoauthInitiateError(unknown)).toBe('An error occurred in the OAuth protocol: Invalid consumer');

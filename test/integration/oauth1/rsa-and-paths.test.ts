@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { authorize } from '../../helpers/authorize.js';
 import { sqliteDatabase, type TestDatabase } from '../../helpers/databases.js';
 import { ALICE, seedUsers } from '../../helpers/fixtures.js';
-import { HttpSession } from '../../helpers/http-session.js';
+import { formFields, HttpSession } from '../../helpers/http-session.js';
 import { startServer, type TestServer } from '../../helpers/server.js';
 import { rsaKeyPair, seedOAuth1Consumer, type OAuth1Consumer } from './oauth1-fixtures.js';
 import { PythonClient, runPython } from './python-client.js';
@@ -104,6 +104,22 @@ describe('OAuth 1.0a: RSA-SHA1 with requests-oauthlib, and every Special:OAuth p
     // Signed with `extra` in the query, sent with it in the body: the same parameter set.
     expect(await post('extra=a+b')).toMatch(/^oauth_token=/);
     expect(await post('extra=c')).toBe('Error: An error occurred in the OAuth protocol: Invalid signature');
+  });
+
+  it('the consent page lets its form end on the application (CSP form-action also covers the redirect)', async () => {
+    // Registered port 1 = any port; http may be upgraded to https.
+    const prefixTool = await seedOAuth1Consumer(server.services, { callbackUrl: 'http://tool.example:1/cb', callbackIsPrefix: true });
+    const initiate = await signedFetch({ method: 'POST', url: `${server.issuer}/w/index.php?title=Special:OAuth/initiate`, key: prefixTool.key, secret: prefixTool.secret, callback: 'https://tool.example:8080/cb/x' });
+    const token = new URLSearchParams(await initiate.text()).get('oauth_token')!;
+    expect(token).toMatch(/^[0-9a-f]{32}$/);
+    const agent = new HttpSession(server.issuer);
+    const login = await agent.follow(`${server.issuer}/w/index.php?title=Special:OAuth/authorize&oauth_token=${token}`);
+    const { action, fields } = formFields(await login.text());
+    await agent.postForm(action!, { ...fields, wpName: ALICE.name, wpPassword: ALICE.password });
+    const consent = await agent.get(`${server.issuer}/w/index.php?title=Special:OAuth/authorize&oauth_token=${token}`);
+    expect(await consent.text()).toContain('id="mw-mwoauth-authorize-form"');
+    expect(consent.headers.get('content-security-policy')).toContain("form-action 'self' https://tool.example:8080;");
+    expect(consent.headers.get('x-frame-options')).toBe('DENY');
   });
 
   it('the other subpages: verified, grants, unknown, no subpage, oauth_version=2', async () => {
