@@ -56,14 +56,38 @@ export async function readWebRequest(ctx: Context): Promise<WebRequest> {
   };
 }
 
-async function readBody(ctx: Context): Promise<string> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of ctx.req) {
-    const buffer = Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk as string);
-    size += buffer.length;
-    if (size > MAX_BODY_BYTES) throw new DomainError('request_too_large', 'The request body is too large.');
-    chunks.push(buffer);
-  }
-  return Buffer.concat(chunks).toString('utf8');
+/**
+ * The raw body, at most 64 KiB. A larger one is refused, the rest drained (not destroyed, so the
+ * answer still reaches the client) and the connection closed after the answer.
+ */
+function readBody(ctx: Context): Promise<string> {
+  const req = ctx.req;
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    const cleanup = () => {
+      req.off('data', onData);
+      req.off('end', onEnd);
+      req.off('close', onClose);
+    };
+    const onData = (chunk: Buffer) => {
+      size += chunk.length;
+      if (size <= MAX_BODY_BYTES) return void chunks.push(chunk);
+      cleanup();
+      req.resume();
+      ctx.set('Connection', 'close');
+      reject(new DomainError('request_too_large', 'The request body is too large.'));
+    };
+    const onEnd = () => {
+      cleanup();
+      resolve(Buffer.concat(chunks).toString('utf8'));
+    };
+    const onClose = () => {
+      cleanup();
+      reject(new DomainError('bad_request', 'The request body was not received completely.'));
+    };
+    req.on('data', onData);
+    req.on('end', onEnd);
+    req.on('close', onClose);
+  });
 }

@@ -122,6 +122,17 @@ describe('OAuth 1.0a: RSA-SHA1 with requests-oauthlib, and every Special:OAuth p
     expect(consent.headers.get('x-frame-options')).toBe('DENY');
   });
 
+  it('an oversized form body is refused, and the server keeps answering', async () => {
+    const big = await fetch(`${server.issuer}/w/index.php?title=Special:OAuth/initiate`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: `a=${'x'.repeat(200_000)}`,
+    });
+    expect(big.status).toBe(400);
+    const after = await signedFetch({ method: 'POST', url: `${server.issuer}/w/index.php?title=Special:OAuth/initiate`, key: tool.key, secret: tool.secret, callback: 'oob' });
+    expect(await after.text()).toMatch(/^oauth_token=/);
+  });
+
   it('the other subpages: verified, grants, unknown, no subpage, oauth_version=2', async () => {
     const verified = await fetch(`${server.issuer}/wiki/Special:OAuth/verified?oauth_verifier=abc123&oauth_token=t`);
     expect(await verified.text()).toContain('provide this verification value to the application: abc123');
