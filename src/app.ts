@@ -11,6 +11,7 @@ import { LoginThrottle } from './interactions/login-throttle.js';
 import { loginRoutes } from './interactions/login-routes.js';
 import { SiteSessions } from './interactions/site-session.js';
 import { resourceRoutes } from './compat/resource-routes.js';
+import { oauth1Routes } from './oauth1/mount.js';
 import { createAdapterFactory } from './provider/adapters.js';
 import { authorizeDefaults } from './provider/authorize-defaults.js';
 import { ConsumerCache } from './provider/consumer-cache.js';
@@ -72,6 +73,7 @@ export async function createApp(services: Services, log: (line: string) => void 
   app.use(errorEdge(log));
   app.use(securityHeaders);
   app.use(currentUser(sessions, services));
+  app.use(oauth1Routes(services, { sessions, provider, consumerCache }));
   for (const router of [
     staticRoutes(),
     healthRoutes({ database: async () => void (await services.db.raw('select 1')), ...services.readinessChecks }),
