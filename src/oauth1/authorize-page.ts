@@ -84,8 +84,6 @@ async function show(ctx: Context, deps: AuthorizePageDeps, subject: Subject, sub
   }
   const owner = await deps.accounts.findById(consumer.ownerId);
   const query = new URLSearchParams({ oauth_token: token.key, oauth_consumer_key: consumer.key });
-  const target = cspSource(callbackOf(consumer, token));
-  if (target) ctx.state.formActionTargets = [target];
   await renderPage(ctx, 'consent', {
     title: `Allow ${consumer.name}?`,
     action: `${deps.articlePath}/Special:OAuth/${subpage}?${query}`,
@@ -137,17 +135,6 @@ async function resolve(req: WebRequest, deps: AuthorizePageDeps, session: SiteSe
 /** `Consumer::generateCallbackUrl`: "oob" means the registered callback URL. */
 function callbackOf(consumer: Consumer, token: RequestToken): string {
   return token.callback === 'oob' ? consumer.callbackUrl : token.callback;
-}
-
-/** The CSP source of the page the accepted form ends on: its origin, or its scheme for app URLs. */
-function cspSource(url: string): string | undefined {
-  try {
-    const parsed = new URL(url);
-    if (parsed.origin !== 'null') return parsed.origin;
-    return /^[a-z][a-z0-9+.-]*:$/.test(parsed.protocol) ? parsed.protocol : undefined;
-  } catch {
-    return undefined;
-  }
 }
 
 function hostOf(url: string): string {
