@@ -3,6 +3,7 @@ import type { Context } from 'koa';
 import type { AccountService } from '../domain/accounts/account-service.js';
 import { DomainError } from '../domain/errors.js';
 import { renderPage } from '../http/render.js';
+import { literalPath } from '../http/route-path.js';
 import { readForm } from './form-body.js';
 import type { LoginThrottle } from './login-throttle.js';
 import { safeReturnTo } from './return-to.js';
@@ -47,7 +48,7 @@ export function loginRoutes({ accounts, sessions, throttle }: LoginDeps): Router
     );
   };
 
-  router.get(LOGIN_PATH, async (ctx) => {
+  router.get(literalPath(LOGIN_PATH), async (ctx) => {
     const current = await sessions.current(ctx);
     if (current && ctx.query.force !== '1') {
       ctx.redirect(safeReturnTo(ctx.query.returnto));
@@ -56,7 +57,7 @@ export function loginRoutes({ accounts, sessions, throttle }: LoginDeps): Router
     await showForm(ctx);
   });
 
-  router.post(LOGIN_PATH, async (ctx) => {
+  router.post(literalPath(LOGIN_PATH), async (ctx) => {
     const form = await readForm(ctx);
     const username = (form.wpName ?? '').slice(0, 255);
     if (!sessions.checkLoginCsrf(ctx, form.wpLoginToken)) {
@@ -81,7 +82,7 @@ export function loginRoutes({ accounts, sessions, throttle }: LoginDeps): Router
     }
   });
 
-  router.get(LOGOUT_PATH, async (ctx) => {
+  router.get(literalPath(LOGOUT_PATH), async (ctx) => {
     ctx.state.ownPage = true;
     const session = await sessions.current(ctx);
     if (!session) {
@@ -91,7 +92,7 @@ export function loginRoutes({ accounts, sessions, throttle }: LoginDeps): Router
     await renderPage(ctx, 'logout-site', { title: 'Log out', csrfToken: sessions.csrfToken(session) });
   });
 
-  router.post(LOGOUT_PATH, async (ctx) => {
+  router.post(literalPath(LOGOUT_PATH), async (ctx) => {
     ctx.state.ownPage = true;
     const form = await readForm(ctx);
     const session = await sessions.current(ctx);

@@ -4,7 +4,7 @@ import type { AuthorizationRepository } from '../grants/authorization.js';
 import { AUTH_ONLY_GRANTS, grantsForm, type GrantType } from '../grants/catalogue.js';
 import { toMwTimestamp } from '../mw-timestamp.js';
 import { generateHex32, hmacDBSecret } from '../random.js';
-import type { Consumer, ConsumerMetadata, ConsumerRepository, OAuth2GrantType } from './consumer.js';
+import type { Consumer, ConsumerMetadata, ConsumerQuery, ConsumerRepository, OAuth2GrantType } from './consumer.js';
 import {
   compareVersions,
   validateCallbackUrl,
@@ -72,6 +72,14 @@ export class ConsumerService {
 
   async findByKey(key: string): Promise<Consumer | undefined> {
     return /^[0-9a-f]{32}$/.test(key) ? this.#deps.consumers.findByKey(key) : undefined;
+  }
+
+  list(query: ConsumerQuery): Promise<{ consumers: Consumer[]; total: number }> {
+    return this.#deps.consumers.list(query);
+  }
+
+  async findById(id: number): Promise<Consumer | undefined> {
+    return this.#deps.consumers.findById(id);
   }
 
   async requireByKey(key: string): Promise<Consumer> {

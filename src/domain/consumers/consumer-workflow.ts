@@ -39,6 +39,8 @@ export interface UpdateInput {
 
 export interface UpdatedConsumer {
   readonly consumer: Consumer;
+  /** False when the request changed nothing (nothing written, nothing logged). */
+  readonly changed: boolean;
   /** The new client-facing secret, when it was reset (shown once). */
   readonly secret?: string;
   /** Owner-only OAuth 1.0a consumers get a new access token and secret with a reset (§3.5). */
@@ -109,7 +111,7 @@ export class ConsumerWorkflow {
     }
     const newSecret = input.resetSecret ? generateHex32() : undefined;
     if (newSecret) changes.secretKey = newSecret;
-    if (Object.keys(changes).length === 0) return { consumer };
+    if (Object.keys(changes).length === 0) return { consumer, changed: false };
 
     const updated = await this.#write(consumer, changes);
     await this.#logEntry('update', actor.id, updated, reason);
@@ -121,6 +123,7 @@ export class ConsumerWorkflow {
     }
     return {
       consumer: updated,
+      changed: true,
       ...(newSecret ? { secret: hmacDBSecret(newSecret, this.#deps.secretKey) } : {}),
       ...(ownerAccess ? { ownerAccess } : {}),
     };
