@@ -65,6 +65,8 @@ export function interactionRoutes(deps: InteractionDeps): Router {
       const owner = await deps.accounts.findById(consumer.ownerId);
       const user = await deps.accounts.findById(userId);
       const scopes = String(details.params.scope ?? '').split(' ').filter(Boolean);
+      // Accepting or cancelling redirects (after our own resume URL) to the application.
+      ctx.state.formAction = `'self' ${formActionSource(String(details.params.redirect_uri ?? consumer.callbackUrl))}`;
       await renderPage(ctx, 'consent', {
         title: `Allow ${consumer.name}?`,
         action: `${here}/consent`,
@@ -139,6 +141,16 @@ async function finish(ctx: Context, provider: Provider, result: Parameters<Provi
   const url = await provider.interactionResult(ctx.req, ctx.res, result, { mergeWithLastSubmission: false });
   ctx.status = 303;
   ctx.redirect(url);
+}
+
+/** A CSP source for a redirect URI: its origin, or its scheme for a native app's custom scheme. */
+function formActionSource(url: string): string {
+  try {
+    const parsed = new URL(url);
+    return /^https?:$/.test(parsed.protocol) ? parsed.origin : parsed.protocol;
+  } catch {
+    return '';
+  }
 }
 
 function hostOf(url: string): string {

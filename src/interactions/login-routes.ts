@@ -31,6 +31,8 @@ export function loginRoutes({ accounts, sessions, throttle }: LoginDeps): Router
 
   const showForm = async (ctx: Context, opts: { error?: string; username?: string; status?: number } = {}) => {
     ctx.state.ownPage = true;
+    // Signing in for an application can end, through redirects, at its redirect URI (any origin).
+    ctx.state.formAction = null;
     const returnto = safeReturnTo(ctx.query.returnto ?? (ctx.request as { body?: Record<string, unknown> }).body?.returnto);
     await renderPage(
       ctx,
