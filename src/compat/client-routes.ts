@@ -59,7 +59,7 @@ export function clientRoutes(scriptPath: string, deps: ClientRoutesDeps): Router
     const request = {
       name: stringParam(body, 'name', { required: true }),
       // MediaWiki's handler allows only these two versions (a known quirk, kept for compatibility).
-      version: enumParam(body.one('version'), 'version', ['1.0', '2.0'], '1.0'),
+      version: enumParam(body.has('version') ? stringParam(body, 'version') : undefined, 'version', ['1.0', '2.0'], '1.0'),
       description: stringParam(body, 'description', { required: true }),
       wiki: stringParam(body, 'wiki', { fallback: '*' }),
       email: stringParam(body, 'email', { required: true }),

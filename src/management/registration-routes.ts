@@ -143,7 +143,7 @@ export function registrationRoutes(deps: ManagementDeps, opts: { tokenEndpoint: 
 
   const showUpdateForm = async (ctx: Context, signedIn: SignedIn, key: string, error: string | null, status = 200) => {
     const consumer = await deps.workflow.view(signedIn.actor, key);
-    if (consumer.ownerId !== signedIn.actor.id) throw new PermissionError('mwoauthupdateownconsumer', 'Only the owner of an application can update it');
+    if (consumer.ownerId !== signedIn.actor.id) throw new PermissionError('mwoauthupdateownconsumer', 'Only the owner of an application can update it with the "mwoauthupdateownconsumer" right');
     const names = await userNames(deps, (await deps.log.forConsumer(consumer.key)).map((e) => e.actor));
     await renderManagementPage(
       ctx,

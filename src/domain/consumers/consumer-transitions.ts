@@ -89,7 +89,7 @@ export function reviewOutcome(
 export function checkOwnerUpdate(consumer: Pick<Consumer, 'stage' | 'deleted' | 'ownerId'>, actor: Pick<Actor, 'id' | 'rights' | 'blocked'>): void {
   requireRight(actor, 'mwoauthupdateownconsumer');
   if (consumer.ownerId !== actor.id) {
-    throw new PermissionError('mwoauthupdateownconsumer', 'Only the owner of an application can update it');
+    throw new PermissionError('mwoauthupdateownconsumer', 'Only the owner of an application can update it with the "mwoauthupdateownconsumer" right');
   }
   if (consumer.stage !== 'proposed' && consumer.stage !== 'approved') {
     throw new TransitionError('not_accepted', 'Only a proposed or approved consumer can be updated', consumer.stage, 'update');

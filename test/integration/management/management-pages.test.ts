@@ -88,6 +88,41 @@ describe.each(DIALECTS)('management pages on %s', (_name, makeDb) => {
     expect(await (await alice.get(`${LIST}/view/${key}`)).text()).toMatch(/Alice<\/strong> proposed/);
   });
 
+  it('lets the owner reset the secret on the update page: shown once, the old one gone, logged', async () => {
+    const { key, secret } = await proposeViaForm(alice);
+    const { action, fields, html } = await openForm(alice, `${REG}/update/${key}`, 'mw-consumer-update-form');
+    expect(html).toContain('Reset the secret key to a new value');
+    const res = await alice.postForm(action, { ...fields, wprestrictions: '{"IPAddresses":["192.0.2.0/24"]}', wpresetSecret: '1', wpreason: 'Rotating' });
+    const page = await res.text();
+    expect(res.status, page).toBe(200);
+    const newSecret = /<code id="mw-consumer-secret"[^>]*>([0-9a-f]{40})<\/code>/.exec(page)?.[1];
+    expect(newSecret).toBeTruthy();
+    expect(newSecret).not.toBe(secret);
+    const consumer = (await server.services.consumers.findByKey(key!))!;
+    expect(hmacDBSecret(consumer.secretKey!, TEST_SECRET_KEY)).toBe(newSecret);
+    expect(consumer.restrictions).toBe('{"IPAddresses":["192.0.2.0/24"]}');
+    expect(await (await alice.get(`${REG}/update/${key}`)).text()).not.toContain(newSecret);
+    expect((await server.services.log.forConsumer(key!))[0]).toMatchObject({ action: 'update', comment: 'Rotating' });
+    // Someone else's consumer cannot be updated.
+    const refused = await bob.get(`${REG}/update/${key}`);
+    expect(refused.status).toBe(403);
+    expect(await refused.text()).toContain('mwoauthupdateownconsumer');
+  });
+
+  it('creates an owner-only OAuth 1.0a consumer approved at once, with its access token shown once', async () => {
+    const { action, fields } = await openForm(alice, `${REG}/propose/oauth1a`, 'mw-consumer-propose-form');
+    const res = await alice.postForm(action, { ...fields, wpname: unique('Bot'), wpversion: '1.0', wpdescription: 'My bot', wpownerOnly: '1', wpcallbackUrl: '', wpgranttype: 'normal', wpgrants: 'editpage', wprestrictions: '{"IPAddresses":["0.0.0.0/0","::/0"]}', wpagreement: '1' });
+    const html = await res.text();
+    expect(res.status, html).toBe(200);
+    const key = /<code id="mw-consumer-key"[^>]*>([0-9a-f]{32})<\/code>/.exec(html)![1]!;
+    const token = /<code id="mw-access-token"[^>]*>([0-9a-f]{32})<\/code>/.exec(html)![1]!;
+    expect(html).toMatch(/<code id="mw-access-secret"[^>]*>[0-9a-f]{40}<\/code>/);
+    const consumer = (await server.services.consumers.findByKey(key))!;
+    expect(consumer).toMatchObject({ stage: 'approved', ownerOnly: true, oauthVersion: 1 });
+    expect((await server.services.authorizations.findByAccessToken(token))!.consumerId).toBe(consumer.id);
+    expect((await server.services.log.forConsumer(key)).map((e) => e.action)).toEqual(['create-owner-only']);
+  });
+
   it('re-shows the form with the error when a proposal is invalid', async () => {
     const { res, html } = await proposeViaForm(alice, { wpcallbackUrl: 'http://app.example/callback' });
     expect(res.status).toBe(400);

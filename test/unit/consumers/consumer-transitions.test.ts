@@ -162,12 +162,14 @@ describe('the owner\'s update', () => {
     if (!a.rights.has('mwoauthupdateownconsumer') || a.blocked || a.id !== 7) {
       expect(got).toBeInstanceOf(PermissionError);
       expect((got as PermissionError).right).toBe('mwoauthupdateownconsumer');
+      expect((got as PermissionError).message).toContain('mwoauthupdateownconsumer');
     } else if (stage !== 'proposed' && stage !== 'approved') {
       expect(got).toBeInstanceOf(TransitionError);
       expect((got as TransitionError).code).toBe('not_accepted');
     } else if (deleted && !a.rights.has('mwoauthsuppress')) {
       expect(got).toBeInstanceOf(PermissionError);
       expect((got as PermissionError).right).toBe('mwoauthsuppress');
+      expect((got as PermissionError).message).toContain('mwoauthsuppress');
     } else {
       expect(got).toEqual({ value: undefined });
     }
