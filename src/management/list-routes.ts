@@ -4,11 +4,8 @@ import { STAGES, type Stage } from '../domain/consumers/consumer.js';
 import { consumerVisibility } from '../domain/consumers/consumer-visibility.js';
 import { literalPath } from '../http/route-path.js';
 import { presentConsumer, presentLog, STAGE_LABELS } from './consumer-presenter.js';
-import { currentActor, offsetParam, queryString, renderManagementPage, userNames, type ManagementDeps } from './page-context.js';
+import { currentActor, type ManagementDeps, offsetParam, PAGE_SIZE, pager, queryString, renderManagementPage, userNames } from './page-context.js';
 import { LIST_CONSUMERS_PATH, MANAGE_CONSUMERS_PATH, REGISTRATION_PATH } from './paths.js';
-import { pager } from './registration-routes.js';
-
-const PAGE_SIZE = 50;
 
 /**
  * Special:OAuthListConsumers (public): filter by name, publisher and status (default approved,

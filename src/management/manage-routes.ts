@@ -8,11 +8,8 @@ import { DomainError, PermissionError } from '../domain/errors.js';
 import { readBody } from '../http/request-body.js';
 import { literalPath } from '../http/route-path.js';
 import { presentConsumer, presentLog } from './consumer-presenter.js';
-import { checkFormToken, offsetParam, renderManagementPage, requireSignIn, userNames, type ManagementDeps, type SignedIn } from './page-context.js';
+import { checkFormToken, type ManagementDeps, offsetParam, PAGE_SIZE, pager, renderManagementPage, requireSignIn, type SignedIn, userNames } from './page-context.js';
 import { MANAGE_CONSUMERS_PATH } from './paths.js';
-import { pager } from './registration-routes.js';
-
-const PAGE_SIZE = 50;
 
 /** The form's radio values (SpecialMWOAuthManageConsumers): suppressing variants have their own. */
 const FORM_ACTIONS: Readonly<Record<string, { action: ReviewAction; suppress: boolean; label: string; done: string }>> = {

@@ -75,6 +75,17 @@ export async function userNames(deps: ManagementDeps, ids: Iterable<number>): Pr
   return names;
 }
 
+/** Rows per page of the management lists. */
+export const PAGE_SIZE = 50;
+
+/** Previous/next links of a list page; `prefix` ends with `?` or `&`. */
+export function pager(prefix: string, offset: number, total: number): { previous: string | null; next: string | null } {
+  return {
+    previous: offset > 0 ? `${prefix}offset=${Math.max(0, offset - PAGE_SIZE)}` : null,
+    next: offset + PAGE_SIZE < total ? `${prefix}offset=${offset + PAGE_SIZE}` : null,
+  };
+}
+
 /** A page number from `?offset=`: a non-negative integer or 0. */
 export function offsetParam(ctx: Context): number {
   const raw = ctx.query.offset;

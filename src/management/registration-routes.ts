@@ -10,10 +10,9 @@ import { readBody, type FormData } from '../http/request-body.js';
 import { literalPath } from '../http/route-path.js';
 import { selectableGrantGroups } from './grant-groups.js';
 import { presentConsumer, presentLog, STAGE_LABELS } from './consumer-presenter.js';
-import { checkFormToken, offsetParam, renderManagementPage, requireSignIn, userNames, type ManagementDeps, type SignedIn } from './page-context.js';
+import { checkFormToken, offsetParam, PAGE_SIZE, pager, renderManagementPage, requireSignIn, userNames, type ManagementDeps, type SignedIn } from './page-context.js';
 import { LIST_CONSUMERS_PATH, REGISTRATION_PATH } from './paths.js';
 
-const PAGE_SIZE = 50;
 const VERSIONS = { oauth2: 2, oauth1a: 1 } as const;
 
 interface ProposalValues {
@@ -281,11 +280,3 @@ function proposalInput(values: ProposalValues, oauthVersion: 1 | 2) {
       : { oauth2IsConfidential: values.confidential, oauth2GrantTypes: values.grantTypes }),
   };
 }
-
-export function pager(prefix: string, offset: number, total: number): { previous: string | null; next: string | null } {
-  return {
-    previous: offset > 0 ? `${prefix}offset=${Math.max(0, offset - PAGE_SIZE)}` : null,
-    next: offset + PAGE_SIZE < total ? `${prefix}offset=${offset + PAGE_SIZE}` : null,
-  };
-}
-
