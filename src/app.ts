@@ -10,7 +10,9 @@ import { interactionRoutes } from './interactions/interaction-routes.js';
 import { LoginThrottle } from './interactions/login-throttle.js';
 import { loginRoutes } from './interactions/login-routes.js';
 import { SiteSessions } from './interactions/site-session.js';
+import { clientRoutes } from './compat/client-routes.js';
 import { resourceRoutes } from './compat/resource-routes.js';
+import { managementRouters } from './management/index.js';
 import { oauth1Routes } from './oauth1/mount.js';
 import { createAdapterFactory } from './provider/adapters.js';
 import { authorizeDefaults } from './provider/authorize-defaults.js';
@@ -69,6 +71,15 @@ export async function createApp(services: Services, log: (line: string) => void 
   await host.start();
   const provider = () => host.provider;
   const routes = providerRoutes(config.scriptPath);
+  const management = {
+    accounts: services.accounts,
+    consumers: services.consumers,
+    workflow: services.consumerWorkflow,
+    authorizations: services.authorizationService,
+    log: services.log,
+    sessions,
+    consumerCache,
+  };
 
   app.use(errorEdge(log));
   app.use(securityHeaders);
@@ -80,6 +91,8 @@ export async function createApp(services: Services, log: (line: string) => void 
     loginRoutes({ accounts: services.accounts, sessions, throttle: new LoginThrottle(services.artifacts) }),
     interactionRoutes({ provider, sessions, accounts: services.accounts, consumers: consumerCache, authorizations: services.authorizations, artifacts: services.artifacts }),
     resourceRoutes(config.scriptPath, { provider, consumers: consumerCache, accounts: services.accounts }),
+    ...managementRouters(management, { tokenEndpoint: `${config.issuer}${routes.token}` }),
+    clientRoutes(config.scriptPath, { ...management, provider, wikiId: config.wikiId }),
   ]) {
     app.use(router.routes());
     app.use(router.allowedMethods());
@@ -118,6 +131,7 @@ function currentUser(sessions: SiteSessions, services: Services): Middleware {
 async function collectGarbage(services: Services): Promise<void> {
   await services.artifacts.collectGarbage();
   await services.grantRecords.collectGarbage();
+  await services.consumerWorkflow.expireIdleProposals();
 }
 
 /** RFC 8414 §3: the authorization-server metadata is the same document as OIDC discovery. */

@@ -3,10 +3,13 @@ import type { Config } from './config/config.js';
 import { AccountService } from './domain/accounts/account-service.js';
 import type { ArtifactStore } from './domain/artifacts/artifact-store.js';
 import { ConsumerService } from './domain/consumers/consumer-service.js';
+import { ConsumerWorkflow } from './domain/consumers/consumer-workflow.js';
 import type { ManagementLog } from './domain/consumers/management-log.js';
 import { DomainError } from './domain/errors.js';
 import type { AccessTokenRegistry, GrantRecordRepository } from './domain/grants/access-token-registry.js';
 import type { AuthorizationRepository } from './domain/grants/authorization.js';
+import { AuthorizationService } from './domain/grants/authorization-service.js';
+import { revokeGrantArtifacts } from './domain/grants/grant-artifacts.js';
 import { KeyService } from './domain/keys/key-service.js';
 import { createKnex } from './storage/sql/create-knex.js';
 import { migrateLatest, pendingMigrations } from './storage/sql/migrate.js';
@@ -24,7 +27,11 @@ export interface Services {
   readonly db: Knex;
   readonly accounts: AccountService;
   readonly consumers: ConsumerService;
+  /** Stages, reviews, updates and expiry of consumers, with MediaWiki's rights. */
+  readonly consumerWorkflow: ConsumerWorkflow;
   readonly authorizations: AuthorizationRepository;
+  /** The apps a user authorized: list, revoke one, revoke all. */
+  readonly authorizationService: AuthorizationService;
   readonly artifacts: ArtifactStore;
   readonly grantRecords: GrantRecordRepository;
   readonly accessTokens: AccessTokenRegistry;
@@ -58,19 +65,32 @@ export async function openServices(config: Config, opts: { checkSchema?: boolean
   const authorizations = new SqlAuthorizationRepository(db);
   const artifacts = new SqlArtifactStore(db);
   const log = new SqlManagementLog(db);
+  const consumerRepository = new SqlConsumerRepository(db);
+  const onGrantsRevoked = revokeGrantArtifacts(artifacts);
   const consumers = new ConsumerService({
-    consumers: new SqlConsumerRepository(db),
+    consumers: consumerRepository,
     accounts: accountRepository,
     authorizations,
     log,
     secretKey: config.secretKey,
+    autoApprove: config.autoApprove,
+    onGrantsRevoked,
   });
   return {
     config,
     db,
     accounts: new AccountService(accountRepository),
     consumers,
+    consumerWorkflow: new ConsumerWorkflow({
+      consumers: consumerRepository,
+      service: consumers,
+      authorizations,
+      log,
+      secretKey: config.secretKey,
+      requestExpirationAge: config.requestExpirationAge,
+    }),
     authorizations,
+    authorizationService: new AuthorizationService({ authorizations, consumers: consumerRepository, onGrantsRevoked }),
     artifacts,
     grantRecords: new SqlGrantRecordRepository(db),
     accessTokens: new SqlAccessTokenRegistry(db),

@@ -8,8 +8,9 @@ import { DomainError } from '../domain/errors.js';
 import type { AuthorizationRepository } from '../domain/grants/authorization.js';
 import { grantsToStore } from '../domain/grants/scopes.js';
 import { renderPage } from '../http/render.js';
+import { literalPath } from '../http/route-path.js';
 import type { ConsumerCache } from '../provider/consumer-cache.js';
-import { INTERACTION_PATH, routePattern } from '../provider/routes.js';
+import { INTERACTION_PATH } from '../provider/routes.js';
 import { readForm } from './form-body.js';
 import { LOGIN_PATH } from './login-routes.js';
 import { describeScopes } from './permissions.js';
@@ -36,7 +37,7 @@ const REAUTHENTICATE = new Set(['login_prompt', 'max_age', 'id_token_hint', 'cla
  */
 export function interactionRoutes(deps: InteractionDeps): Router {
   const router = new Router();
-  const path = routePattern(`${INTERACTION_PATH}/:uid`);
+  const path = `${literalPath(INTERACTION_PATH)}/:uid`;
 
   router.get(path, async (ctx) => {
     ctx.state.ownPage = true;

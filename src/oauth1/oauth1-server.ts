@@ -12,7 +12,7 @@
 import type { AccountService } from '../domain/accounts/account-service.js';
 import type { Consumer } from '../domain/consumers/consumer.js';
 import type { ConsumerService } from '../domain/consumers/consumer-service.js';
-import { allowsSourceIp } from '../domain/consumers/restrictions.js';
+import { allowsSourceIp } from '../domain/consumers/ip-restrictions.js';
 import type { Authorization, AuthorizationRepository } from '../domain/grants/authorization.js';
 import { hmacDBSecret } from '../domain/random.js';
 import { checkCallback } from './callback.js';

@@ -20,10 +20,3 @@ export function providerRoutes(scriptPath: string) {
 
 export const INTERACTION_PATH = '/wiki/Special:OAuthInteraction';
 
-/**
- * A site path as a router pattern: MediaWiki titles contain `:` (`Special:UserLogin`), which the
- * router would otherwise read as a parameter.
- */
-export function routePattern(path: string): string {
-  return path.replace(/Special:/g, 'Special\\:');
-}

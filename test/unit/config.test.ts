@@ -47,6 +47,8 @@ describe('loadConfig defaults', () => {
       scriptPath: '/w',
       wikiId: '*',
       ttl: { accessToken: 3600, idToken: 3600, refreshToken: 30 * 86400, authorizationCode: 600, session: 14 * 86400 },
+      autoApprove: [],
+      requestExpirationAge: 30 * 86400,
     });
   });
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Consumer } from '../../src/domain/consumers/consumer.js';
-import { allowsSourceIp } from '../../src/domain/consumers/restrictions.js';
+import { allowsSourceIp } from '../../src/domain/consumers/ip-restrictions.js';
 import type { Authorization, AuthorizationRepository } from '../../src/domain/grants/authorization.js';
 import { authenticateSkipsDialog, findCurrentAuthorization } from '../../src/domain/grants/current-authorization.js';
 

@@ -1,51 +1,57 @@
-import { BlockList, isIP } from 'node:net';
+import { createPublicKey } from 'node:crypto';
+import { isIP } from 'node:net';
+import { DomainError } from '../errors.js';
+
+/** MWRestrictions default: usable from anywhere. */
+export const DEFAULT_RESTRICTIONS = '{"IPAddresses":["0.0.0.0/0","::/0"]}';
 
 /**
- * The IP part of a consumer's `MWRestrictions` (`oarc_restrictions`, core
- * `includes/utils/MWRestrictions.php`): `{"IPAddresses":[CIDR…]}`. MediaWiki checks it in
- * initiate, token and every signed request (`MWOAuthServer::checkSourceIP`). The `Pages`
- * restriction limits edits, which this service does not serve.
+ * MWRestrictions::newFromJson: an object with `IPAddresses` (addresses or CIDR ranges) and
+ * optionally `Pages` (page names). Returns MediaWiki's compact JSON (toJson), `Pages` only when
+ * non-empty. (Stored and shown; enforcing it on API calls belongs to the wiki.)
  */
-export function allowsSourceIp(restrictionsJson: string, ip: string): boolean {
-  const ranges = ipRanges(restrictionsJson);
-  if (ranges === undefined) return false;
-  const address = unmapIpv4(ip);
-  const family = isIP(address);
-  if (family === 0) return false;
-  const list = new BlockList();
-  for (const range of ranges) addRange(list, range);
-  return list.check(address, family === 4 ? 'ipv4' : 'ipv6');
-}
-
-/** The CIDR list, or undefined when the JSON is unreadable (refused: fail closed). */
-function ipRanges(json: string): string[] | undefined {
+export function validateRestrictions(json: string): string {
+  const fail = (why: string): never => {
+    throw new DomainError('invalid_restrictions', `Invalid usage restrictions: ${why}`);
+  };
+  if (json.length > 65535) fail('too long');
   let parsed: unknown;
   try {
     parsed = JSON.parse(json);
   } catch {
-    return undefined;
+    return fail('not valid JSON');
   }
-  if (typeof parsed !== 'object' || parsed === null) return undefined;
-  const ranges = (parsed as { IPAddresses?: unknown }).IPAddresses;
-  // MWRestrictions' default when the key is absent: everywhere.
-  if (ranges === undefined) return ['0.0.0.0/0', '::/0'];
-  if (!Array.isArray(ranges) || !ranges.every((r) => typeof r === 'string')) return undefined;
-  return ranges;
+  if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) return fail('expected a JSON object');
+  const { IPAddresses: ips, Pages: pages, ...rest } = parsed as Record<string, unknown>;
+  if (Object.keys(rest).length) fail(`unknown key "${Object.keys(rest)[0]}"`);
+  if (!Array.isArray(ips)) return fail('"IPAddresses" must be a list of IP addresses or ranges');
+  for (const ip of ips) {
+    if (typeof ip !== 'string' || !isIpOrRange(ip)) fail(`"${String(ip)}" is not an IP address or range`);
+  }
+  if (pages !== undefined && (!Array.isArray(pages) || !pages.every((p) => typeof p === 'string'))) {
+    fail('"Pages" must be a list of page names');
+  }
+  const list = (pages ?? []) as string[];
+  return JSON.stringify({ IPAddresses: ips, ...(list.length ? { Pages: list } : {}) });
 }
 
-function addRange(list: BlockList, range: string): void {
-  const [address = '', bits] = range.trim().split('/');
-  const family = isIP(address);
-  if (family === 0) return;
-  const type = family === 4 ? 'ipv4' : 'ipv6';
-  const max = family === 4 ? 32 : 128;
-  const prefix = bits === undefined ? max : Number(bits);
-  if (!Number.isInteger(prefix) || prefix < 0 || prefix > max) return;
-  list.addSubnet(address, prefix, type);
+function isIpOrRange(text: string): boolean {
+  const [address, prefix, ...more] = text.split('/');
+  const family = isIP(address ?? '');
+  if (family === 0 || more.length) return false;
+  if (prefix === undefined) return true;
+  return /^\d{1,3}$/.test(prefix) && Number(prefix) <= (family === 4 ? 32 : 128);
 }
 
-/** `::ffff:192.0.2.1` (an IPv4 client on a dual-stack socket) is the IPv4 address. */
-function unmapIpv4(ip: string): string {
-  const m = /^::ffff:(\d{1,3}(?:\.\d{1,3}){3})$/i.exec(ip);
-  return m ? m[1]! : ip;
+/** ConsumerValidator: an OAuth 1.0a RSA key must be a PEM RSA public key; empty means none. */
+export function validateRsaKey(pem: string): string | null {
+  const trimmed = pem.trim();
+  if (trimmed === '') return null;
+  try {
+    const key = createPublicKey(trimmed);
+    if (key.asymmetricKeyType === 'rsa') return trimmed;
+  } catch {
+    // fall through to the one error below
+  }
+  throw new DomainError('invalid_rsa_key', 'The RSA key must be a PEM-encoded RSA public key');
 }
