@@ -10,7 +10,10 @@ import { interactionRoutes } from './interactions/interaction-routes.js';
 import { LoginThrottle } from './interactions/login-throttle.js';
 import { loginRoutes } from './interactions/login-routes.js';
 import { SiteSessions } from './interactions/site-session.js';
+import { clientRoutes } from './compat/client-routes.js';
 import { resourceRoutes } from './compat/resource-routes.js';
+import { managementRouters } from './management/index.js';
+import { oauth1Routes } from './oauth1/mount.js';
 import { createAdapterFactory } from './provider/adapters.js';
 import { authorizeDefaults } from './provider/authorize-defaults.js';
 import { ConsumerCache } from './provider/consumer-cache.js';
@@ -75,16 +78,28 @@ export async function createApp(services: Services, log: (line: string) => void 
   await host.start();
   const provider = () => host.provider;
   const routes = providerRoutes(config.scriptPath);
+  const management = {
+    accounts: services.accounts,
+    consumers: services.consumers,
+    workflow: services.consumerWorkflow,
+    authorizations: services.authorizationService,
+    log: services.log,
+    sessions,
+    consumerCache,
+  };
 
   app.use(errorEdge(log));
   app.use(securityHeaders);
   app.use(currentUser(sessions, services));
+  app.use(oauth1Routes(services, { sessions, provider, consumerCache }));
   for (const router of [
     staticRoutes(),
     healthRoutes({ database: async () => void (await services.db.raw('select 1')), ...services.readinessChecks }),
     loginRoutes({ accounts: services.accounts, sessions, throttle: new LoginThrottle(services.artifacts) }),
-    interactionRoutes({ provider, sessions, accounts: services.accounts, consumers: consumerCache, authorizations: services.authorizations }),
+    interactionRoutes({ provider, sessions, accounts: services.accounts, consumers: consumerCache, authorizations: services.authorizations, artifacts: services.artifacts }),
     resourceRoutes(config.scriptPath, { provider, consumers: consumerCache, accounts: services.accounts }),
+    ...managementRouters(management, { tokenEndpoint: `${config.issuer}${routes.token}` }),
+    clientRoutes(config.scriptPath, { ...management, provider, wikiId: config.wikiId }),
   ]) {
     app.use(router.routes());
     app.use(router.allowedMethods());
@@ -130,6 +145,7 @@ function currentUser(sessions: SiteSessions, services: Services): Middleware {
 async function collectGarbage(services: Services): Promise<void> {
   await services.artifacts.collectGarbage();
   await services.grantRecords.collectGarbage();
+  await services.consumerWorkflow.expireIdleProposals();
 }
 
 /** RFC 8414 §3: the authorization-server metadata is the same document as OIDC discovery. */

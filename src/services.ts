@@ -4,10 +4,13 @@ import { AccountService } from './domain/accounts/account-service.js';
 import type { ArtifactStore } from './domain/artifacts/artifact-store.js';
 import { ClientRegistrationService } from './domain/consumers/client-registration.js';
 import { ConsumerService } from './domain/consumers/consumer-service.js';
+import { ConsumerWorkflow } from './domain/consumers/consumer-workflow.js';
 import type { ManagementLog } from './domain/consumers/management-log.js';
 import { DomainError } from './domain/errors.js';
 import type { AccessTokenRegistry, GrantRecordRepository } from './domain/grants/access-token-registry.js';
 import type { AuthorizationRepository } from './domain/grants/authorization.js';
+import { AuthorizationService } from './domain/grants/authorization-service.js';
+import { revokeGrantArtifacts } from './domain/grants/grant-artifacts.js';
 import { KeyService } from './domain/keys/key-service.js';
 import { createKnex } from './storage/sql/create-knex.js';
 import { migrateLatest, pendingMigrations } from './storage/sql/migrate.js';
@@ -25,9 +28,13 @@ export interface Services {
   readonly db: Knex;
   readonly accounts: AccountService;
   readonly consumers: ConsumerService;
+  /** Stages, reviews, updates and expiry of consumers, with MediaWiki's rights. */
+  readonly consumerWorkflow: ConsumerWorkflow;
   /** RFC 7591/7592 clients as consumers (issue 7). */
   readonly registrations: ClientRegistrationService;
   readonly authorizations: AuthorizationRepository;
+  /** The apps a user authorized: list, revoke one, revoke all. */
+  readonly authorizationService: AuthorizationService;
   readonly artifacts: ArtifactStore;
   readonly grantRecords: GrantRecordRepository;
   readonly accessTokens: AccessTokenRegistry;
@@ -62,12 +69,15 @@ export async function openServices(config: Config, opts: { checkSchema?: boolean
   const artifacts = new SqlArtifactStore(db);
   const log = new SqlManagementLog(db);
   const consumerRepository = new SqlConsumerRepository(db);
+  const onGrantsRevoked = revokeGrantArtifacts(artifacts);
   const consumers = new ConsumerService({
     consumers: consumerRepository,
     accounts: accountRepository,
     authorizations,
     log,
     secretKey: config.secretKey,
+    autoApprove: config.autoApprove,
+    onGrantsRevoked,
   });
   const accounts = new AccountService(accountRepository);
   return {
@@ -75,8 +85,17 @@ export async function openServices(config: Config, opts: { checkSchema?: boolean
     db,
     accounts,
     consumers,
-    registrations: new ClientRegistrationService({ consumers: consumerRepository, consumerService: consumers, accounts, log, approve: config.registration.approve }),
+    consumerWorkflow: new ConsumerWorkflow({
+      consumers: consumerRepository,
+      service: consumers,
+      authorizations,
+      log,
+      secretKey: config.secretKey,
+      requestExpirationAge: config.requestExpirationAge,
+    }),
+    registrations: new ClientRegistrationService({ consumers: consumerRepository, consumerService: consumers, accounts, log, approve: config.registration.approve, autoApprove: config.autoApprove }),
     authorizations,
+    authorizationService: new AuthorizationService({ authorizations, consumers: consumerRepository, onGrantsRevoked }),
     artifacts,
     grantRecords: new SqlGrantRecordRepository(db),
     accessTokens: new SqlAccessTokenRegistry(db),

@@ -1,6 +1,7 @@
 import { BASIC } from './harness/flow.js';
 import { definePlanSuite } from './harness/plan-suite.js';
 import { BASIC_PLAN } from './modules/basic.js';
+import { DYNAMIC_REGISTRATION_MODULES } from './modules/dynamic.js';
 
 // The dynamic_client variant: every module registers its client(s) through RFC 7591 with the
 // initial access token, and deletes them (RFC 7592) when it ends.
@@ -10,4 +11,12 @@ definePlanSuite({
   title: '[server_metadata=discovery][client_registration=dynamic_client]',
   variant: { ...BASIC, registration: 'dynamic_client' },
   modules: BASIC_PLAN,
+});
+
+// Modules of the Dynamic OP plan that test registration itself (that plan as a whole needs implicit).
+definePlanSuite({
+  plan: 'oidcc-dynamic-certification-test-plan',
+  title: '(registration modules) [response_type=code][client_registration=dynamic_client]',
+  variant: { ...BASIC, registration: 'dynamic_client' },
+  modules: DYNAMIC_REGISTRATION_MODULES,
 });

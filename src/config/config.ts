@@ -33,7 +33,19 @@ export interface Config {
   /** `oarc_wiki` / `oaac_wiki` value for this site (`*` = every wiki, MediaWiki's default). */
   readonly wikiId: string;
   readonly ttl: TokenLifetimes;
+  /** MediaWiki's `$wgOAuthAutoApprove`: a proposal meeting any one condition is approved at once. */
+  readonly autoApprove: readonly AutoApproveCondition[];
+  /** MediaWiki's `$wgMWOAuthRequestExpirationAge` in seconds (30 days); 0 = proposals never expire. */
+  readonly requestExpirationAge: number;
   readonly registration: RegistrationPolicy;
+}
+
+/** One `$wgOAuthAutoApprove` condition; every rule given must hold (Workflow::consumerCanBeAutoApproved). */
+export interface AutoApproveCondition {
+  /** Every grant of the consumer must be in this list (`basic` included). */
+  readonly grants?: readonly string[];
+  /** The callback URL's scheme must be one of these (`https`, …). */
+  readonly protocols?: readonly string[];
 }
 
 /**

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { isAbsolute, resolve } from 'node:path';
-import { ConfigError, type Config, type DatabaseConfig, type RegistrationPolicy, type TokenLifetimes } from './config.js';
+import { ConfigError, type AutoApproveCondition, type Config, type DatabaseConfig, type RegistrationPolicy, type TokenLifetimes } from './config.js';
 import { parseDurationSeconds } from './duration.js';
 
 type Env = Readonly<Record<string, string | undefined>>;
@@ -31,6 +31,8 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config 
     scriptPath,
     wikiId: value(env, 'WIKI_ID') ?? '*',
     ttl: parseLifetimes(env),
+    autoApprove: parseAutoApprove(env),
+    requestExpirationAge: parseRequestExpirationAge(env),
     registration: parseRegistration(env),
   });
 }
@@ -148,6 +150,45 @@ function parseLifetimes(env: Env): TokenLifetimes {
     authorizationCode: duration('AUTH_CODE_TTL', 600),
     session: duration('SESSION_TTL', 14 * 86400),
   };
+}
+
+/**
+ * `OAUTH_AUTO_APPROVE`: JSON like `[{"grants":["mwoauth-authonly"],"protocols":["https"]}]`.
+ * MediaWiki lets an unknown rule quietly fail its condition; here it is a start-up error.
+ */
+function parseAutoApprove(env: Env): AutoApproveCondition[] {
+  const raw = value(env, 'OAUTH_AUTO_APPROVE');
+  if (raw === undefined) return [];
+  const fail = (why: string): never => {
+    throw new ConfigError('OAUTH_AUTO_APPROVE', `${why}; expected JSON like [{"grants":["mwoauth-authonly"],"protocols":["https"]}]`);
+  };
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(raw);
+  } catch {
+    return fail('not valid JSON');
+  }
+  if (!Array.isArray(parsed)) return fail('not a JSON array');
+  return parsed.map((condition: unknown, i) => {
+    if (!condition || typeof condition !== 'object' || Array.isArray(condition)) return fail(`condition ${i} is not an object`);
+    const rules: Record<string, readonly string[]> = {};
+    for (const [rule, list] of Object.entries(condition)) {
+      if (rule !== 'grants' && rule !== 'protocols') fail(`condition ${i} has an unknown rule "${rule}"`);
+      if (!Array.isArray(list) || !list.every((item) => typeof item === 'string' && item !== '')) fail(`condition ${i}: "${rule}" must be a list of names`);
+      rules[rule] = (list as string[]).map((item) => (rule === 'protocols' ? item.toLowerCase() : item));
+    }
+    return rules as AutoApproveCondition;
+  });
+}
+
+function parseRequestExpirationAge(env: Env): number {
+  const raw = value(env, 'OAUTH_REQUEST_EXPIRATION_AGE');
+  if (raw === undefined) return 30 * 86400;
+  const seconds = parseDurationSeconds(raw);
+  if (seconds === undefined || !Number.isSafeInteger(seconds)) {
+    throw new ConfigError('OAUTH_REQUEST_EXPIRATION_AGE', `expected seconds or an ISO 8601 duration such as P30D (0 = never), got "${raw}"`);
+  }
+  return seconds;
 }
 
 function parseRegistration(env: Env): RegistrationPolicy {

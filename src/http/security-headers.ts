@@ -11,7 +11,9 @@ export const securityHeaders: Middleware = async (ctx, next) => {
   ctx.set('X-Content-Type-Options', 'nosniff');
   ctx.set('Referrer-Policy', 'no-referrer');
   if (ctx.state.ownPage) {
-    ctx.set('Content-Security-Policy', "default-src 'none'; style-src 'self'; img-src 'self' data:; form-action 'self'; frame-ancestors 'none'; base-uri 'none'");
+    // No form-action: browsers apply it to every redirect after a form submission, and sign-in and
+    // consent forms end in a redirect chain to whichever application asked (CSP 3 §6.3.1).
+    ctx.set('Content-Security-Policy', "default-src 'none'; style-src 'self'; img-src 'self' data:; frame-ancestors 'none'; base-uri 'none'");
   } else if (!ctx.response.get('Content-Security-Policy')) {
     ctx.set('Content-Security-Policy', "frame-ancestors 'none'");
   }

@@ -1,12 +1,14 @@
 import Router from '@koa/router';
 import type { Context } from 'koa';
 import type Provider from 'oidc-provider';
+import type { ArtifactStore } from '../domain/artifacts/artifact-store.js';
 import type { AccountService } from '../domain/accounts/account-service.js';
 import { isUsableBy } from '../domain/consumers/consumer.js';
 import { DomainError } from '../domain/errors.js';
 import type { AuthorizationRepository } from '../domain/grants/authorization.js';
 import { grantsToStore } from '../domain/grants/scopes.js';
 import { renderPage } from '../http/render.js';
+import { literalPath } from '../http/route-path.js';
 import type { ConsumerCache } from '../provider/consumer-cache.js';
 import { INTERACTION_PATH } from '../provider/routes.js';
 import { readForm } from './form-body.js';
@@ -20,10 +22,12 @@ export interface InteractionDeps {
   readonly accounts: AccountService;
   readonly consumers: ConsumerCache;
   readonly authorizations: AuthorizationRepository;
+  readonly artifacts: ArtifactStore;
 }
 
 // Login reasons that need the password again, not just the site session (OIDC Core §3.1.2.1
 // prompt=login, max_age; a hint or claims request naming another user).
+const REAUTH_MODEL = 'ReauthenticationRequest';
 const REAUTHENTICATE = new Set(['login_prompt', 'max_age', 'id_token_hint', 'claims_id_token_sub_value', 'essential_acrs', 'essential_acr']);
 
 /**
@@ -33,7 +37,7 @@ const REAUTHENTICATE = new Set(['login_prompt', 'max_age', 'id_token_hint', 'cla
  */
 export function interactionRoutes(deps: InteractionDeps): Router {
   const router = new Router();
-  const path = `${INTERACTION_PATH}/:uid`;
+  const path = `${literalPath(INTERACTION_PATH)}/:uid`;
 
   router.get(path, async (ctx) => {
     ctx.state.ownPage = true;
@@ -44,10 +48,12 @@ export function interactionRoutes(deps: InteractionDeps): Router {
 
     if (details.prompt.name === 'login') {
       const needsPassword = details.prompt.reasons.some((r) => REAUTHENTICATE.has(r));
-      const fresh = session && (!needsPassword || (await deps.sessions.passwordEnteredSince(session, details.uid)));
+      const asked = needsPassword ? await deps.artifacts.find(REAUTH_MODEL, details.uid) : undefined;
+      const fresh = session && (!needsPassword || (asked !== undefined && session.loginMs > Number(asked.at)));
       if (!session || !fresh) {
-        // Comparing with the interaction's `iat` would accept a sign-in from the same second before it.
-        if (needsPassword) await deps.sessions.requirePassword(details.uid);
+        // Remember when we asked, so only a password entered afterwards counts — also when there is
+        // no session yet: the sign-in that follows is that password (else it would be asked twice).
+        if (needsPassword) await deps.artifacts.upsert(REAUTH_MODEL, details.uid, { at: Date.now() }, 3600);
         const hint = typeof details.params.login_hint === 'string' ? `&wpName=${encodeURIComponent(details.params.login_hint)}` : '';
         ctx.redirect(`${LOGIN_PATH}?returnto=${encodeURIComponent(here)}${needsPassword && session ? '&force=1' : ''}${hint}`);
         return;

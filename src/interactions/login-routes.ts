@@ -3,6 +3,7 @@ import type { Context } from 'koa';
 import type { AccountService } from '../domain/accounts/account-service.js';
 import { DomainError } from '../domain/errors.js';
 import { renderPage } from '../http/render.js';
+import { literalPath } from '../http/route-path.js';
 import { readForm } from './form-body.js';
 import type { LoginThrottle } from './login-throttle.js';
 import { safeReturnTo } from './return-to.js';
@@ -30,6 +31,7 @@ export function loginRoutes({ accounts, sessions, throttle }: LoginDeps): Router
 
   const showForm = async (ctx: Context, opts: { error?: string; username?: string; status?: number } = {}) => {
     ctx.state.ownPage = true;
+    // Signing in for an application can end, through redirects, at its redirect URI (any origin).
     const returnto = safeReturnTo(ctx.query.returnto ?? (ctx.request as { body?: Record<string, unknown> }).body?.returnto);
     await renderPage(
       ctx,
@@ -47,7 +49,7 @@ export function loginRoutes({ accounts, sessions, throttle }: LoginDeps): Router
     );
   };
 
-  router.get(LOGIN_PATH, async (ctx) => {
+  router.get(literalPath(LOGIN_PATH), async (ctx) => {
     const current = await sessions.current(ctx);
     if (current && ctx.query.force !== '1') {
       ctx.redirect(safeReturnTo(ctx.query.returnto));
@@ -56,7 +58,7 @@ export function loginRoutes({ accounts, sessions, throttle }: LoginDeps): Router
     await showForm(ctx);
   });
 
-  router.post(LOGIN_PATH, async (ctx) => {
+  router.post(literalPath(LOGIN_PATH), async (ctx) => {
     const form = await readForm(ctx);
     const username = (form.wpName ?? '').slice(0, 255);
     if (!sessions.checkLoginCsrf(ctx, form.wpLoginToken)) {
@@ -81,7 +83,7 @@ export function loginRoutes({ accounts, sessions, throttle }: LoginDeps): Router
     }
   });
 
-  router.get(LOGOUT_PATH, async (ctx) => {
+  router.get(literalPath(LOGOUT_PATH), async (ctx) => {
     ctx.state.ownPage = true;
     const session = await sessions.current(ctx);
     if (!session) {
@@ -91,7 +93,7 @@ export function loginRoutes({ accounts, sessions, throttle }: LoginDeps): Router
     await renderPage(ctx, 'logout-site', { title: 'Log out', csrfToken: sessions.csrfToken(session) });
   });
 
-  router.post(LOGOUT_PATH, async (ctx) => {
+  router.post(literalPath(LOGOUT_PATH), async (ctx) => {
     ctx.state.ownPage = true;
     const form = await readForm(ctx);
     const session = await sessions.current(ctx);

@@ -5,15 +5,13 @@ import type { ArtifactStore } from '../domain/artifacts/artifact-store.js';
 export const SITE_SESSION_COOKIE = 'wikiauth_session';
 const LOGIN_NONCE_COOKIE = 'wikiauth_login';
 const MODEL = 'SiteSession';
-const REAUTH_MODEL = 'PasswordRequired';
-const REAUTH_TTL = 3600;
 
 export interface SiteSession {
   readonly id: string;
   readonly userId: number;
   /** Epoch seconds of the last password entry (OIDC `auth_time`). */
   readonly loginTs: number;
-  /** The same instant in milliseconds: "entered after that request" must not depend on the second. */
+  /** The same in milliseconds, to tell a password entered just now from one entered a moment before. */
   readonly loginMs: number;
 }
 
@@ -40,7 +38,10 @@ export class SiteSessions {
     let session: SiteSession | undefined;
     if (id && /^[A-Za-z0-9_-]{43}$/.test(id)) {
       const payload = await this.#store.find(MODEL, id);
-      if (payload) session = { id, userId: Number(payload.userId), loginTs: Number(payload.loginTs), loginMs: Number(payload.loginMs ?? Number(payload.loginTs) * 1000) };
+      if (payload) {
+        const loginMs = Number(payload.loginMs);
+        session = { id, userId: Number(payload.userId), loginMs, loginTs: Math.floor(loginMs / 1000) };
+      }
     }
     ctx.state.siteSession = session ?? null;
     return session;
@@ -51,8 +52,8 @@ export class SiteSessions {
     const old = await this.current(ctx);
     if (old) await this.#store.destroy(MODEL, old.id);
     const loginMs = Date.now();
-    const session: SiteSession = { id: randomBytes(32).toString('base64url'), userId, loginTs: Math.floor(loginMs / 1000), loginMs };
-    await this.#store.upsert(MODEL, session.id, { userId, loginTs: session.loginTs, loginMs }, this.#ttl);
+    const session: SiteSession = { id: randomBytes(32).toString('base64url'), userId, loginMs, loginTs: Math.floor(loginMs / 1000) };
+    await this.#store.upsert(MODEL, session.id, { userId, loginMs }, this.#ttl);
     ctx.cookies.set(SITE_SESSION_COOKIE, session.id, { httpOnly: true, sameSite: 'lax', secure: ctx.secure, maxAge: this.#ttl * 1000, signed: false, overwrite: true });
     ctx.cookies.set(LOGIN_NONCE_COOKIE, null, { overwrite: true });
     ctx.state.siteSession = session;
@@ -64,20 +65,6 @@ export class SiteSessions {
     if (session) await this.#store.destroy(MODEL, session.id);
     ctx.cookies.set(SITE_SESSION_COOKIE, null, { overwrite: true });
     ctx.state.siteSession = null;
-  }
-
-  /**
-   * prompt=login, max_age (OIDC Core §3.1.2.1): the password must be entered after this request
-   * asked for it. The moment is kept server-side (shared by every instance), per interaction.
-   */
-  async requirePassword(interactionUid: string): Promise<void> {
-    await this.#store.upsert(REAUTH_MODEL, interactionUid, { since: Date.now() }, REAUTH_TTL);
-  }
-
-  /** Whether the session's password entry came after `requirePassword` for this interaction. */
-  async passwordEnteredSince(session: SiteSession, interactionUid: string): Promise<boolean> {
-    const pending = await this.#store.find(REAUTH_MODEL, interactionUid);
-    return pending !== undefined && session.loginMs > Number(pending.since);
   }
 
   /** CSRF token for forms of a signed-in user. */

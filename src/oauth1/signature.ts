@@ -59,7 +59,7 @@ export function signHmacSha1(base: string, consumerSecret: string, tokenSecret =
 }
 
 /** Constant-time compare, like PHP's `hash_equals` (a length mismatch is simply false). */
-function safeEqual(a: string, b: string): boolean {
+export function safeEqual(a: string, b: string): boolean {
   const x = Buffer.from(a, 'utf8');
   const y = Buffer.from(b, 'utf8');
   return x.length === y.length && timingSafeEqual(x, y);

@@ -19,3 +19,4 @@ export function providerRoutes(scriptPath: string) {
 }
 
 export const INTERACTION_PATH = '/wiki/Special:OAuthInteraction';
+

@@ -89,15 +89,14 @@ export class OidccTest {
     run.require(name, methods.includes(this.variant.clientAuth), `token_endpoint_auth_methods_supported: ${methods.join(', ')}`);
   }
 
-  /** OIDCCCreateDynamicClientRegistrationRequest + CallDynamicRegistrationEndpointAndVerifySuccessfulResponse. */
-  async registerClient(extra: Json = {}): Promise<void> {
-    const { run } = this;
+  /** CallDynamicRegistrationEndpoint with OIDCCCreateDynamicClientRegistrationRequest's body (+ `extra`). */
+  async callRegistrationEndpoint(extra: Json = {}): Promise<{ body: Json; answer: HttpAnswer }> {
     const endpoint = this.server.registration_endpoint;
-    run.require('CheckDynamicRegistrationEndpoint', typeof endpoint === 'string', 'registration_endpoint advertised');
+    this.run.require('CheckDynamicRegistrationEndpoint', typeof endpoint === 'string', 'registration_endpoint advertised');
     const { publicKey } = await jose.generateKeyPair('RS256', { extractable: true });
     const jwk = { ...(await jose.exportJWK(publicKey)), kid: alphanumeric(8), use: 'sig', alg: 'RS256' };
     const body = {
-      client_name: `${run.module} client`,
+      client_name: `${this.run.module} client`,
       grant_types: ['authorization_code'],
       jwks: { keys: [jwk] },
       token_endpoint_auth_method: this.variant.clientAuth,
@@ -111,7 +110,13 @@ export class OidccTest {
       headers: { 'content-type': 'application/json', accept: 'application/json', authorization: `Bearer ${this.op.registrationToken}` },
       body: JSON.stringify(body),
     });
-    const answer = await answerOf(res);
+    return { body, answer: await answerOf(res) };
+  }
+
+  /** OIDCCCreateDynamicClientRegistrationRequest + CallDynamicRegistrationEndpointAndVerifySuccessfulResponse. */
+  async registerClient(extra: Json = {}): Promise<void> {
+    const { run } = this;
+    const { body, answer } = await this.callRegistrationEndpoint(extra);
     run.check('EnsureContentTypeJson', /^application\/json\b/.test(answer.contentType), 'FAILURE', answer.contentType, 'OIDCR-3.2');
     run.check('EnsureHttpStatusCodeIs201', answer.status === 201, 'FAILURE', `status ${answer.status}: ${JSON.stringify(answer.json)}`, 'OIDCR-3.2');
     run.check('CheckNoErrorFromDynamicRegistrationEndpoint', answer.json?.error === undefined, 'FAILURE', String(answer.json?.error ?? 'no error'), 'OIDCR-3.2');
@@ -124,7 +129,7 @@ export class OidccTest {
     this.client = {
       client_id: String(reg.client_id),
       client_secret: String(reg.client_secret ?? ''),
-      redirect_uri: `${SUITE_BASE}/callback`,
+      redirect_uri: (body.redirect_uris as string[])[0]!,
       post_logout_redirect_uri: `${SUITE_BASE}/post_logout_redirect`,
     };
   }

@@ -45,7 +45,7 @@ export async function changePassword(services: Services, args: string[], out: (l
   const { values, positionals } = parse(args, { user: { type: 'string' }, password: { type: 'string' } }, PASSWORD_USAGE);
   if (!values.user || !values.password || positionals.length) throw new UsageError(`--user and --password are required (usage: ${PASSWORD_USAGE})`);
   const account = await services.accounts.setPassword(values.user, values.password);
-  const { count } = await services.authorizations.delete({ userId: account.id });
+  const count = await services.authorizationService.revokeAllForUser(account.id);
   out(`Password changed for "${account.name}"; ${count} app authorization(s) revoked.`);
 }
 

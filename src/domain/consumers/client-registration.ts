@@ -3,6 +3,7 @@ import { isEmailAddress } from '../accounts/account-service.js';
 import { DomainError, NotFoundError } from '../errors.js';
 import { GRANTS, releasesPrivateInfo } from '../grants/catalogue.js';
 import { toMwTimestamp } from '../mw-timestamp.js';
+import { canBeAutoApproved, type AutoApproveCondition } from './auto-approve.js';
 import type { Consumer, ConsumerMetadata, ConsumerRepository, OAuth2GrantType } from './consumer.js';
 import { DEFAULT_RESTRICTIONS, grantsFromList, type ConsumerService } from './consumer-service.js';
 import { validateCallbackUrl, validateName, validateOAuth2GrantTypes } from './consumer-validation.js';
@@ -40,8 +41,10 @@ export interface ClientRegistrationDeps {
   readonly consumerService: ConsumerService;
   readonly accounts: AccountService;
   readonly log: ManagementLog;
-  /** Approve at once (REGISTRATION_APPROVE) or leave proposed for an administrator. */
+  /** Approve at once (REGISTRATION_APPROVE) or leave proposed for an administrator… */
   readonly approve: boolean;
+  /** …unless it meets a `$wgOAuthAutoApprove` condition (OAUTH_AUTO_APPROVE), as any proposal does. */
+  readonly autoApprove?: readonly AutoApproveCondition[];
 }
 
 /**
@@ -66,13 +69,14 @@ export class ClientRegistrationService {
   }
 
   async register(key: string, rawSecret: string | null, request: ClientRegistrationRequest): Promise<Consumer> {
-    const { consumers, accounts, log, approve } = this.#deps;
+    const { consumers, accounts, log } = this.#deps;
     if (!/^[0-9a-f]{32}$/.test(key)) throw new TypeError('consumer keys are 32 hex digits');
     if (request.confidential && !rawSecret) throw new TypeError('a confidential client needs its stored secret');
     const owner = await accounts.systemAccount(REGISTRATION_ACCOUNT);
     const fields = this.#validate(request);
     const now = toMwTimestamp();
     const email = request.contacts.find(isEmailAddress) ?? '';
+    const approved = this.#approvable(fields.grants, fields.redirectUris);
     const consumer = await consumers.create({
       key,
       name: registeredName(request.clientName, key),
@@ -91,7 +95,7 @@ export class ClientRegistrationService {
       secretKey: request.confidential ? rawSecret : null,
       rsaKey: null,
       restrictions: DEFAULT_RESTRICTIONS,
-      stage: approve ? 'approved' : 'proposed',
+      stage: approved ? 'approved' : 'proposed',
       stageTimestamp: now,
       deleted: false,
       oauthVersion: 2,
@@ -100,7 +104,7 @@ export class ClientRegistrationService {
       metadata: metadataOf(request, fields.redirectUris),
     });
     await log.append({
-      action: approve ? 'propose-autoapproved' : 'propose',
+      action: approved ? 'propose-autoapproved' : 'propose',
       actor: owner.id,
       targetUser: owner.id,
       consumerKey: key,
@@ -112,7 +116,7 @@ export class ClientRegistrationService {
 
   /** RFC 7592 §2.2: replace the registration's changeable fields; the reviewed ones must stay. */
   async update(key: string, request: ClientRegistrationRequest): Promise<Consumer> {
-    const { consumers, log, approve } = this.#deps;
+    const { consumers, log } = this.#deps;
     const consumer = await this.#dynamic(key);
     const fields = this.#validate(request);
     // Omitted name or scope (RFC 7592 §2.2: "delete") fall back to what was registered.
@@ -129,7 +133,7 @@ export class ClientRegistrationService {
     }
     const before = new Set(redirectUrisOf(consumer));
     const newRedirect = fields.redirectUris.some((uri) => !before.has(uri));
-    const backToReview = newRedirect && !approve && consumer.stage === 'approved';
+    const backToReview = newRedirect && consumer.stage === 'approved' && !this.#approvable(consumer.grants, fields.redirectUris);
     const now = toMwTimestamp();
     await consumers.update(consumer.id, {
       callbackUrl: fields.redirectUris[0] ?? '',
@@ -144,6 +148,13 @@ export class ClientRegistrationService {
   async remove(key: string): Promise<void> {
     const consumer = await this.#dynamic(key);
     await this.#deps.consumerService.delete(key, { actor: consumer.ownerId, reason: 'Deleted by the client (RFC 7592)' });
+  }
+
+  /** REGISTRATION_APPROVE, or every redirect URI passing an OAUTH_AUTO_APPROVE condition. */
+  #approvable(grants: readonly string[], redirectUris: readonly string[]): boolean {
+    if (this.#deps.approve) return true;
+    const conditions = this.#deps.autoApprove ?? [];
+    return redirectUris.length > 0 && redirectUris.every((callbackUrl) => canBeAutoApproved({ grants, callbackUrl, callbackIsPrefix: false }, conditions));
   }
 
   async #dynamic(key: string): Promise<Consumer> {

@@ -4,7 +4,7 @@ import type { AuthorizationRepository } from '../grants/authorization.js';
 import { AUTH_ONLY_GRANTS, grantsForm, type GrantType } from '../grants/catalogue.js';
 import { toMwTimestamp } from '../mw-timestamp.js';
 import { generateHex32, hmacDBSecret } from '../random.js';
-import type { Consumer, ConsumerMetadata, ConsumerRepository, OAuth2GrantType } from './consumer.js';
+import type { Consumer, ConsumerMetadata, ConsumerQuery, ConsumerRepository, OAuth2GrantType } from './consumer.js';
 import {
   compareVersions,
   validateCallbackUrl,
@@ -13,10 +13,11 @@ import {
   validateOAuth2GrantTypes,
   validateVersion,
 } from './consumer-validation.js';
+import { canBeAutoApproved, type AutoApproveCondition } from './auto-approve.js';
 import type { ManagementLog } from './management-log.js';
+import { DEFAULT_RESTRICTIONS, validateRestrictions, validateRsaKey } from './restrictions.js';
 
-/** MWRestrictions default: usable from anywhere. */
-export const DEFAULT_RESTRICTIONS = '{"IPAddresses":["0.0.0.0/0","::/0"]}';
+export { DEFAULT_RESTRICTIONS };
 
 export interface ProposeConsumerInput {
   readonly ownerName: string;
@@ -31,6 +32,8 @@ export interface ProposeConsumerInput {
   readonly oauth2IsConfidential?: boolean;
   readonly oauth2GrantTypes?: readonly string[];
   readonly rsaKey?: string;
+  /** MWRestrictions JSON; the default allows every address. */
+  readonly restrictions?: string;
   readonly metadata?: ConsumerMetadata;
   readonly wiki?: string;
 }
@@ -49,6 +52,8 @@ export interface ConsumerServiceDeps {
   readonly authorizations: AuthorizationRepository;
   readonly log: ManagementLog;
   readonly secretKey: string;
+  /** `$wgOAuthAutoApprove` conditions (Workflow::consumerCanBeAutoApproved). */
+  readonly autoApprove?: readonly AutoApproveCondition[];
   /** Called with the grant ids of deleted authorizations (short-lived stores drop their artifacts). */
   readonly onGrantsRevoked?: (grantIds: string[]) => Promise<void>;
 }
@@ -69,6 +74,14 @@ export class ConsumerService {
     return /^[0-9a-f]{32}$/.test(key) ? this.#deps.consumers.findByKey(key) : undefined;
   }
 
+  list(query: ConsumerQuery): Promise<{ consumers: Consumer[]; total: number }> {
+    return this.#deps.consumers.list(query);
+  }
+
+  async findById(id: number): Promise<Consumer | undefined> {
+    return this.#deps.consumers.findById(id);
+  }
+
   async requireByKey(key: string): Promise<Consumer> {
     const consumer = await this.findByKey(key);
     if (!consumer) throw new NotFoundError(`The consumer "${key}"`);
@@ -78,7 +91,7 @@ export class ConsumerService {
   /**
    * Register a consumer (ConsumerSubmitControl "propose"): the owner needs an email address; the
    * version must be newer than the owner's latest of the same name; owner-only consumers are
-   * approved at once.
+   * approved at once, and so are proposals meeting an auto-approval condition.
    */
   async propose(input: ProposeConsumerInput, opts: { actor?: number; approve?: boolean } = {}): Promise<CreatedConsumer> {
     const { consumers, accounts, authorizations, log } = this.#deps;
@@ -96,13 +109,19 @@ export class ConsumerService {
     if (input.callbackIsPrefix && input.oauthVersion !== 1) {
       throw new DomainError('invalid_callback_is_prefix', 'callbackIsPrefix applies to OAuth 1.0a consumers only');
     }
+    const grants = grantsFromList(input.grants);
+    const rsaKey = input.rsaKey === undefined ? null : validateRsaKey(input.rsaKey);
+    if (rsaKey !== null && input.oauthVersion !== 1) throw new DomainError('invalid_rsa_key', 'An RSA key applies to OAuth 1.0a consumers only');
+    const restrictions = input.restrictions === undefined ? DEFAULT_RESTRICTIONS : validateRestrictions(input.restrictions);
     const latest = await consumers.latestVersion(name, owner.id);
     if (latest !== undefined && compareVersions(latest, version) >= 0) {
       throw new DomainError('version_not_newer', `"${name}" is already registered with version ${latest}; the new version must be greater`);
     }
 
     const now = toMwTimestamp();
-    const stage = ownerOnly || opts.approve ? 'approved' : 'proposed';
+    const callbackIsPrefix = input.callbackIsPrefix ?? false;
+    const autoApproved = !ownerOnly && !opts.approve && canBeAutoApproved({ grants, callbackUrl, callbackIsPrefix }, this.#deps.autoApprove ?? []);
+    const stage = ownerOnly || opts.approve || autoApproved ? 'approved' : 'proposed';
     const secretKey = generateHex32();
     const consumer = await consumers.create({
       key: generateHex32(),
@@ -110,18 +129,18 @@ export class ConsumerService {
       ownerId: owner.id,
       version,
       callbackUrl,
-      callbackIsPrefix: input.callbackIsPrefix ?? false,
+      callbackIsPrefix,
       description,
       email: owner.email,
       emailAuthenticated: now,
       developerAgreement: true,
       ownerOnly,
       wiki: input.wiki ?? '*',
-      grants: grantsFromList(input.grants),
+      grants,
       registration: now,
       secretKey,
-      rsaKey: input.rsaKey ?? null,
-      restrictions: DEFAULT_RESTRICTIONS,
+      rsaKey,
+      restrictions,
       stage,
       stageTimestamp: now,
       deleted: false,
@@ -133,7 +152,7 @@ export class ConsumerService {
 
     const actor = opts.actor ?? 0;
     const entry = { actor, targetUser: owner.id, consumerKey: consumer.key, timestamp: now };
-    await log.append({ ...entry, action: ownerOnly ? 'create-owner-only' : 'propose', comment: description });
+    await log.append({ ...entry, action: ownerOnly ? 'create-owner-only' : autoApproved ? 'propose-autoapproved' : 'propose', comment: description });
     if (opts.approve && !ownerOnly) await log.append({ ...entry, action: 'approve', comment: 'Approved on creation' });
 
     let ownerAccess: CreatedConsumer['ownerAccess'];

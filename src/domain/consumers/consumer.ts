@@ -62,6 +62,10 @@ export interface ConsumerQuery {
   readonly name?: string;
   readonly oauthVersion?: 1 | 2;
   readonly includeDeleted?: boolean;
+  /** Only consumers whose stage changed before this TS_MW timestamp (expiring idle proposals). */
+  readonly stageTimestampBefore?: string;
+  /** Newest stage change first (default), or newest registration first (REST ListClients). */
+  readonly order?: 'stageTimestamp' | 'id';
   readonly limit?: number;
   readonly offset?: number;
 }
@@ -74,6 +78,11 @@ export interface ConsumerRepository {
   latestVersion(name: string, ownerId: number): Promise<string | undefined>;
   create(consumer: NewConsumer): Promise<Consumer>;
   update(id: number, changes: ConsumerChanges): Promise<void>;
+  /**
+   * Compare-and-set: apply the changes only if the row still has the expected values; false if
+   * someone changed it first (optimistic locking of management actions).
+   */
+  updateIf(id: number, expected: ConsumerChanges, changes: ConsumerChanges): Promise<boolean>;
   /** Deletes the consumer and its metadata (authorizations are removed by the caller first). */
   delete(id: number): Promise<void>;
   list(query: ConsumerQuery): Promise<{ consumers: Consumer[]; total: number }>;

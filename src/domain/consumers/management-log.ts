@@ -8,6 +8,8 @@ export type ConsumerLogAction =
   | 'reject'
   | 'disable'
   | 'reenable'
+  /** Ours: MediaWiki expires idle proposals silently (Utils::runAutoMaintenance); we log it. */
+  | 'expire'
   | 'delete';
 
 export interface ConsumerLogEntry {

@@ -21,6 +21,8 @@ export interface AuthorizationRepository {
   findByAccessToken(token: string): Promise<Authorization | undefined>;
   find(userId: number, consumerId: number, wiki: string): Promise<Authorization | undefined>;
   listByUser(userId: number): Promise<Authorization[]>;
+  /** How many users authorized a consumer. */
+  countByConsumer(consumerId: number): Promise<number>;
   /** Insert or replace the row for (user, consumer, wiki) with a fresh token and secret. */
   upsert(input: Omit<Authorization, 'id' | 'accessToken' | 'accessSecret' | 'accepted'>): Promise<Authorization>;
   /**

@@ -76,8 +76,11 @@ export class KeyService {
     if (signingKey(keys, now)?.kid === kid) {
       throw new DomainError('key_in_use', `The key "${kid}" is the one signing tokens now; rotate first, then retire it once the new key signs`);
     }
+    // A successor activated in the same second supersedes it too (see signingKey).
+    const position = keys.indexOf(key);
     const supersededAt = keys
-      .filter((k) => k.activated && key.activated && k.activated > key.activated && fromMwTimestamp(k.activated) <= now)
+      .filter((k, i) => k.activated && key.activated && fromMwTimestamp(k.activated) <= now &&
+        (k.activated > key.activated || (k.activated === key.activated && i > position)))
       .map((k) => fromMwTimestamp(k.activated!).getTime())
       .sort((a, b) => a - b)[0];
     const age = supersededAt === undefined ? Infinity : (now.getTime() - supersededAt) / 1000;

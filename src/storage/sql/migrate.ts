@@ -1,9 +1,27 @@
 import type { Knex } from 'knex';
 import { MIGRATIONS, migrationSource } from '../../../migrations/index.js';
+import { isMysql } from './create-knex.js';
 
 const TABLE = 'wikiauth_migrations';
 
 export async function migrateLatest(db: Knex): Promise<string[]> {
+  if (!isMysql(db)) return latest(db);
+  // knex creates its bookkeeping tables outside its own lock: two first runs at once fail ("table
+  // already exists") or leave two lock rows, which keep migrations locked for good. A named lock
+  // per database, held on a connection of its own while the run uses others, serializes runs.
+  return db.transaction(async (trx) => {
+    const lockName = trx.raw("LEFT(CONCAT('wikiauth-migrate:', DATABASE()), 64)");
+    const [[{ got }]] = await trx.raw('SELECT GET_LOCK(?, 60) AS got', [lockName]);
+    if (Number(got) !== 1) throw new Error('timed out waiting for another `wikiauth migrate` to finish');
+    try {
+      return await latest(db);
+    } finally {
+      await trx.raw('SELECT RELEASE_LOCK(?)', [lockName]);
+    }
+  });
+}
+
+async function latest(db: Knex): Promise<string[]> {
   const [, applied] = (await db.migrate.latest({ migrationSource, tableName: TABLE })) as [number, string[]];
   return applied;
 }

@@ -36,6 +36,11 @@ export class SqlAuthorizationRepository implements AuthorizationRepository {
     return rows.map(toAuthorization);
   }
 
+  async countByConsumer(consumerId: number): Promise<number> {
+    const [{ total }] = (await this.#db('oauth_accepted_consumer').where('oaac_consumer_id', consumerId).count({ total: '*' })) as [{ total: number | string }];
+    return Number(total);
+  }
+
   async upsert(input: Omit<Authorization, 'id' | 'accessToken' | 'accessSecret' | 'accepted'>): Promise<Authorization> {
     const values = {
       oaac_access_token: generateHex32(),

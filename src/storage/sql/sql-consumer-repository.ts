@@ -68,6 +68,16 @@ export class SqlConsumerRepository implements ConsumerRepository {
     });
   }
 
+  async updateIf(id: number, expected: ConsumerChanges, changes: ConsumerChanges): Promise<boolean> {
+    const { metadata: _ignored, ...columns } = changes;
+    const query = this.#db('oauth_registered_consumer').where('oarc_id', id);
+    for (const [column, value] of Object.entries(toRow(expected))) {
+      if (value === null) query.whereNull(column);
+      else query.where(column, value);
+    }
+    return (await query.update(toRow(columns))) === 1;
+  }
+
   async delete(id: number): Promise<void> {
     await this.#db.transaction(async (trx) => {
       await trx('wikiauth_consumer_meta').where('wcm_consumer_id', id).delete();
@@ -81,12 +91,13 @@ export class SqlConsumerRepository implements ConsumerRepository {
       if (query.stage !== undefined) q.where('c.oarc_stage', STAGE_NUMBER[query.stage]);
       if (query.name !== undefined) q.where('c.oarc_name', query.name);
       if (query.oauthVersion !== undefined) q.where('c.oarc_oauth_version', query.oauthVersion);
+      if (query.stageTimestampBefore !== undefined) q.where('c.oarc_stage_timestamp', '<', query.stageTimestampBefore);
       if (!query.includeDeleted) q.where('c.oarc_deleted', 0);
       return q;
     };
     const [{ total }] = (await filter(this.#db('oauth_registered_consumer as c')).count({ total: '*' })) as [{ total: number | string }];
     const rows = await filter(this.#select())
-      .orderBy([{ column: 'c.oarc_stage_timestamp', order: 'desc' }, { column: 'c.oarc_id', order: 'desc' }])
+      .orderBy(query.order === 'id' ? [{ column: 'c.oarc_id', order: 'desc' }] : [{ column: 'c.oarc_stage_timestamp', order: 'desc' }, { column: 'c.oarc_id', order: 'desc' }])
       .limit(query.limit ?? 50)
       .offset(query.offset ?? 0);
     return { consumers: rows.map(toConsumer), total: Number(total) };

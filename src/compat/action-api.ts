@@ -1,0 +1,154 @@
+/**
+ * The part of MediaWiki's Action API that tools call right after the OAuth handshake to learn
+ * who they are: `api.php?action=query&meta=userinfo&uiprop=…` (core `ApiQueryUserInfo`), JSON in
+ * format versions 1 and 2. Rights are the user's rights limited to the grants of the
+ * credentials (`SessionProvider::getAllowedUserRights`); real name and email need the
+ * `viewmyprivateinfo` right, as in ApiQueryUserInfo. Errors keep the Action API's shape:
+ * HTTP 200, `MediaWiki-API-Error` header, `{"error":{"code","info","*"}}`.
+ */
+import Router from '@koa/router';
+import type { Context } from 'koa';
+import type { AccountService } from '../domain/accounts/account-service.js';
+import { rightsForGroups } from '../domain/accounts/rights.js';
+import { effectiveRights } from '../domain/grants/catalogue.js';
+import { fromMwTimestamp } from '../domain/mw-timestamp.js';
+import { messageText, OAuth1Error } from '../oauth1/errors.js';
+import { phpJsonEncode, type JsonValue } from '../oauth1/php.js';
+import { readWebRequest, type WebRequest } from '../oauth1/web-request.js';
+import { authenticateApiCaller, type ApiAuthDeps, type ApiCaller } from './api-auth.js';
+
+export interface ActionApiDeps extends ApiAuthDeps {
+  readonly scriptPath: string;
+}
+
+const USERINFO_PROPS = ['blockinfo', 'groups', 'rights', 'editcount', 'email', 'realname', 'registrationdate'];
+const MAILING_LIST =
+  'Subscribe to the mediawiki-api-announce mailing list at &lt;https://lists.wikimedia.org/postorius/lists/mediawiki-api-announce.lists.wikimedia.org/&gt; for notice of API deprecations and breaking changes.';
+
+/** An Action API error (`ApiUsageException`): a code and its English text. */
+class ApiError extends Error {
+  readonly code: string;
+
+  constructor(code: string, info: string) {
+    super(info);
+    this.code = code;
+  }
+}
+
+export function actionApi(deps: ActionApiDeps): Router {
+  const router = new Router();
+  const path = `${deps.scriptPath}/api.php`;
+  const handle = async (ctx: Context) => {
+    const req = await readWebRequest(ctx);
+    const out = new ApiOutput(req.getVal('formatversion'));
+    ctx.set('Vary', 'Authorization');
+    try {
+      const caller = await authenticateApiCaller(ctx, req, deps).catch((err: unknown) => {
+        if (err instanceof OAuth1Error) throw new ApiError(err.code, plain(messageText(err)));
+        throw err;
+      });
+      send(ctx, out, await execute(req, caller, out, deps));
+    } catch (err) {
+      if (!(err instanceof ApiError)) throw err;
+      ctx.set('MediaWiki-API-Error', err.code);
+      send(ctx, out, {
+        error: { code: err.code, info: err.message, [out.v2 ? 'docref' : '*']: `See ${req.origin}${path} for API usage. ${MAILING_LIST}` },
+      });
+    }
+  };
+  router.get(path, handle);
+  router.post(path, handle);
+  return router;
+}
+
+async function execute(req: WebRequest, caller: ApiCaller, out: ApiOutput, deps: ActionApiDeps): Promise<Record<string, JsonValue>> {
+  const action = req.getVal('action') ?? 'help';
+  if (action !== 'query') throw new ApiError('badvalue', `Unrecognized value for parameter "action": ${action}.`);
+  const meta = multiValue(req.getVal('meta'));
+  const result: Record<string, JsonValue> = {};
+  const warnings: Record<string, JsonValue> = {};
+  const unknownMeta = meta.filter((m) => m !== 'userinfo');
+  if (unknownMeta.length) warnings.query = out.warning(`Unrecognized value for parameter "meta": ${unknownMeta.join(', ')}`);
+  let query: Record<string, JsonValue> | undefined;
+  if (meta.includes('userinfo')) {
+    const props = multiValue(req.getVal('uiprop'));
+    const unknownProps = props.filter((p) => !USERINFO_PROPS.includes(p));
+    if (unknownProps.length) warnings.userinfo = out.warning(`Unrecognized value for parameter "uiprop": ${unknownProps.join(', ')}`);
+    query = { userinfo: await userinfo(caller, new Set(props), req.ip, out, deps.accounts) };
+  }
+  if (Object.keys(warnings).length) result.warnings = warnings;
+  result.batchcomplete = out.bool(true);
+  if (query) result.query = query;
+  return result;
+}
+
+/** ApiQueryUserInfo::getCurrentUserInfo for the props asked. */
+async function userinfo(caller: ApiCaller, props: Set<string>, ip: string, out: ApiOutput, accounts: AccountService): Promise<Record<string, JsonValue>> {
+  const profile = caller.userId === null ? undefined : await accounts.profile(caller.userId);
+  const account = profile?.account;
+  const groups = profile?.groups ?? ['*'];
+  const userRights = profile?.rights ?? rightsForGroups(groups);
+  const rights = caller.grants === null ? userRights : effectiveRights(userRights, caller.grants);
+  const info: Record<string, JsonValue> = { id: account?.id ?? 0, name: account?.name ?? ip };
+  if (!account) info.anon = out.bool(true);
+  // blockinfo: a blocked user's credentials are refused before this point (authorization-use.ts).
+  if (props.has('groups')) info.groups = groups;
+  if (props.has('rights')) info.rights = rights;
+  if (props.has('editcount')) info.editcount = account?.editCount ?? 0;
+  const privateInfo = rights.includes('viewmyprivateinfo');
+  if (props.has('realname') && privateInfo) info.realname = account?.realName ?? '';
+  if (props.has('email') && privateInfo) {
+    info.email = account?.email ?? '';
+    if (account?.emailAuthenticated) info.emailauthenticated = isoTimestamp(account.emailAuthenticated);
+  }
+  if (props.has('registrationdate') && account?.registration) info.registrationdate = isoTimestamp(account.registration);
+  return info;
+}
+
+/** The two JSON format versions: booleans, warnings and encoding differ. */
+class ApiOutput {
+  readonly v2: boolean;
+
+  constructor(formatversion: string | undefined) {
+    this.v2 = formatversion === '2' || formatversion === 'latest';
+  }
+
+  /** formatversion=1 writes `true` as `""` and leaves out `false`. */
+  bool(value: true): JsonValue {
+    return this.v2 ? value : '';
+  }
+
+  warning(text: string): JsonValue {
+    return this.v2 ? { warnings: text } : { '*': text };
+  }
+
+  /** Version 1 escapes non-ASCII like PHP's json_encode; version 2 sends UTF-8. */
+  encode(value: JsonValue): string {
+    return this.v2 ? JSON.stringify(value) : phpJsonEncode(value);
+  }
+}
+
+function send(ctx: Context, out: ApiOutput, value: Record<string, JsonValue>): void {
+  ctx.status = 200;
+  ctx.set('Cache-Control', 'private, must-revalidate, max-age=0');
+  ctx.set('Content-Type', 'application/json; charset=utf-8');
+  ctx.body = out.encode(value);
+}
+
+/** ApiBase multi-value parameters: `a|b`, or `\x1fa\x1fb` when a value contains `|`. */
+function multiValue(value: string | undefined): string[] {
+  if (!value) return [];
+  return (value.startsWith('\x1f') ? value.slice(1).split('\x1f') : value.split('|')).filter((v) => v !== '');
+}
+
+function isoTimestamp(ts: string): string {
+  return fromMwTimestamp(ts).toISOString().replace(/\.\d{3}Z$/, 'Z');
+}
+
+/** ApiErrorFormatter::stripMarkup: the message as plain text. */
+function plain(text: string): string {
+  return text
+    .replace(/<[^>]*>/g, '')
+    .replace(/&(amp|lt|gt|quot|#039);/g, (_m, name: string) => ({ amp: '&', lt: '<', gt: '>', quot: '"', '#039': "'" })[name]!)
+    .trim();
+}

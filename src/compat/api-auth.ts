@@ -1,0 +1,61 @@
+/**
+ * Who an Action API request acts for (`SessionProvider::provideSessionInfo`): `Authorization:
+ * OAuth …` is an OAuth 1.0a signed request, `Authorization: Bearer …` an OAuth 2 access token,
+ * anything else an anonymous caller. Valid credentials must also pass the use checks (user
+ * exists, not blocked, consumer usable, right wiki). Every failure is MediaWiki's
+ * `mwoauth-invalid-authorization*` error, thrown as an OAuth1Error for the API edge to word.
+ * Any API route can call this.
+ */
+import type { Context } from 'koa';
+import type Provider from 'oidc-provider';
+import type { AccountService } from '../domain/accounts/account-service.js';
+import { refusalToUse } from '../domain/grants/authorization-use.js';
+import { grantsInScope } from '../domain/grants/scopes.js';
+import { OAuth1Error, OAuth1Errors } from '../oauth1/errors.js';
+import type { OAuth1Server } from '../oauth1/oauth1-server.js';
+import { refusalError } from '../oauth1/refusals.js';
+import type { WebRequest } from '../oauth1/web-request.js';
+import type { ConsumerCache } from '../provider/consumer-cache.js';
+import { authenticateBearer, BearerError } from './bearer-auth.js';
+
+export interface ApiCaller {
+  /** null: anonymous (no credentials, or a client_credentials token of a shared consumer). */
+  readonly userId: number | null;
+  /** The grants that limit the caller's rights; null without OAuth (no limit). */
+  readonly grants: readonly string[] | null;
+}
+
+export interface ApiAuthDeps {
+  readonly oauth1: OAuth1Server;
+  readonly provider: () => Provider;
+  readonly consumers: ConsumerCache;
+  readonly accounts: AccountService;
+  readonly wikiId: string;
+}
+
+export async function authenticateApiCaller(ctx: Context, req: WebRequest, deps: ApiAuthDeps): Promise<ApiCaller> {
+  if (req.hasOAuthHeader) {
+    const { consumer, authorization } = await invalidAuthorizationOn(OAuth1Error, () => deps.oauth1.verifyRequest(req));
+    const refusal = await refusalToUse(deps.accounts, { consumer, userId: authorization.userId, authorizationWiki: authorization.wiki, wikiId: deps.wikiId });
+    if (refusal) throw refusalError(refusal, consumer, deps.wikiId);
+    return { userId: authorization.userId, grants: authorization.grants };
+  }
+  if (ctx.get('authorization').startsWith('Bearer')) {
+    const { consumer, userId, scopes } = await invalidAuthorizationOn(BearerError, () => authenticateBearer(ctx, deps.provider(), deps.consumers));
+    const refusal = await refusalToUse(deps.accounts, { consumer, userId, wikiId: deps.wikiId });
+    if (refusal) throw refusalError(refusal, consumer, deps.wikiId);
+    // MediaWiki: the token's scopes are the grants of the request.
+    return { userId, grants: grantsInScope(scopes) };
+  }
+  return { userId: null, grants: null };
+}
+
+/** `makeException('mwoauth-invalid-authorization', $ex->getMessage())` for the verifier's errors. */
+async function invalidAuthorizationOn<T>(kind: new (...args: never[]) => Error, verify: () => Promise<T>): Promise<T> {
+  try {
+    return await verify();
+  } catch (err) {
+    if (err instanceof kind) throw OAuth1Errors.invalidAuthorization(err.message);
+    throw err;
+  }
+}

@@ -1,0 +1,186 @@
+import Router from '@koa/router';
+import type { Context, Middleware } from 'koa';
+import type Provider from 'oidc-provider';
+import { actorFromProfile, type Actor } from '../domain/accounts/actor.js';
+import type { AccountService } from '../domain/accounts/account-service.js';
+import { STAGE_NUMBER, type Consumer } from '../domain/consumers/consumer.js';
+import type { ConsumerService } from '../domain/consumers/consumer-service.js';
+import type { ConsumerWorkflow } from '../domain/consumers/consumer-workflow.js';
+import { consumerVisibility } from '../domain/consumers/consumer-visibility.js';
+import { DomainError, NotFoundError } from '../domain/errors.js';
+import { isKnownGrant } from '../domain/grants/catalogue.js';
+import { grantsInScope } from '../domain/grants/scopes.js';
+import { readBody, type FormData } from '../http/request-body.js';
+import type { SiteSessions } from '../interactions/site-session.js';
+import { formatTimestamp } from '../http/format-timestamp.js';
+import type { ConsumerCache } from '../provider/consumer-cache.js';
+import { authenticateBearer, bearerChallenge, BearerError } from './bearer-auth.js';
+import { booleanParam, enumParam, integerParam, listParam, stringParam } from './client-params.js';
+import { RestError } from './rest-errors.js';
+
+export interface ClientRoutesDeps {
+  readonly provider: () => Provider;
+  readonly consumerCache: ConsumerCache;
+  readonly accounts: AccountService;
+  readonly consumers: ConsumerService;
+  readonly workflow: ConsumerWorkflow;
+  readonly sessions: SiteSessions;
+  /** `oarc_wiki` values a client may be registered for besides `*`. */
+  readonly wikiId: string;
+}
+
+/** The grant that lets an OAuth token manage its user's own clients (extension.json). */
+const MANAGE_GRANT = 'oauthmanageownclient';
+
+/**
+ * MediaWiki's client-management REST API (reference/mediawiki-oauth.md §6.5; Rest\Handler\
+ * ListClients, RequestClient, ResetClientSecret): the caller's own OAuth 2 clients. Callers are
+ * signed in by the site session (writes also send its CSRF token as `token`) or by a Bearer token
+ * carrying the `oauthmanageownclient` grant, whose rights are the user's ∩ the token's grants.
+ */
+export function clientRoutes(scriptPath: string, deps: ClientRoutesDeps): Router {
+  const router = new Router({ prefix: `${scriptPath}/rest.php/oauth2/client` });
+  router.use(restErrors);
+
+  router.get('/', async (ctx) => {
+    const actor = await authenticate(ctx, deps, undefined);
+    const limit = integerParam(ctx.query.limit, 'limit', { fallback: 25, min: 1, max: 500 });
+    const offset = integerParam(ctx.query.offset, 'offset', { fallback: 0, min: 0, max: 1_000_000 });
+    const oauthVersion = enumParam(ctx.query.oauth_version, 'oauth_version', ['1', '2'], '2');
+    const { consumers, total } = await deps.consumers.list({ ownerId: actor.id, oauthVersion: Number(oauthVersion) as 1 | 2, includeDeleted: true, order: 'id', limit, offset });
+    json(ctx, { clients: consumers.map((c) => listedClient(c, actor)), total });
+  });
+
+  router.post('/', async (ctx) => {
+    const body = await readBody(ctx, { json: true });
+    const actor = await authenticate(ctx, deps, body);
+    const ownerOnly = booleanParam(body, 'owner_only');
+    const callbackUrl = stringParam(body, 'callback_url');
+    const request = {
+      name: stringParam(body, 'name', { required: true }),
+      // MediaWiki's handler allows only these two versions (a known quirk, kept for compatibility).
+      version: enumParam(body.has('version') ? stringParam(body, 'version') : undefined, 'version', ['1.0', '2.0'], '1.0'),
+      description: stringParam(body, 'description', { required: true }),
+      wiki: stringParam(body, 'wiki', { fallback: '*' }),
+      email: stringParam(body, 'email', { required: true }),
+      isConfidential: booleanParam(body, 'is_confidential', { required: true }),
+      grantTypes: listParam(body, 'grant_types', { required: true }),
+      scopes: listParam(body, 'scopes', { required: true, allowed: isKnownGrant }),
+      callbackIsPrefix: booleanParam(body, 'callback_is_prefix'),
+    };
+    if (!ownerOnly && callbackUrl === '') {
+      throw RestError.localized(400, 'mwoauth-error-missing-callback-url-non-owner', 'callback_url is required for non-owner-only clients');
+    }
+    if (request.wiki !== '*' && request.wiki !== deps.wikiId) throw RestError.param('wiki', request.wiki, 'badvalue', `Unknown project "${request.wiki}".`);
+    const created = await deps.workflow.propose(
+      actor,
+      {
+        name: request.name,
+        version: request.version,
+        description: request.description,
+        callbackUrl,
+        callbackIsPrefix: request.callbackIsPrefix,
+        grants: request.scopes,
+        oauthVersion: 2,
+        ownerOnly,
+        oauth2IsConfidential: request.isConfidential,
+        oauth2GrantTypes: request.grantTypes,
+        wiki: request.wiki,
+      },
+      { email: request.email },
+    );
+    deps.consumerCache.forget(created.consumer.key);
+    // Owner-only clients get their access token from the token endpoint (client_credentials), not here.
+    json(ctx, { name: created.consumer.name, client_key: created.consumer.key, secret: created.secret });
+  });
+
+  router.post('/:key/reset_secret', async (ctx) => {
+    const body = await readBody(ctx, { json: true });
+    const actor = await authenticate(ctx, deps, body);
+    const consumer = await deps.consumers.findByKey(ctx.params.key!);
+    if (!consumer) throw RestError.localized(400, 'mwoauth-invalid-consumer-key', 'No consumer exists with the given key.');
+    if (consumer.deleted) throw RestError.localized(401, 'mwoauth-consumer-deleted-error', 'You cannot perform actions on deleted clients');
+    if (consumer.ownerId !== actor.id) throw RestError.localized(400, 'mwoauth-consumer-user-mismatch', 'You cannot perform actions on clients that do not belong to you');
+    const updated = await deps.workflow.update(actor, consumer.key, {
+      changeToken: deps.workflow.changeToken(actor, consumer),
+      resetSecret: true,
+      reason: stringParam(body, 'reason'),
+    });
+    deps.consumerCache.forget(consumer.key);
+    json(ctx, { name: updated.consumer.name, client_key: updated.consumer.key, secret: updated.secret });
+  });
+
+  return router;
+}
+
+/** ListClients' fields, with what the caller may not see left out (as MediaWiki drops Message objects). */
+function listedClient(consumer: Consumer, viewer: Actor): Record<string, unknown> {
+  const { details, security } = consumerVisibility(consumer, viewer);
+  return {
+    ...(security ? { email: consumer.email } : {}),
+    ...(details ? { name: consumer.name, version: consumer.version, callback_url: consumer.callbackUrl, description: consumer.description } : {}),
+    client_key: consumer.key,
+    owner_only: consumer.ownerOnly,
+    stage: STAGE_NUMBER[consumer.stage],
+    oauth_version: consumer.oauthVersion,
+    registration_formatted: formatTimestamp(consumer.registration),
+    ...(consumer.oauthVersion === 2 ? { allowed_grants: consumer.oauth2AllowedGrants } : {}),
+    scopes: consumer.grants,
+  };
+}
+
+/**
+ * The caller: a Bearer token (its rights limited to its grants), or the site session (writes
+ * need the session's CSRF token in `token`). `body` is given for writes.
+ */
+async function authenticate(ctx: Context, deps: ClientRoutesDeps, body: FormData | undefined): Promise<Actor> {
+  ctx.set('Vary', 'Authorization, Cookie');
+  if (ctx.get('authorization')) {
+    const credentials = await authenticateBearer(ctx, deps.provider(), deps.consumerCache);
+    if (credentials.userId === null) {
+      throw RestError.localized(403, 'mwoauth-invalid-authorization', 'The authorization headers in your request are not valid: this access token does not act for a user');
+    }
+    if (!credentials.scopes.includes(MANAGE_GRANT)) {
+      throw RestError.localized(403, 'mwoauth-invalid-authorization', `The authorization headers in your request are not valid: the access token lacks the "${MANAGE_GRANT}" grant`);
+    }
+    const profile = await deps.accounts.profile(credentials.userId);
+    if (!profile) throw RestError.localized(403, 'mwoauth-invalid-authorization-invalid-user', 'The authorization headers in your request are for a user that does not exist here');
+    return actorFromProfile(profile, grantsInScope(credentials.scopes));
+  }
+  const session = await deps.sessions.current(ctx);
+  const profile = session && (await deps.accounts.profile(session.userId));
+  if (!session || !profile) {
+    ctx.set('WWW-Authenticate', `Bearer realm="${ctx.host}"`);
+    throw RestError.localized(401, 'rest-permission-denied-anon', 'You must be logged in (site session) or send a Bearer token with the oauthmanageownclient grant.');
+  }
+  if (body !== undefined && !deps.sessions.checkCsrf(session, body.one('token'))) {
+    throw RestError.localized(403, 'rest-badtoken', 'The CSRF token (`token`) is missing or invalid for this session.');
+  }
+  return actorFromProfile(profile);
+}
+
+function json(ctx: Context, body: unknown): void {
+  ctx.set('Cache-Control', 'no-store');
+  ctx.body = body;
+}
+
+/** Domain and request errors in MediaWiki's REST shapes; anything else goes to the error edge. */
+const restErrors: Middleware = async (ctx, next) => {
+  try {
+    await next();
+  } catch (err) {
+    let rest: RestError | undefined;
+    if (err instanceof BearerError) return bearerChallenge(ctx, err);
+    if (err instanceof RestError) rest = err;
+    else if (err instanceof NotFoundError) rest = RestError.localized(400, 'mwoauth-invalid-consumer-key', 'No consumer exists with the given key.');
+    else if (err instanceof DomainError && err.code !== 'temporarily_unavailable') rest = RestError.control(err.code, err.message);
+    else {
+      const http = err as { status?: number; expose?: boolean; message?: string };
+      if (typeof http?.status === 'number' && http.status >= 400 && http.status < 500) rest = new RestError(http.status, { message: http.expose ? http.message : 'Bad request' });
+    }
+    if (!rest) throw err;
+    ctx.status = rest.status;
+    ctx.set('Cache-Control', 'no-store');
+    ctx.body = rest.body;
+  }
+};

@@ -1,0 +1,77 @@
+/**
+ * OAuth 1.0a request tokens (RFC 5849 "temporary credentials") in the artifact store, as
+ * MediaWiki keeps them in its object cache (`MWOAuthDataStore`, reference §1.6):
+ *
+ *   issued ──authorize──▶ authorized (verifier + access token key) ──token──▶ used
+ *
+ * Each state lives 10 minutes from when it was written; `used` is the artifact store's atomic
+ * consume, so of two concurrent exchanges exactly one gets the access token (DESIGN §4).
+ */
+import type { ArtifactStore } from '../domain/artifacts/artifact-store.js';
+import { generateHex32 } from '../domain/random.js';
+
+const MODEL = 'OAuth1RequestToken';
+/** MediaWiki: "600s == 10 minutes. Kind of arbitrary." */
+export const REQUEST_TOKEN_TTL_SECONDS = 600;
+
+export interface RequestToken {
+  readonly key: string;
+  /** Raw 32 hex: request-token secrets never touch the database (MediaWiki does not HMAC them). */
+  readonly secret: string;
+  readonly consumerKey: string;
+  /** `oauth_callback` as validated at initiate (`oob` or the client's URL). */
+  readonly callback: string;
+  readonly verifier?: string;
+  /** `oaac_access_token` of the authorization the user gave. */
+  readonly accessKey?: string;
+  /** Exchanged for the access token already (MediaWiki's `**USED**`). */
+  readonly used: boolean;
+}
+
+const TOKEN_KEY = /^[0-9a-f]{32}$/;
+
+export class RequestTokenStore {
+  readonly #artifacts: ArtifactStore;
+
+  constructor(artifacts: ArtifactStore) {
+    this.#artifacts = artifacts;
+  }
+
+  async issue(consumerKey: string, callback: string): Promise<RequestToken> {
+    const token: RequestToken = { key: generateHex32(), secret: generateHex32(), consumerKey, callback, used: false };
+    await this.#save(token);
+    return token;
+  }
+
+  /** The token, whoever it belongs to (the caller compares consumers); malformed keys are unknown. */
+  async find(key: string | undefined): Promise<RequestToken | undefined> {
+    if (!key || !TOKEN_KEY.test(key)) return undefined;
+    const payload = await this.#artifacts.find(MODEL, key);
+    if (!payload) return undefined;
+    const text = (name: string) => (typeof payload[name] === 'string' ? (payload[name] as string) : undefined);
+    return {
+      key,
+      secret: text('secret') ?? '',
+      consumerKey: text('consumerKey') ?? '',
+      callback: text('callback') ?? '',
+      ...(text('verifier') ? { verifier: text('verifier') } : {}),
+      ...(text('accessKey') ? { accessKey: text('accessKey') } : {}),
+      used: payload.consumed !== undefined,
+    };
+  }
+
+  /** Record the user's approval; the token lives another 10 minutes (`updateRequestToken`). */
+  async authorize(token: RequestToken, verifier: string, accessKey: string): Promise<void> {
+    await this.#save({ ...token, verifier, accessKey });
+  }
+
+  /** Atomic single use: true for exactly one caller. */
+  consume(key: string): Promise<boolean> {
+    return this.#artifacts.consume(MODEL, key);
+  }
+
+  #save(token: RequestToken): Promise<void> {
+    const { key, used: _used, ...payload } = token;
+    return this.#artifacts.upsert(MODEL, key, payload, REQUEST_TOKEN_TTL_SECONDS);
+  }
+}

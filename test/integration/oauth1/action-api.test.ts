@@ -1,0 +1,123 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { effectiveRights } from '../../../src/domain/grants/catalogue.js';
+import { sqliteDatabase, type TestDatabase } from '../../helpers/databases.js';
+import { ADMIN, BOB, seedClient, seedUsers } from '../../helpers/fixtures.js';
+import { startServer, type TestServer } from '../../helpers/server.js';
+import { seedOAuth1Consumer, type OAuth1Consumer } from './oauth1-fixtures.js';
+import { runPython } from './python-client.js';
+import { signedFetch } from './signed-requests.js';
+
+const UIPROP = 'groups|rights|blockinfo|editcount|email|realname|registrationdate';
+
+describe('api.php meta=userinfo with OAuth 1.0a signatures and OAuth 2 Bearer tokens', () => {
+  let db: TestDatabase;
+  let server: TestServer;
+  let api: string;
+  let bot: OAuth1Consumer;
+
+  beforeAll(async () => {
+    db = sqliteDatabase();
+    server = await startServer(db);
+    await seedUsers(server.services);
+    api = `${server.issuer}/w/api.php`;
+    bot = await seedOAuth1Consumer(server.services, { name: 'Admin Bot', ownerOnly: true, callbackUrl: '', grants: ['editpage', 'privateinfo'] });
+  });
+
+  afterAll(async () => {
+    await server?.close();
+    await db?.drop();
+  });
+
+  const signedGet = (consumer: OAuth1Consumer, query: string, opts: { secret?: string } = {}) =>
+    signedFetch({ method: 'GET', url: `${api}?${query}`, key: consumer.key, secret: opts.secret ?? consumer.secret, token: consumer.ownerAccess!.token, token_secret: consumer.ownerAccess!.secret });
+
+  async function bearer(scope: string, opts: { ownerOnly?: boolean } = {}): Promise<string> {
+    const client = await seedClient(server.services, { grants: ['editpage'], ...(opts.ownerOnly ? { ownerOnly: true } : {}) });
+    const res = await fetch(`${server.issuer}/w/rest.php/oauth2/access_token`, {
+      method: 'POST',
+      headers: { authorization: `Basic ${Buffer.from(`${client.key}:${client.secret}`).toString('base64')}`, 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({ grant_type: 'client_credentials', scope }),
+    });
+    const json = (await res.json()) as { access_token: string };
+    expect(json.access_token).toBeTruthy();
+    return json.access_token;
+  }
+
+  it('a signed call returns the user, with only the rights the grants allow', async () => {
+    const res = await signedGet(bot, `action=query&meta=userinfo&uiprop=${encodeURIComponent(UIPROP)}&format=json`);
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toBe('application/json; charset=utf-8');
+    expect(res.headers.get('vary')).toContain('Authorization');
+    const body = (await res.json()) as { batchcomplete: string; query: { userinfo: Record<string, unknown> } };
+    const admin = await server.services.accounts.profile((await server.services.accounts.findByName(ADMIN.name))!.id);
+    expect(body.batchcomplete).toBe('');
+    expect(body.query.userinfo).toMatchObject({ id: admin!.account.id, name: 'Admin', editcount: 0, groups: admin!.groups, email: ADMIN.email, realname: '' });
+    expect(body.query.userinfo.emailauthenticated).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/);
+    expect(body.query.userinfo.registrationdate).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/);
+    const rights = body.query.userinfo.rights as string[];
+    expect(rights).toEqual(effectiveRights(admin!.rights, ['basic', 'editpage', 'privateinfo']));
+    expect(rights).toEqual(expect.arrayContaining(['edit', 'read', 'viewmyprivateinfo']));
+    // A sysop's rights beyond the grants stay out.
+    for (const right of ['delete', 'block', 'protect', 'move', 'mwoauthmanageconsumer']) expect(rights).not.toContain(right);
+    expect(admin!.rights).toContain('delete');
+  });
+
+  it('format version 2 uses real booleans', async () => {
+    const res = await signedGet(bot, 'action=query&meta=userinfo&format=json&formatversion=2');
+    expect(await res.json()).toEqual({ batchcomplete: true, query: { userinfo: { id: expect.any(Number), name: 'Admin' } } });
+  });
+
+  it('a bad signature is MediaWiki\'s mwoauth-invalid-authorization API error', async () => {
+    const res = await signedGet(bot, 'action=query&meta=userinfo&format=json', { secret: 'wrong' });
+    expect(res.status).toBe(200);
+    expect(res.headers.get('mediawiki-api-error')).toBe('mwoauth-invalid-authorization');
+    expect(await res.text()).toBe(
+      '{"error":{"code":"mwoauth-invalid-authorization","info":"The authorization headers in your request are not valid: Invalid signature",' +
+        `"*":"See ${api} for API usage. Subscribe to the mediawiki-api-announce mailing list at &lt;https://lists.wikimedia.org/postorius/lists/mediawiki-api-announce.lists.wikimedia.org/&gt; for notice of API deprecations and breaking changes."}}`,
+    );
+  });
+
+  it('a blocked user\'s credentials are refused on api.php and identify', async () => {
+    const bobBot = await seedOAuth1Consumer(server.services, { name: 'Bob Bot', owner: BOB.name, ownerOnly: true, callbackUrl: '', grants: ['basic'] });
+    expect((await (await signedGet(bobBot, 'action=query&meta=userinfo&format=json')).json())).toMatchObject({ query: { userinfo: { name: 'Bob' } } });
+    await server.services.accounts.block(BOB.name, 'testing');
+    try {
+      const body = (await (await signedGet(bobBot, 'action=query&meta=userinfo&format=json')).json()) as { error: { code: string; info: string } };
+      expect(body.error).toMatchObject({ code: 'mwoauth-invalid-authorization-blocked-user', info: 'The authorization headers in your request are for a user who is blocked' });
+      const identify = await runPython<{ error?: string }>(['mwoauth-identify', `${server.issuer}/w/index.php`, bobBot.key, bobBot.secret, bobBot.ownerAccess!.token, bobBot.ownerAccess!.secret]);
+      expect(identify.error).toBe('A MediaWiki API error occurred: The authorization headers in your request are for a user who is blocked');
+    } finally {
+      await server.services.accounts.unblock(BOB.name);
+    }
+  });
+
+  it('an OAuth 2 Bearer token of an owner-only client acts for its owner, limited to the token\'s grants', async () => {
+    const token = await bearer('editpage', { ownerOnly: true });
+    const body = (await (await fetch(`${api}?action=query&meta=userinfo&uiprop=rights&format=json`, { headers: { authorization: `Bearer ${token}` } })).json()) as {
+      query: { userinfo: { name: string; rights: string[] } };
+    };
+    expect(body.query.userinfo.name).toBe('Admin');
+    const admin = await server.services.accounts.profile((await server.services.accounts.findByName(ADMIN.name))!.id);
+    expect(body.query.userinfo.rights).toEqual(effectiveRights(admin!.rights, ['editpage']));
+  });
+
+  it('a client_credentials Bearer token of a shared client is anonymous', async () => {
+    const token = await bearer('editpage');
+    const body = (await (await fetch(`${api}?action=query&meta=userinfo&uiprop=rights&format=json`, { headers: { authorization: `Bearer ${token}` } })).json()) as {
+      query: { userinfo: Record<string, unknown> };
+    };
+    expect(body.query.userinfo).toEqual({ id: 0, name: '127.0.0.1', anon: '', rights: ['edit'] });
+  });
+
+  it('an invalid Bearer token and an unknown action are API errors; no credentials is an anonymous caller', async () => {
+    const invalid = (await (await fetch(`${api}?action=query&meta=userinfo&format=json&formatversion=2`, { headers: { authorization: 'Bearer nope' } })).json()) as {
+      error: Record<string, string>;
+    };
+    expect(invalid.error.code).toBe('mwoauth-invalid-authorization');
+    expect(invalid.error.docref).toContain('for API usage');
+    const unknown = (await (await fetch(`${api}?action=edit&format=json`)).json()) as { error: { code: string } };
+    expect(unknown.error.code).toBe('badvalue');
+    const anon = (await (await fetch(`${api}?action=query&meta=userinfo&format=json`)).json()) as { query: { userinfo: Record<string, unknown> } };
+    expect(anon.query.userinfo).toEqual({ id: 0, name: '127.0.0.1', anon: '' });
+  });
+});

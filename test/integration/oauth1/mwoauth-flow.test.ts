@@ -1,0 +1,130 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { authorize } from '../../helpers/authorize.js';
+import { DIALECTS, type TestDatabase } from '../../helpers/databases.js';
+import { ALICE, seedUsers } from '../../helpers/fixtures.js';
+import { HttpSession } from '../../helpers/http-session.js';
+import { startServer, type TestServer } from '../../helpers/server.js';
+import { seedOAuth1Consumer, type OAuth1Consumer } from './oauth1-fixtures.js';
+import { PythonClient } from './python-client.js';
+
+interface FlowResult {
+  access: { key: string; secret: string };
+  identity: Record<string, unknown>;
+  userinfo: { query: { userinfo: Record<string, unknown> } };
+}
+
+/** python3-mwoauth's initiate → (the user on authenticate) → complete → identify, plus a signed api.php call. */
+async function mwoauthFlow(server: TestServer, agent: HttpSession, consumer: OAuth1Consumer, callback = 'oob', subpage = 'authenticate') {
+  const client = new PythonClient(['mwoauth-flow', `${server.issuer}/w/index.php`, consumer.key, consumer.secret, callback]);
+  const { authorize: url } = await client.next<{ authorize: string }>();
+  const outcome = await authorize(agent, url.replace('Special%3AOAuth%2Fauthenticate', `Special%3AOAuth%2F${subpage}`), ALICE);
+  expect(outcome.callback, await outcome.lastResponse.clone().text()).toBeDefined();
+  client.send(outcome.callback!.search.slice(1));
+  const result = await client.next<FlowResult & { error?: string }>();
+  expect(result.error, client.stderr).toBeUndefined();
+  return { result, authorizeUrl: new URL(url), outcome };
+}
+
+describe.each(DIALECTS)('OAuth 1.0a handshake with python3-mwoauth on %s', (_name, makeDb) => {
+  let db: TestDatabase;
+  let server: TestServer;
+  let aliceId: number;
+
+  beforeAll(async () => {
+    db = await makeDb();
+    server = await startServer(db);
+    await seedUsers(server.services);
+    aliceId = (await server.services.accounts.findByName(ALICE.name))!.id;
+  });
+
+  afterAll(async () => {
+    await server?.close();
+    await db?.drop();
+  });
+
+  it('initiate → authenticate (sign-in and consent over HTTP) → complete → identify against /w/index.php', async () => {
+    const consumer = await seedOAuth1Consumer(server.services, { grants: ['mwoauth-authonlyprivate'] });
+    const agent = new HttpSession(server.issuer);
+    const { result, authorizeUrl, outcome } = await mwoauthFlow(server, agent, consumer);
+
+    // mwoauth sends the user to authenticate; oob sends them back to the registered callback.
+    expect(authorizeUrl.searchParams.get('title')).toBe('Special:OAuth/authenticate');
+    expect(outcome.consentShown).toBe(true);
+    expect(`${outcome.callback!.origin}${outcome.callback!.pathname}`).toBe(consumer.callbackUrl);
+    expect(result.identity).toMatchObject({
+      iss: server.issuer,
+      aud: consumer.key,
+      sub: String(aliceId),
+      username: 'Alice',
+      editcount: 0,
+      confirmed_email: true,
+      email_verified: true,
+      blocked: false,
+      grants: ['mwoauth-authonlyprivate'],
+      realname: 'Alice Liddell',
+      email: ALICE.email,
+    });
+    expect(result.identity.exp).toBe((result.identity.iat as number) + 100);
+    expect(result.identity.groups).toEqual(['*', 'user', 'autoconfirmed']);
+    // identify's rights are the user's full rights (MediaWiki), unlike the API's.
+    expect(result.identity.rights).toContain('edit');
+
+    // The authorization is an oauth_accepted_consumer row of version 1 with this access token.
+    const row = await server.services.authorizations.findByAccessToken(result.access.key);
+    expect(row).toMatchObject({ userId: aliceId, consumerId: consumer.id, oauthVersion: 1, grants: ['mwoauth-authonlyprivate'] });
+    expect(result.access.secret).toMatch(/^[0-9a-f]{40}$/);
+    expect(result.access.secret).not.toBe(row!.accessSecret);
+
+    // Auth-only grants carry no API rights.
+    expect(result.userinfo.query.userinfo).toMatchObject({ id: aliceId, name: 'Alice', rights: [] });
+  });
+
+  it('authenticate skips the dialog the second time for auth-only grants; authorize always asks', async () => {
+    const consumer = await seedOAuth1Consumer(server.services, { grants: ['mwoauth-authonly'] });
+    const agent = new HttpSession(server.issuer);
+    const first = await mwoauthFlow(server, agent, consumer);
+    expect(first.outcome.consentShown).toBe(true);
+    const second = await mwoauthFlow(server, agent, consumer);
+    expect(second.outcome.consentShown).toBe(false);
+    // No new authorization was made: the same access token comes back.
+    expect(second.result.access.key).toBe(first.result.access.key);
+    expect(second.result.identity.username).toBe('Alice');
+    expect(second.result.identity).not.toHaveProperty('email');
+    const third = await mwoauthFlow(server, agent, consumer, 'oob', 'authorize');
+    expect(third.outcome.consentShown).toBe(true);
+  });
+
+  it('a consumer with API grants always asks, and the signed api.php call gets only the rights its grants allow', async () => {
+    const consumer = await seedOAuth1Consumer(server.services, { grants: ['editpage'] });
+    const agent = new HttpSession(server.issuer);
+    const first = await mwoauthFlow(server, agent, consumer);
+    expect(first.outcome.consentShown).toBe(true);
+    const second = await mwoauthFlow(server, agent, consumer);
+    expect(second.outcome.consentShown).toBe(true);
+
+    const info = second.result.userinfo.query.userinfo;
+    expect(info).toMatchObject({ id: aliceId, name: 'Alice', editcount: 0, groups: ['*', 'user', 'autoconfirmed'] });
+    const rights = info.rights as string[];
+    // basic + editpage ∩ Alice's rights.
+    expect(rights).toEqual(expect.arrayContaining(['read', 'edit', 'minoredit', 'autoconfirmed', 'editsemiprotected']));
+    expect(rights).not.toContain('move');
+    expect(rights).not.toContain('upload');
+    expect(rights).not.toContain('viewmyprivateinfo');
+    expect(rights).not.toContain('pagelang'); // granted by editpage, but Alice lacks it
+    // Private information needs viewmyprivateinfo, which these grants do not give.
+    expect(info).not.toHaveProperty('email');
+    expect(info).not.toHaveProperty('realname');
+    expect((second.result.identity.rights as string[]).length).toBeGreaterThan(rights.length);
+  });
+
+  it('a callback-prefix consumer sends the user back to the client callback, its own query string kept', async () => {
+    const consumer = await seedOAuth1Consumer(server.services, { callbackUrl: 'https://tool.example/cb', callbackIsPrefix: true });
+    const callback = 'https://tool.example/cb/return?session=a%20b&next=%2Fhome';
+    const agent = new HttpSession(server.issuer);
+    const { result, outcome } = await mwoauthFlow(server, agent, consumer, callback);
+    const back = outcome.callback!;
+    expect(`${back.origin}${back.pathname}`).toBe('https://tool.example/cb/return');
+    expect(back.search).toMatch(/^\?session=a%20b&next=%2Fhome&oauth_verifier=[0-9a-f]{32}&oauth_token=[0-9a-f]{32}$/);
+    expect(result.identity.username).toBe('Alice');
+  });
+});

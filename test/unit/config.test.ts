@@ -1,0 +1,208 @@
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { ConfigError } from '../../src/config/config.js';
+import { parseDurationSeconds } from '../../src/config/duration.js';
+import { loadConfig } from '../../src/config/load-config.js';
+
+const KEY = 'k'.repeat(32);
+const dirs: string[] = [];
+
+/** A scratch working folder, so generated secret keys never land in the repository. */
+function scratch(): string {
+  const dir = mkdtempSync(join(tmpdir(), 'wikiauth-config-'));
+  dirs.push(dir);
+  return dir;
+}
+
+afterEach(() => {
+  for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
+});
+
+function configError(env: Record<string, string>, cwd = scratch()): ConfigError {
+  try {
+    loadConfig({ SECRET_KEY: KEY, ...env }, cwd);
+  } catch (err) {
+    expect(err).toBeInstanceOf(ConfigError);
+    return err as ConfigError;
+  }
+  throw new Error(`expected a ConfigError for ${JSON.stringify(env)}`);
+}
+
+describe('loadConfig defaults', () => {
+  it('runs embedded on SQLite under ./data with MediaWiki-like defaults', () => {
+    const cwd = scratch();
+    const config = loadConfig({ SECRET_KEY: KEY }, cwd);
+    expect(config).toEqual({
+      port: 8080,
+      host: undefined,
+      issuer: 'http://localhost:8080',
+      database: { client: 'sqlite', filename: join(cwd, 'data', 'wikiauth.sqlite') },
+      dataDir: join(cwd, 'data'),
+      redis: undefined,
+      secretKey: KEY,
+      trustProxy: false,
+      tls: undefined,
+      scriptPath: '/w',
+      wikiId: '*',
+      ttl: { accessToken: 3600, idToken: 3600, refreshToken: 30 * 86400, authorizationCode: 600, session: 14 * 86400 },
+      autoApprove: [],
+      requestExpirationAge: 30 * 86400,
+      registration: { mode: 'off', initialAccessToken: undefined, approve: false },
+    });
+  });
+
+  it('reads the dynamic client registration policy', () => {
+    const token = 't'.repeat(32);
+    expect(loadConfig({ SECRET_KEY: KEY, REGISTRATION: 'open' }, scratch()).registration).toEqual({ mode: 'open', initialAccessToken: undefined, approve: false });
+    expect(loadConfig({ SECRET_KEY: KEY, REGISTRATION: 'open', REGISTRATION_APPROVE: '1' }, scratch()).registration.approve).toBe(true);
+    expect(loadConfig({ SECRET_KEY: KEY, REGISTRATION: 'token', REGISTRATION_TOKEN: token }, scratch()).registration).toEqual({ mode: 'token', initialAccessToken: token, approve: true });
+    expect(loadConfig({ SECRET_KEY: KEY, REGISTRATION: 'token', REGISTRATION_TOKEN: token, REGISTRATION_APPROVE: 'no' }, scratch()).registration.approve).toBe(false);
+  });
+
+  it('is frozen all the way down', () => {
+    const config = loadConfig({ SECRET_KEY: KEY }, scratch());
+    expect(Object.isFrozen(config)).toBe(true);
+    expect(Object.isFrozen(config.ttl)).toBe(true);
+    expect(Object.isFrozen(config.database)).toBe(true);
+  });
+
+  it('derives the issuer from PORT and follows an explicit ISSUER without trailing slash', () => {
+    expect(loadConfig({ SECRET_KEY: KEY, PORT: '9000' }, scratch()).issuer).toBe('http://localhost:9000');
+    expect(loadConfig({ SECRET_KEY: KEY, ISSUER: 'https://id.example.org/' }, scratch()).issuer).toBe('https://id.example.org');
+  });
+
+  it('reads the DATABASE_URL spellings', () => {
+    const cwd = scratch();
+    const at = (url: string) => loadConfig({ SECRET_KEY: KEY, DATABASE_URL: url }, cwd).database;
+    expect(at('sqlite:./db/x.sqlite')).toEqual({ client: 'sqlite', filename: join(cwd, 'db', 'x.sqlite') });
+    expect(at('sqlite:/var/tmp/x.sqlite')).toEqual({ client: 'sqlite', filename: '/var/tmp/x.sqlite' });
+    expect(at('sqlite:///var/tmp/x.sqlite')).toEqual({ client: 'sqlite', filename: '/var/tmp/x.sqlite' });
+    expect(at('mysql://u:p@db:3306/wiki')).toEqual({ client: 'mysql', url: 'mysql://u:p@db:3306/wiki' });
+    expect(at('mariadb://u:p@db/wiki')).toEqual({ client: 'mysql', url: 'mysql://u:p@db/wiki' });
+  });
+
+  it('reads the remaining variables', () => {
+    const config = loadConfig(
+      { SECRET_KEY: KEY, REDIS_URL: 'redis://127.0.0.1:6379/2', REDIS_PREFIX: 'wa:', TRUST_PROXY: 'yes', SCRIPT_PATH: '', HOST: '127.0.0.1', WIKI_ID: 'mywiki' },
+      scratch(),
+    );
+    expect(config.redis).toEqual({ url: 'redis://127.0.0.1:6379/2', prefix: 'wa:' });
+    expect(config.trustProxy).toBe(true);
+    expect(config.scriptPath).toBe('');
+    expect(config.host).toBe('127.0.0.1');
+    expect(config.wikiId).toBe('mywiki');
+  });
+
+  it('reads TLS files and then defaults the issuer to https', () => {
+    const cwd = scratch();
+    writeFileSync(join(cwd, 'cert.pem'), '-----BEGIN CERTIFICATE-----\nx\n-----END CERTIFICATE-----\n');
+    writeFileSync(join(cwd, 'key.pem'), '-----BEGIN PRIVATE KEY-----\nx\n-----END PRIVATE KEY-----\n');
+    const config = loadConfig({ SECRET_KEY: KEY, TLS_CERT: 'cert.pem', TLS_KEY: 'key.pem' }, cwd);
+    expect(config.tls?.cert).toContain('BEGIN CERTIFICATE');
+    expect(config.issuer).toBe('https://localhost:8080');
+  });
+});
+
+describe('loadConfig rejects bad values with one line naming the variable', () => {
+  const cases: Array<[variable: string, env: Record<string, string>]> = [
+    ['PORT', { PORT: 'http' }],
+    ['PORT', { PORT: '65536' }],
+    ['PORT', { PORT: '-1' }],
+    ['ISSUER', { ISSUER: 'not a url' }],
+    ['ISSUER', { ISSUER: 'ftp://id.example.org' }],
+    ['ISSUER', { ISSUER: 'https://id.example.org/?x=1' }],
+    ['ISSUER', { ISSUER: 'https://id.example.org/#top' }],
+    ['ISSUER', { ISSUER: 'https://user@id.example.org' }],
+    ['DATABASE_URL', { DATABASE_URL: 'postgres://u@db/wiki' }],
+    ['DATABASE_URL', { DATABASE_URL: 'sqlite:' }],
+    ['DATABASE_URL', { DATABASE_URL: 'mysql://db' }],
+    ['REDIS_URL', { REDIS_URL: '127.0.0.1:6379' }],
+    ['REDIS_PREFIX', { REDIS_URL: 'redis://127.0.0.1', REDIS_PREFIX: 'a b' }],
+    ['SECRET_KEY', { SECRET_KEY: 'short' }],
+    ['TRUST_PROXY', { TRUST_PROXY: 'maybe' }],
+    ['TLS_CERT', { TLS_KEY: 'key.pem' }],
+    ['TLS_KEY', { TLS_CERT: 'cert.pem' }],
+    ['TLS_CERT', { TLS_CERT: 'missing.pem', TLS_KEY: 'missing.pem' }],
+    ['SCRIPT_PATH', { SCRIPT_PATH: 'w' }],
+    ['SCRIPT_PATH', { SCRIPT_PATH: '/w?x' }],
+    ['ACCESS_TOKEN_TTL', { ACCESS_TOKEN_TTL: '1h' }],
+    ['ID_TOKEN_TTL', { ID_TOKEN_TTL: '0' }],
+    ['REFRESH_TOKEN_TTL', { REFRESH_TOKEN_TTL: 'P' }],
+    ['AUTH_CODE_TTL', { AUTH_CODE_TTL: 'PT' }],
+    ['SESSION_TTL', { SESSION_TTL: '-5' }],
+    ['REGISTRATION', { REGISTRATION: 'anyone' }],
+    ['REGISTRATION_TOKEN', { REGISTRATION: 'token' }],
+    ['REGISTRATION_TOKEN', { REGISTRATION: 'token', REGISTRATION_TOKEN: 'too-short' }],
+    ['REGISTRATION_APPROVE', { REGISTRATION: 'open', REGISTRATION_APPROVE: 'sometimes' }],
+  ];
+
+  it.each(cases)('%s = %j', (variable, env) => {
+    const err = configError(env);
+    expect(err.variable).toBe(variable);
+    expect(err.message.startsWith(`${variable}: `)).toBe(true);
+    expect(err.message).not.toContain('\n');
+  });
+
+  it('names TLS_KEY when the key file is not PEM', () => {
+    const cwd = scratch();
+    writeFileSync(join(cwd, 'cert.pem'), '-----BEGIN CERTIFICATE-----\n');
+    writeFileSync(join(cwd, 'key.txt'), 'not a key');
+    expect(configError({ TLS_CERT: 'cert.pem', TLS_KEY: 'key.txt' }, cwd).variable).toBe('TLS_KEY');
+  });
+});
+
+describe('durations', () => {
+  it('accepts seconds and ISO 8601 durations', () => {
+    expect(parseDurationSeconds('3600')).toBe(3600);
+    expect(parseDurationSeconds('PT1H')).toBe(3600);
+    expect(parseDurationSeconds('P1M')).toBe(30 * 86400);
+    expect(parseDurationSeconds('P1DT2H3M4S')).toBe(86400 + 7200 + 180 + 4);
+    expect(parseDurationSeconds('pt10m')).toBe(600);
+  });
+
+  it('refuses what is neither', () => {
+    for (const text of ['', 'P', 'PT', 'P1H', '1h', '1.5', 'PT-1S']) expect(parseDurationSeconds(text)).toBeUndefined();
+  });
+
+  it('sets every lifetime from its variable', () => {
+    const config = loadConfig(
+      { SECRET_KEY: KEY, ACCESS_TOKEN_TTL: 'PT1H', ID_TOKEN_TTL: '600', REFRESH_TOKEN_TTL: 'P1M', AUTH_CODE_TTL: 'PT30S', SESSION_TTL: 'P1W' },
+      scratch(),
+    );
+    expect(config.ttl).toEqual({ accessToken: 3600, idToken: 600, refreshToken: 30 * 86400, authorizationCode: 30, session: 7 * 86400 });
+  });
+});
+
+describe('SECRET_KEY', () => {
+  it('is generated once in DATA_DIR in SQLite mode and reused', () => {
+    const cwd = scratch();
+    const first = loadConfig({ DATA_DIR: 'state' }, cwd);
+    const file = join(cwd, 'state', 'secret_key');
+    expect(first.secretKey).toMatch(/^[0-9a-f]{64}$/);
+    expect(readFileSync(file, 'utf8').trim()).toBe(first.secretKey);
+    expect(statSync(file).mode & 0o777).toBe(0o600);
+    expect(loadConfig({ DATA_DIR: 'state' }, cwd).secretKey).toBe(first.secretKey);
+  });
+
+  it('prefers an explicit SECRET_KEY and then writes no file', () => {
+    const cwd = scratch();
+    expect(loadConfig({ SECRET_KEY: KEY }, cwd).secretKey).toBe(KEY);
+    expect(existsSync(join(cwd, 'data', 'secret_key'))).toBe(false);
+  });
+
+  it('refuses a damaged generated key', () => {
+    const cwd = scratch();
+    loadConfig({}, cwd);
+    writeFileSync(join(cwd, 'data', 'secret_key'), 'abc\n');
+    expect(configError({ SECRET_KEY: '' }, cwd).variable).toBe('SECRET_KEY');
+  });
+
+  it('is required with a shared MariaDB/MySQL database', () => {
+    const cwd = scratch();
+    const err = configError({ SECRET_KEY: '', DATABASE_URL: 'mysql://root@127.0.0.1:3306/wiki' }, cwd);
+    expect(err.variable).toBe('SECRET_KEY');
+    expect(existsSync(join(cwd, 'data'))).toBe(false);
+  });
+});
