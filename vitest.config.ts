@@ -13,6 +13,8 @@ export default defineConfig({
           name: 'conformance',
           include: ['conformance/local/**/*.test.ts'],
           environment: 'node',
+          // Modules mostly wait on HTTP (and oidcc-codereuse-30seconds 30 s): many run at once.
+          maxConcurrency: 12,
           testTimeout: 120_000,
           hookTimeout: 60_000,
         },

@@ -12,7 +12,7 @@ import { startConformanceOp, type ConformanceOp } from './op.js';
  */
 export function definePlanSuite(opts: { plan: string; expectedKey?: string; title: string; variant: Variant; modules: readonly ModuleDefinition[] }): void {
   const expected = loadExpected();
-  describe(`${opts.plan} ${opts.title}`, () => {
+  describe.concurrent(`${opts.plan} ${opts.title}`, () => {
     let op: ConformanceOp;
     beforeAll(async () => {
       op = await startConformanceOp();
@@ -21,7 +21,7 @@ export function definePlanSuite(opts: { plan: string; expectedKey?: string; titl
       await op?.close();
     });
     for (const module of opts.modules.filter((m) => m.appliesTo?.(opts.variant) ?? true)) {
-      it.concurrent(module.name, async () => {
+      it(module.name, async () => {
         const outcome = await runModule(module.name, (run) => module.run(run, op, { ...opts.variant, ...module.variant }));
         expectOutcome(expected, opts.expectedKey ?? opts.plan, outcome);
       }, 90_000);
