@@ -16,6 +16,7 @@ export const REGISTRATION_ACCOUNT = 'Dynamic client registration';
 export const DYNAMIC = 'dynamic';
 
 const DEFAULT_NAME = 'Unnamed application';
+const MAX_URIS = 10;
 const DESCRIPTION = 'Registered through OpenID Connect dynamic client registration.';
 const VERSION = '1.0';
 // Display fields RFC 7591 §2 defines; kept as given, shown to administrators.
@@ -166,6 +167,14 @@ export class ClientRegistrationService {
   }
 
   #validate(request: ClientRegistrationRequest): { redirectUris: string[]; grantTypes: OAuth2GrantType[]; grants: string[] } {
+    // Everything lands in one `wcm_metadata` BLOB (64 KiB on MariaDB): keep registrations small.
+    if (request.redirectUris.length > MAX_URIS || request.postLogoutRedirectUris.length > MAX_URIS || request.contacts.length > MAX_URIS) {
+      throw new DomainError('invalid_client_metadata', `At most ${MAX_URIS} redirect URIs, post-logout redirect URIs and contacts each`);
+    }
+    if (request.contacts.some((c) => Buffer.byteLength(c) > 255) || Object.values(request.display).some((u) => u !== undefined && u.length > 2000)) {
+      throw new DomainError('invalid_client_metadata', 'contacts are at most 255 bytes and URIs at most 2000 characters each');
+    }
+    for (const uri of request.postLogoutRedirectUris) validateCallbackUrl(uri, { oauthVersion: 2, confidential: request.confidential });
     const grantTypes = validateOAuth2GrantTypes(request.grantTypes.length ? request.grantTypes : ['authorization_code']);
     const redirectUris = request.redirectUris.map((uri) => validateCallbackUrl(uri, { oauthVersion: 2, confidential: request.confidential }));
     if (grantTypes.includes('authorization_code') && redirectUris.length === 0) {
@@ -200,7 +209,10 @@ function registeredName(clientName: string | undefined, key: string): string {
   // A client sending back the name it was given (RFC 7592 read, then update) keeps it.
   if (name.endsWith(suffix)) name = name.slice(0, -suffix.length).trim();
   name ||= DEFAULT_NAME;
-  while (Buffer.byteLength(name + suffix) > 128) name = name.slice(0, -1);
+  // oarc_name is VARBINARY(128): cut whole characters until name and suffix fit.
+  const chars = [...name];
+  while (Buffer.byteLength(chars.join('') + suffix) > 128) chars.pop();
+  name = chars.join('').trim() || DEFAULT_NAME;
   return validateName(name + suffix);
 }
 

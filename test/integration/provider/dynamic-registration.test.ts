@@ -140,6 +140,14 @@ describe.each(DIALECTS)('dynamic client registration with REGISTRATION=token on 
     expect(implicit).toMatchObject({ status: 400, json: { error: 'invalid_client_metadata' } });
     const notJson = await fetch(`${server.issuer}/w/rest.php/oauth2/register`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${TOKEN}` }, body: '{' });
     expect(notJson.status).toBe(400);
+    const many = await register(server, { redirect_uris: Array.from({ length: 11 }, (_, i) => `https://rp.example/cb${i}`) }, TOKEN);
+    expect(many).toMatchObject({ status: 400, json: { error: 'invalid_client_metadata' } });
+    const badLogout = await register(server, { redirect_uris: ['https://rp.example/cb'], post_logout_redirect_uris: ['http://rp.example/bye'] }, TOKEN);
+    expect(badLogout).toMatchObject({ status: 400, json: { error: 'invalid_redirect_uri' } });
+    const long = await register(server, { client_name: `${'ü'.repeat(100)}😀`, redirect_uris: ['https://rp.example/cb'] }, TOKEN);
+    expect(long.status).toBe(201);
+    expect(Buffer.byteLength(long.json.client_name as string)).toBeLessThanOrEqual(128);
+    expect(long.json.client_name).toMatch(/^ü+ \[[0-9a-f]{8}\]$/);
     // Server-managed fields sent by a client are ignored, not obeyed.
     const sneaky = await register(server, { redirect_uris: ['https://rp.example/cb'], 'mw:stage': 'approved', 'mw:owner': 1 }, TOKEN);
     expect(sneaky.status).toBe(201);
