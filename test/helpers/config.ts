@@ -10,7 +10,7 @@ export const TEST_SECRET_KEY = 'test-secret-key-0123456789abcdef0123456789abcdef
 /** A Config for tests, built through the real loader from an explicit environment. */
 export function testConfig(db: TestDatabase, env: Record<string, string> = {}): Config {
   return loadConfig(
-    { DATABASE_URL: db.url, SECRET_KEY: TEST_SECRET_KEY, PORT: '0', DATA_DIR: mkdtempSync(join(tmpdir(), 'wikiauth-data-')), ...env },
+    { DATABASE_URL: db.url, SECRET_KEY: TEST_SECRET_KEY, PORT: '0', DATA_DIR: mkdtempSync(join(tmpdir(), 'wikiauth-data-')), ...db.env, ...env },
     process.cwd(),
   );
 }
