@@ -5,7 +5,7 @@
  * separate autocannon process on loopback. Prints a markdown table with each wikiauth target's ratio
  * to the ceiling (stock oidc-provider on its in-memory adapter) and saves JSON under bench/results/.
  * Exits non-zero when any response was not the expected one (ratios are reported, not asserted).
- * `--cpu-prof DIR` writes a V8 CPU profile of every target process under DIR/<workload>/<target>/.
+ * `--results DIR` saves the JSON elsewhere; `--cpu-prof DIR` writes a V8 CPU profile of every target process under DIR/<workload>/<target>/.
  * MariaDB and Redis: BENCH_MYSQL_URL (mysql://root@127.0.0.1:3306), BENCH_REDIS_URL (redis://127.0.0.1:6379).
  */
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -31,6 +31,7 @@ const { values } = parseArgs({
     workloads: { type: 'string' },
     targets: { type: 'string' },
     'cpu-prof': { type: 'string' },
+    results: { type: 'string' },
   },
 });
 const quick = values.quick ?? false;
@@ -80,8 +81,9 @@ try {
 const environment = { node: process.version, cpus: cpus().length, cpu: cpus()[0]?.model ?? 'unknown', ...settings, quick, seconds: Math.round((Date.now() - started) / 1000) };
 const table = markdownTable(rows);
 process.stdout.write(`${table}\n\n${environment.cpus} × ${environment.cpu}, Node ${environment.node}; ${settings.connections} connections, ${settings.duration} s per run (code exchange: ${settings.codes} codes); ${environment.seconds} s in all.\n`);
-mkdirSync(RESULTS, { recursive: true });
-const file = join(RESULTS, `bench-${new Date().toISOString().replace(/[:.]/g, '-')}${quick ? '-quick' : ''}.json`);
+const resultsDir = values.results ? resolve(values.results) : RESULTS;
+mkdirSync(resultsDir, { recursive: true });
+const file = join(resultsDir, `bench-${new Date().toISOString().replace(/[:.]/g, '-')}${quick ? '-quick' : ''}.json`);
 writeFileSync(file, `${JSON.stringify({ environment, rows }, null, 2)}\n`);
 log(`saved ${file}`);
 
