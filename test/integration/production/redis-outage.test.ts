@@ -150,4 +150,22 @@ describe('a Redis outage on MariaDB + Redis', () => {
     expect(next.callback?.searchParams.get('code')).toBeTruthy();
     expect(next.consentShown).toBe(false);
   });
+
+  it('starts while Redis is down, reports it, and picks Redis up when it comes', async () => {
+    await redis.stop();
+    const port = String(await freePort());
+    const late = await startServerProcess({ DATABASE_URL: database.url, SECRET_KEY: TEST_SECRET_KEY, REDIS_URL: redis.url, REDIS_PREFIX: `late_${randomBytes(4).toString('hex')}:`, PORT: port });
+    try {
+      const ready = await fetch(`${late.url}/readyz`);
+      expect([ready.status, await ready.json()]).toEqual([503, { status: 'unavailable', dependencies: { database: 'up', redis: 'down' } }]);
+      await redis.restart();
+      const deadline = Date.now() + 10_000;
+      while ((await fetch(`${late.url}/readyz`)).status !== 200 && Date.now() < deadline) await sleep(100);
+      expect((await fetch(`${late.url}/readyz`)).status).toBe(200);
+      expect(late.child.exitCode).toBeNull();
+    } finally {
+      await late.stop();
+    }
+  });
 });
+
