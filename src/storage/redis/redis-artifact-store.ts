@@ -21,6 +21,12 @@ const SCRIPTS = {
       if ARGV[i + 2] == 'member' then
         redis.call('SADD', KEYS[i], KEYS[1])
         if redis.call('TTL', KEYS[i]) < ttl then redis.call('EXPIRE', KEYS[i], ttl) end
+        -- A long-lived grant collects members that expired or were destroyed: prune a sample.
+        if redis.call('SCARD', KEYS[i]) > 100 then
+          for _, member in ipairs(redis.call('SRANDMEMBER', KEYS[i], 10)) do
+            if redis.call('EXISTS', member) == 0 then redis.call('SREM', KEYS[i], member) end
+          end
+        end
       else
         redis.call('SET', KEYS[i], ARGV[3], 'EX', ttl)
       end

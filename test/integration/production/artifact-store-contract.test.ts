@@ -24,20 +24,32 @@ async function sqlBackend(open: () => Promise<TestDatabase>): Promise<Backend> {
   const database = await open();
   const db = createKnex(database.config);
   await migrateLatest(db);
-  return { store: new SqlArtifactStore(db), db, close: async () => (await db.destroy(), await database.drop()) };
+  const close = async () => {
+    await db.destroy();
+    await database.drop();
+  };
+  return { store: new SqlArtifactStore(db), db, close };
 }
 
 async function redisBackend(): Promise<Backend> {
   const redis = createRedis(REDIS_URL);
   expect(await connectRedis(redis)).toBe(true);
   const prefix = `wikiauth_t_${randomBytes(6).toString('hex')}:`;
-  return { store: new RedisArtifactStore(redis, prefix), redis, prefix, close: async () => (redis.disconnect(), await deleteRedisKeys(REDIS_URL, prefix)) };
+  const close = async () => {
+    redis.disconnect();
+    await deleteRedisKeys(REDIS_URL, prefix);
+  };
+  return { store: new RedisArtifactStore(redis, prefix), redis, prefix, close };
 }
 
 async function routerBackend(): Promise<Backend> {
   const sql = await sqlBackend(async () => sqliteDatabase());
   const redis = await redisBackend();
-  return { ...redis, db: sql.db, store: new ArtifactRouter(sql.store, redis.store), close: async () => (await sql.close(), await redis.close()) };
+  const close = async () => {
+    await sql.close();
+    await redis.close();
+  };
+  return { ...redis, db: sql.db, store: new ArtifactRouter(sql.store, redis.store), close };
 }
 
 const BACKENDS: Array<[string, () => Promise<Backend>]> = [
@@ -131,13 +143,54 @@ describe.each(BACKENDS)('ArtifactStore contract: %s', (_name, open) => {
     expect(await store.increment('LoginThrottle', counter, 60)).toBe(1);
     await store.collectGarbage();
   });
+});
 
-  it('puts a TTL on every Redis key', async () => {
-    if (!backend.redis) return;
-    const keys = await backend.redis.keys(`${backend.prefix}*`);
-    expect(keys.length).toBeGreaterThan(10);
-    const ttls = await Promise.all(keys.map((key) => backend.redis!.ttl(key)));
+describe('RedisArtifactStore', () => {
+  let backend: Backend;
+  let store: ArtifactStore;
+  let redis: Redis;
+
+  beforeAll(async () => {
+    backend = await redisBackend();
+    store = backend.store;
+    redis = backend.redis!;
+  });
+  afterAll(async () => backend?.close());
+
+  it('puts a TTL on every key it writes, indexes included', async () => {
+    const [key, grant] = [id(), id()];
+    await store.upsert('Session', key, {}, 600, { uid: id(), grantId: grant, userCode: id() });
+    await store.upsert('AuthorizationCode', key, {}, 60, { grantId: grant });
+    await store.consume('AuthorizationCode', key);
+    await store.addOnce('OAuth1Nonce', key, 300);
+    await store.increment('LoginThrottle', key, 300);
+    const keys = await redis.keys(`${backend.prefix}*`);
+    expect(keys).toHaveLength(8);
+    const ttls = await Promise.all(keys.map((k) => redis.ttl(k)));
     expect(ttls.filter((ttl) => ttl <= 0)).toEqual([]);
+    // A grant index lives as long as its longest-lived member.
+    expect(await redis.ttl(`${backend.prefix}grant:Session:${grant}`)).toBeGreaterThan(590);
+  });
+
+  it('keeps a grant index from growing with artifacts that are gone', async () => {
+    const grant = id();
+    const gone = Array.from({ length: 150 }, id);
+    for (const key of gone) await store.upsert('Interaction', key, {}, 60, { grantId: grant });
+    for (const key of gone) await store.destroy('Interaction', key);
+    for (let i = 0; i < 30; i++) await store.upsert('Interaction', id(), {}, 60, { grantId: grant });
+    expect(await redis.scard(`${backend.prefix}grant:Interaction:${grant}`)).toBeLessThanOrEqual(110);
+  });
+
+  it('answers UnavailableError, quickly, when Redis is gone', async () => {
+    const client = createRedis('redis://127.0.0.1:1');
+    await connectRedis(client, 300);
+    const dead = new RedisArtifactStore(client, 'x:');
+    const started = Date.now();
+    await expect(dead.find('Session', 'x')).rejects.toMatchObject({ name: 'UnavailableError', code: 'temporarily_unavailable' });
+    await expect(dead.consume('AuthorizationCode', 'x')).rejects.toMatchObject({ name: 'UnavailableError' });
+    await expect(dead.ping()).rejects.toMatchObject({ name: 'UnavailableError' });
+    expect(Date.now() - started).toBeLessThan(1000);
+    client.disconnect();
   });
 });
 
