@@ -6,17 +6,13 @@ import { ConsumerService } from './domain/consumers/consumer-service.js';
 import type { ManagementLog } from './domain/consumers/management-log.js';
 import { DomainError } from './domain/errors.js';
 import type { AccessTokenRegistry, GrantRecordRepository } from './domain/grants/access-token-registry.js';
-import type { Authorization, AuthorizationRepository } from './domain/grants/authorization.js';
+import type { AuthorizationRepository } from './domain/grants/authorization.js';
 import { KeyService } from './domain/keys/key-service.js';
-import { ArtifactRouter } from './storage/artifact-router.js';
-import { connectRedis, createRedis } from './storage/redis/create-redis.js';
-import { RedisArtifactStore } from './storage/redis/redis-artifact-store.js';
 import { createKnex } from './storage/sql/create-knex.js';
 import { migrateLatest, pendingMigrations } from './storage/sql/migrate.js';
 import { SqlAccessTokenRegistry, SqlGrantRecordRepository } from './storage/sql/sql-access-token-registry.js';
 import { SqlAccountRepository } from './storage/sql/sql-account-repository.js';
-import { SqlArtifactStore } from './storage/sql/sql-artifact-store.js';
-import { SqlAuthorizationRepository } from './storage/sql/sql-authorization-repository.js';
+import { openShortLivedStorage } from './storage/short-lived-storage.js';
 import { SqlConsumerRepository } from './storage/sql/sql-consumer-repository.js';
 import { SqlKeyRepository } from './storage/sql/sql-key-repository.js';
 import { SqlManagementLog } from './storage/sql/sql-management-log.js';
@@ -58,7 +54,7 @@ export async function openServices(config: Config, opts: { checkSchema?: boolean
     throw err;
   }
   const accountRepository = new SqlAccountRepository(db);
-  const { artifacts, authorizations, readinessChecks, closeShortLived } = await openShortLivedStorage(config, db);
+  const { artifacts, authorizations, readinessChecks, close: closeShortLived } = await openShortLivedStorage(config, db);
   const log = new SqlManagementLog(db);
   const consumers = new ConsumerService({
     consumers: new SqlConsumerRepository(db),
@@ -82,49 +78,6 @@ export async function openServices(config: Config, opts: { checkSchema?: boolean
     close: async () => {
       closeShortLived();
       await db.destroy();
-    },
-  };
-}
-
-/**
- * DESIGN §4: without REDIS_URL short-lived artifacts share the SQL database; with it they go to
- * Redis (TTL'd keys under REDIS_PREFIX) and only durable models stay in SQL. Deleting an
- * authorization then also drops its grants' artifacts from Redis.
- */
-async function openShortLivedStorage(config: Config, db: Knex): Promise<{
-  artifacts: ArtifactStore;
-  authorizations: AuthorizationRepository;
-  readinessChecks: Record<string, () => Promise<void>>;
-  closeShortLived: () => void;
-}> {
-  const sqlArtifacts = new SqlArtifactStore(db);
-  const sqlAuthorizations = new SqlAuthorizationRepository(db);
-  if (!config.redis) {
-    return { artifacts: sqlArtifacts, authorizations: sqlAuthorizations, readinessChecks: {}, closeShortLived: () => undefined };
-  }
-  const redis = createRedis(config.redis.url);
-  await connectRedis(redis);
-  const redisArtifacts = new RedisArtifactStore(redis, config.redis.prefix);
-  const router = new ArtifactRouter(sqlArtifacts, redisArtifacts);
-  return {
-    artifacts: router,
-    authorizations: revokingShortLivedArtifacts(sqlAuthorizations, router),
-    readinessChecks: { redis: () => redisArtifacts.ping() },
-    closeShortLived: () => redis.disconnect(),
-  };
-}
-
-function revokingShortLivedArtifacts(repository: AuthorizationRepository, router: ArtifactRouter): AuthorizationRepository {
-  return {
-    findById: (id) => repository.findById(id),
-    findByAccessToken: (token) => repository.findByAccessToken(token),
-    find: (userId, consumerId, wiki) => repository.find(userId, consumerId, wiki),
-    listByUser: (userId) => repository.listByUser(userId),
-    upsert: (input): Promise<Authorization> => repository.upsert(input),
-    async delete(where) {
-      const deleted = await repository.delete(where);
-      await router.revokeGrants(deleted.grantIds);
-      return deleted;
     },
   };
 }
