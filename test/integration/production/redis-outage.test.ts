@@ -151,6 +151,28 @@ describe('a Redis outage on MariaDB + Redis', () => {
     expect(next.consentShown).toBe(false);
   });
 
+  it('answers 503 within seconds while Redis hangs, and recovers when it answers again', async () => {
+    expect((await clientCredentials()).status).toBe(200);
+    redis.pause();
+    try {
+      const token = await timed(clientCredentials);
+      expect(token.status).toBe(503);
+      expect(token.ms).toBeLessThan(5000);
+      const ready = await timed(() => fetch(`${server.url}/readyz`));
+      expect([ready.status, JSON.parse(ready.body).dependencies.redis]).toEqual([503, 'down']);
+      expect(ready.ms).toBeLessThan(5000);
+    } finally {
+      redis.resume();
+    }
+    const deadline = Date.now() + 10_000;
+    let status = (await clientCredentials()).status;
+    while (status !== 200 && Date.now() < deadline) {
+      await sleep(100);
+      status = (await clientCredentials()).status;
+    }
+    expect(status).toBe(200);
+  });
+
   it('starts while Redis is down, reports it, and picks Redis up when it comes', async () => {
     await redis.stop();
     const port = String(await freePort());
