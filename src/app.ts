@@ -15,6 +15,7 @@ import { resourceRoutes } from './compat/resource-routes.js';
 import { managementRouters } from './management/index.js';
 import { oauth1Routes } from './oauth1/mount.js';
 import { createAdapterFactory } from './provider/adapters.js';
+import { markOutages, outagesAs503 } from './provider/dependency-outage.js';
 import { authorizeDefaults } from './provider/authorize-defaults.js';
 import { ConsumerCache } from './provider/consumer-cache.js';
 import { createFindAccount } from './provider/find-account.js';
@@ -66,6 +67,7 @@ export async function createApp(services: Services, log: (line: string) => void 
       // The provider runs on our context (as with koa-mount): both must sign cookies alike.
       app.keys = keys.cookie;
       provider.on('server_error', (_ctx, err) => log(`provider error: ${err.name}: ${err.message.split('\n')[0]}`));
+      markOutages(provider);
     },
   });
   await host.start();
@@ -102,6 +104,7 @@ export async function createApp(services: Services, log: (line: string) => void 
   app.use(postToGet(routes.end_session));
   app.use(authorizeDefaults(routes.authorization, consumerCache));
   app.use(endSiteSessionOnLogout(sessions));
+  app.use(outagesAs503);
   app.use(host.middleware());
 
   const gc = setInterval(() => void collectGarbage(services).catch(() => undefined), GC_INTERVAL_MS);

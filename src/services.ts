@@ -9,14 +9,12 @@ import { DomainError } from './domain/errors.js';
 import type { AccessTokenRegistry, GrantRecordRepository } from './domain/grants/access-token-registry.js';
 import type { AuthorizationRepository } from './domain/grants/authorization.js';
 import { AuthorizationService } from './domain/grants/authorization-service.js';
-import { revokeGrantArtifacts } from './domain/grants/grant-artifacts.js';
 import { KeyService } from './domain/keys/key-service.js';
 import { createKnex } from './storage/sql/create-knex.js';
 import { migrateLatest, pendingMigrations } from './storage/sql/migrate.js';
 import { SqlAccessTokenRegistry, SqlGrantRecordRepository } from './storage/sql/sql-access-token-registry.js';
 import { SqlAccountRepository } from './storage/sql/sql-account-repository.js';
-import { SqlArtifactStore } from './storage/sql/sql-artifact-store.js';
-import { SqlAuthorizationRepository } from './storage/sql/sql-authorization-repository.js';
+import { openShortLivedStorage } from './storage/short-lived-storage.js';
 import { SqlConsumerRepository } from './storage/sql/sql-consumer-repository.js';
 import { SqlKeyRepository } from './storage/sql/sql-key-repository.js';
 import { SqlManagementLog } from './storage/sql/sql-management-log.js';
@@ -62,11 +60,9 @@ export async function openServices(config: Config, opts: { checkSchema?: boolean
     throw err;
   }
   const accountRepository = new SqlAccountRepository(db);
-  const authorizations = new SqlAuthorizationRepository(db);
-  const artifacts = new SqlArtifactStore(db);
+  const { artifacts, authorizations, readinessChecks, close: closeShortLived } = await openShortLivedStorage(config, db);
   const log = new SqlManagementLog(db);
   const consumerRepository = new SqlConsumerRepository(db);
-  const onGrantsRevoked = revokeGrantArtifacts(artifacts);
   const consumers = new ConsumerService({
     consumers: consumerRepository,
     accounts: accountRepository,
@@ -74,7 +70,6 @@ export async function openServices(config: Config, opts: { checkSchema?: boolean
     log,
     secretKey: config.secretKey,
     autoApprove: config.autoApprove,
-    onGrantsRevoked,
   });
   return {
     config,
@@ -90,13 +85,16 @@ export async function openServices(config: Config, opts: { checkSchema?: boolean
       requestExpirationAge: config.requestExpirationAge,
     }),
     authorizations,
-    authorizationService: new AuthorizationService({ authorizations, consumers: consumerRepository, onGrantsRevoked }),
+    authorizationService: new AuthorizationService({ authorizations, consumers: consumerRepository }),
     artifacts,
     grantRecords: new SqlGrantRecordRepository(db),
     accessTokens: new SqlAccessTokenRegistry(db),
-    readinessChecks: {},
+    readinessChecks,
     keys: new KeyService(new SqlKeyRepository(db), config.secretKey),
     log,
-    close: () => db.destroy(),
+    close: async () => {
+      closeShortLived();
+      await db.destroy();
+    },
   };
 }
