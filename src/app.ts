@@ -18,6 +18,7 @@ import { createAdapterFactory } from './provider/adapters.js';
 import { markOutages, outagesAs503 } from './provider/dependency-outage.js';
 import { authorizeDefaults } from './provider/authorize-defaults.js';
 import { ConsumerCache } from './provider/consumer-cache.js';
+import { ShortMemo } from './provider/short-memo.js';
 import { createFindAccount } from './provider/find-account.js';
 import { createLoadExistingGrant } from './provider/load-existing-grant.js';
 import { providerConfiguration } from './provider/provider-config.js';
@@ -43,6 +44,9 @@ export async function createApp(services: Services, log: (line: string) => void 
 
   const sessions = new SiteSessions(services.artifacts, config.ttl.session, config.secretKey);
   const consumerCache = new ConsumerCache(services.consumers);
+  // Token requests read the user on every call; a few seconds of memo spare three queries each.
+  const profileMemo = new ShortMemo((id: number) => services.accounts.profile(id));
+  const profiles = { profile: (id: number) => profileMemo.get(id) };
   const adapter = createAdapterFactory({
     artifacts: services.artifacts,
     consumers: services.consumers,
@@ -54,7 +58,7 @@ export async function createApp(services: Services, log: (line: string) => void 
   const configure = providerConfiguration.bind(undefined, {
     config,
     adapter,
-    findAccount: createFindAccount(services.accounts),
+    findAccount: createFindAccount(profiles),
     loadExistingGrant: createLoadExistingGrant(consumerCache, services.authorizations),
     sessions,
   });
@@ -92,7 +96,7 @@ export async function createApp(services: Services, log: (line: string) => void 
     healthRoutes({ database: async () => void (await services.db.raw('select 1')), ...services.readinessChecks }),
     loginRoutes({ accounts: services.accounts, sessions, throttle: new LoginThrottle(services.artifacts) }),
     interactionRoutes({ provider, sessions, accounts: services.accounts, consumers: consumerCache, authorizations: services.authorizations, artifacts: services.artifacts }),
-    resourceRoutes(config.scriptPath, { provider, consumers: consumerCache, accounts: services.accounts }),
+    resourceRoutes(config.scriptPath, { provider, consumers: consumerCache, accounts: profiles }),
     ...managementRouters(management, { tokenEndpoint: `${config.issuer}${routes.token}` }),
     clientRoutes(config.scriptPath, { ...management, provider, wikiId: config.wikiId }),
   ]) {
