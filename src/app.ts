@@ -15,8 +15,10 @@ import { resourceRoutes } from './compat/resource-routes.js';
 import { managementRouters } from './management/index.js';
 import { oauth1Routes } from './oauth1/mount.js';
 import { createAdapterFactory } from './provider/adapters.js';
+import { markOutages, outagesAs503 } from './provider/dependency-outage.js';
 import { authorizeDefaults } from './provider/authorize-defaults.js';
 import { ConsumerCache } from './provider/consumer-cache.js';
+import { ShortMemo } from './provider/short-memo.js';
 import { createFindAccount } from './provider/find-account.js';
 import { createLoadExistingGrant } from './provider/load-existing-grant.js';
 import { providerConfiguration } from './provider/provider-config.js';
@@ -46,6 +48,9 @@ export async function createApp(services: Services, log: (line: string) => void 
   const sessions = new SiteSessions(services.artifacts, config.ttl.session, config.secretKey);
   const consumerCache = new ConsumerCache(services.consumers);
   const pendingSecrets = new PendingSecrets(config.secretKey);
+  // Token requests read the user on every call; a few seconds of memo spare three queries each.
+  const profileMemo = new ShortMemo((id: number) => services.accounts.profile(id));
+  const profiles = { profile: (id: number) => profileMemo.get(id) };
   const adapter = createAdapterFactory({
     artifacts: services.artifacts,
     consumers: services.consumers,
@@ -59,7 +64,7 @@ export async function createApp(services: Services, log: (line: string) => void 
   const configure = providerConfiguration.bind(undefined, {
     config,
     adapter,
-    findAccount: createFindAccount(services.accounts),
+    findAccount: createFindAccount(profiles),
     loadExistingGrant: createLoadExistingGrant(consumerCache, services.authorizations),
     sessions,
     pendingSecrets,
@@ -73,6 +78,7 @@ export async function createApp(services: Services, log: (line: string) => void 
       // The provider runs on our context (as with koa-mount): both must sign cookies alike.
       app.keys = keys.cookie;
       provider.on('server_error', (_ctx, err) => log(`provider error: ${err.name}: ${err.message.split('\n')[0]}`));
+      markOutages(provider);
     },
   });
   await host.start();
@@ -97,7 +103,7 @@ export async function createApp(services: Services, log: (line: string) => void 
     healthRoutes({ database: async () => void (await services.db.raw('select 1')), ...services.readinessChecks }),
     loginRoutes({ accounts: services.accounts, sessions, throttle: new LoginThrottle(services.artifacts) }),
     interactionRoutes({ provider, sessions, accounts: services.accounts, consumers: consumerCache, authorizations: services.authorizations, artifacts: services.artifacts }),
-    resourceRoutes(config.scriptPath, { provider, consumers: consumerCache, accounts: services.accounts }),
+    resourceRoutes(config.scriptPath, { provider, consumers: consumerCache, accounts: profiles }),
     ...managementRouters(management, { tokenEndpoint: `${config.issuer}${routes.token}` }),
     clientRoutes(config.scriptPath, { ...management, provider, wikiId: config.wikiId }),
   ]) {
@@ -116,6 +122,7 @@ export async function createApp(services: Services, log: (line: string) => void 
       return consumer && consumerToClient(consumer, services.consumers.clientSecret(consumer));
     }),
   );
+  app.use(outagesAs503);
   app.use(host.middleware());
 
   const gc = setInterval(() => void collectGarbage(services).catch(() => undefined), GC_INTERVAL_MS);

@@ -4,6 +4,7 @@ import type { AddressInfo } from 'node:net';
 import type { Config } from './config/config.js';
 import { createApp } from './app.js';
 import { openServices, type Services } from './services.js';
+import { withDatabaseLock } from './storage/sql/database-lock.js';
 
 export interface RunningServer {
   readonly server: Server;
@@ -15,7 +16,8 @@ export interface RunningServer {
 /** Composition root: config → storage → domain → app → listen. */
 export async function start(config: Config): Promise<RunningServer> {
   const services = await openServices(config);
-  await services.keys.ensureKeys();
+  // Instances starting together on an empty database must agree on the first keys.
+  await withDatabaseLock(services.db, 'wikiauth_first_keys', () => services.keys.ensureKeys());
   const app = await createApp(services);
   const handler = app.callback();
   const server = config.tls ? createHttpsServer({ cert: config.tls.cert, key: config.tls.key }, handler) : createHttpServer(handler);

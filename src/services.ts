@@ -10,14 +10,12 @@ import { DomainError } from './domain/errors.js';
 import type { AccessTokenRegistry, GrantRecordRepository } from './domain/grants/access-token-registry.js';
 import type { AuthorizationRepository } from './domain/grants/authorization.js';
 import { AuthorizationService } from './domain/grants/authorization-service.js';
-import { revokeGrantArtifacts } from './domain/grants/grant-artifacts.js';
 import { KeyService } from './domain/keys/key-service.js';
 import { createKnex } from './storage/sql/create-knex.js';
 import { migrateLatest, pendingMigrations } from './storage/sql/migrate.js';
 import { SqlAccessTokenRegistry, SqlGrantRecordRepository } from './storage/sql/sql-access-token-registry.js';
 import { SqlAccountRepository } from './storage/sql/sql-account-repository.js';
-import { SqlArtifactStore } from './storage/sql/sql-artifact-store.js';
-import { SqlAuthorizationRepository } from './storage/sql/sql-authorization-repository.js';
+import { openShortLivedStorage } from './storage/short-lived-storage.js';
 import { SqlConsumerRepository } from './storage/sql/sql-consumer-repository.js';
 import { SqlKeyRepository } from './storage/sql/sql-key-repository.js';
 import { SqlManagementLog } from './storage/sql/sql-management-log.js';
@@ -65,11 +63,9 @@ export async function openServices(config: Config, opts: { checkSchema?: boolean
     throw err;
   }
   const accountRepository = new SqlAccountRepository(db);
-  const authorizations = new SqlAuthorizationRepository(db);
-  const artifacts = new SqlArtifactStore(db);
+  const { artifacts, authorizations, readinessChecks, close: closeShortLived } = await openShortLivedStorage(config, db);
   const log = new SqlManagementLog(db);
   const consumerRepository = new SqlConsumerRepository(db);
-  const onGrantsRevoked = revokeGrantArtifacts(artifacts);
   const consumers = new ConsumerService({
     consumers: consumerRepository,
     accounts: accountRepository,
@@ -77,7 +73,6 @@ export async function openServices(config: Config, opts: { checkSchema?: boolean
     log,
     secretKey: config.secretKey,
     autoApprove: config.autoApprove,
-    onGrantsRevoked,
   });
   const accounts = new AccountService(accountRepository);
   return {
@@ -95,13 +90,16 @@ export async function openServices(config: Config, opts: { checkSchema?: boolean
     }),
     registrations: new ClientRegistrationService({ consumers: consumerRepository, consumerService: consumers, accounts, log, approve: config.registration.approve, autoApprove: config.autoApprove }),
     authorizations,
-    authorizationService: new AuthorizationService({ authorizations, consumers: consumerRepository, onGrantsRevoked }),
+    authorizationService: new AuthorizationService({ authorizations, consumers: consumerRepository }),
     artifacts,
     grantRecords: new SqlGrantRecordRepository(db),
     accessTokens: new SqlAccessTokenRegistry(db),
-    readinessChecks: {},
+    readinessChecks,
     keys: new KeyService(new SqlKeyRepository(db), config.secretKey),
     log,
-    close: () => db.destroy(),
+    close: async () => {
+      closeShortLived();
+      await db.destroy();
+    },
   };
 }

@@ -11,7 +11,7 @@ import { authenticateBearer, bearerChallenge, BearerError } from './bearer-auth.
  * MediaWiki's `/oauth2/resource/{profile,scopes}` (reference/mediawiki-oauth.md §6.4), which OAuth 2
  * tools use instead of OIDC UserInfo: any valid access token, with or without `openid`.
  */
-export function resourceRoutes(scriptPath: string, deps: { provider: () => Provider; consumers: ConsumerCache; accounts: AccountService }): Router {
+export function resourceRoutes(scriptPath: string, deps: { provider: () => Provider; consumers: ConsumerCache; accounts: Pick<AccountService, 'profile'> }): Router {
   const router = new Router({ prefix: `${scriptPath}/rest.php/oauth2/resource` });
 
   router.use(async (ctx, next) => {

@@ -45,7 +45,7 @@ export function userClaims(profile: UserProfile, scopes: Iterable<string>): Reco
   return claims;
 }
 
-export function createFindAccount(accounts: AccountService): FindAccount {
+export function createFindAccount(accounts: Pick<AccountService, 'profile'>): FindAccount {
   return async (_ctx, sub) => {
     if (!/^[1-9]\d{0,9}$/.test(sub)) return undefined;
     const profile = await accounts.profile(Number(sub));

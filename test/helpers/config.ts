@@ -12,7 +12,7 @@ export const TEST_SECRET_KEY = 'test-secret-key-0123456789abcdef0123456789abcdef
  */
 export function testConfig(db: TestDatabase, env: Record<string, string> = {}): Config {
   return loadConfig(
-    { DATABASE_URL: db.url, SECRET_KEY: TEST_SECRET_KEY, PORT: '0', DATA_DIR: join(tmpdir(), 'wikiauth-test-data-unused'), ...env },
+    { DATABASE_URL: db.url, SECRET_KEY: TEST_SECRET_KEY, PORT: '0', DATA_DIR: join(tmpdir(), 'wikiauth-test-data-unused'), ...db.env, ...env },
     process.cwd(),
   );
 }

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Redis } from 'ioredis';
 import knex from 'knex';
 import type { DatabaseConfig } from '../../src/config/config.js';
 
@@ -10,10 +11,12 @@ export const MYSQL_SERVER = process.env.TEST_MYSQL_URL ?? 'mysql://root@127.0.0.
 export const REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
 
 export interface TestDatabase {
-  readonly name: 'sqlite' | 'mariadb';
+  readonly name: 'sqlite' | 'mariadb' | 'mariadb+redis';
   readonly config: DatabaseConfig;
   /** DATABASE_URL spelling of the same database, for child processes. */
   readonly url: string;
+  /** More environment for a server on this backend (REDIS_URL, REDIS_PREFIX). */
+  readonly env?: Readonly<Record<string, string>>;
   drop(): Promise<void>;
 }
 
@@ -54,7 +57,48 @@ export async function mariadbDatabase(): Promise<TestDatabase> {
   };
 }
 
+/**
+ * MariaDB for durable data plus Redis for short-lived artifacts (DESIGN §4), under a key prefix of
+ * its own; the keys go with the database.
+ */
+export async function mariadbRedisDatabase(): Promise<TestDatabase> {
+  const mariadb = await mariadbDatabase();
+  const prefix = `wikiauth_t_${randomBytes(6).toString('hex')}:`;
+  return {
+    ...mariadb,
+    name: 'mariadb+redis',
+    env: { REDIS_URL, REDIS_PREFIX: prefix },
+    drop: async () => {
+      await mariadb.drop();
+      await deleteRedisKeys(REDIS_URL, prefix);
+    },
+  };
+}
+
+/** Remove every key under a prefix. */
+export async function deleteRedisKeys(url: string, prefix: string): Promise<void> {
+  const redis = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 1 });
+  try {
+    await redis.connect();
+    let cursor = '0';
+    do {
+      const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 500);
+      if (keys.length) await redis.del(...keys);
+      cursor = next;
+    } while (cursor !== '0');
+  } finally {
+    redis.disconnect();
+  }
+}
+
 export const DIALECTS = [
+  ['sqlite', async () => sqliteDatabase()],
+  ['mariadb', mariadbDatabase],
+  ['mariadb+redis', mariadbRedisDatabase],
+] as const;
+
+/** For suites of the SQL layer alone, where Redis plays no part. */
+export const SQL_DIALECTS = [
   ['sqlite', async () => sqliteDatabase()],
   ['mariadb', mariadbDatabase],
 ] as const;

@@ -2,12 +2,12 @@ import type { Knex } from 'knex';
 import { describe, expect, it } from 'vitest';
 import { createKnex } from '../../src/storage/sql/create-knex.js';
 import { SqlArtifactStore } from '../../src/storage/sql/sql-artifact-store.js';
-import { DIALECTS } from '../helpers/databases.js';
+import { SQL_DIALECTS } from '../helpers/databases.js';
 import { useMigratedDatabase } from '../helpers/migrated.js';
 
 const PAST = () => Math.floor(Date.now() / 1000) - 10;
 
-describe.each(DIALECTS)('SqlArtifactStore on %s', (_dialect, open) => {
+describe.each(SQL_DIALECTS)('SqlArtifactStore on %s', (_dialect, open) => {
   const ctx = useMigratedDatabase(open);
   const store = () => new SqlArtifactStore(ctx.db);
 

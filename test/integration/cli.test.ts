@@ -8,7 +8,7 @@ import { createKnex } from '../../src/storage/sql/create-knex.js';
 import { SqlAuthorizationRepository } from '../../src/storage/sql/sql-authorization-repository.js';
 import { lines, runCli, type CliResult } from '../helpers/cli.js';
 import { TEST_SECRET_KEY } from '../helpers/config.js';
-import { DIALECTS, type TestDatabase } from '../helpers/databases.js';
+import { SQL_DIALECTS, type TestDatabase } from '../helpers/databases.js';
 import { listTables } from '../helpers/schema.js';
 
 /** Non-zero exit, nothing on stdout, exactly one line on stderr. */
@@ -31,7 +31,7 @@ const CONSUMER_FLAGS = [
   '--callbackUrl', 'https://tool.example/callback', '--grants', 'basic', '--grants', 'editpage', '--oauthVersion', '2',
 ];
 
-describe.each(DIALECTS)('wikiauth CLI on %s', (dialect, open) => {
+describe.each(SQL_DIALECTS)('wikiauth CLI on %s', (dialect, open) => {
   let database: TestDatabase;
   let cwd: string;
   let db: Knex;
@@ -188,7 +188,7 @@ describe('wikiauth migrate, twice at once, on a fresh MariaDB database', () => {
   let database: TestDatabase;
 
   beforeAll(async () => {
-    database = await DIALECTS[1][1]();
+    database = await SQL_DIALECTS[1][1]();
   });
 
   afterAll(async () => {

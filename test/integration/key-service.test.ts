@@ -3,7 +3,7 @@ import { DomainError } from '../../src/domain/errors.js';
 import { KeyService } from '../../src/domain/keys/key-service.js';
 import { SqlKeyRepository } from '../../src/storage/sql/sql-key-repository.js';
 import { TEST_SECRET_KEY } from '../helpers/config.js';
-import { DIALECTS } from '../helpers/databases.js';
+import { SQL_DIALECTS } from '../helpers/databases.js';
 import { useMigratedDatabase } from '../helpers/migrated.js';
 
 const later = (seconds: number) => new Date(Date.now() + seconds * 1000);
@@ -14,7 +14,7 @@ async function codeOf(promise: Promise<unknown>): Promise<string> {
   return (err as DomainError).code;
 }
 
-describe.each(DIALECTS)('KeyService over SqlKeyRepository on %s', (_dialect, open) => {
+describe.each(SQL_DIALECTS)('KeyService over SqlKeyRepository on %s', (_dialect, open) => {
   const ctx = useMigratedDatabase(open);
   const service = () => new KeyService(new SqlKeyRepository(ctx.db), TEST_SECRET_KEY);
 
@@ -76,7 +76,7 @@ describe.each(DIALECTS)('KeyService over SqlKeyRepository on %s', (_dialect, ope
 
 });
 
-describe.each(DIALECTS)('key rotation without delay on %s', (_dialect, open) => {
+describe.each(SQL_DIALECTS)('key rotation without delay on %s', (_dialect, open) => {
   const ctx = useMigratedDatabase(open);
 
   it('signs with the new key at once, even within the same second as the old one', async () => {

@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MIGRATIONS, migrationSource } from '../../migrations/index.js';
 import { createKnex } from '../../src/storage/sql/create-knex.js';
 import { migrateLatest, migrateRollbackAll, pendingMigrations } from '../../src/storage/sql/migrate.js';
-import { DIALECTS, type TestDatabase } from '../helpers/databases.js';
+import { SQL_DIALECTS, type TestDatabase } from '../helpers/databases.js';
 import { columnTypes, listTables } from '../helpers/schema.js';
 
 const TABLE = 'wikiauth_migrations';
@@ -38,7 +38,7 @@ const MEDIAWIKI_TYPES: Array<[table: string, column: string, type: string]> = [
   ['wikiauth_artifact', 'wa_payload', 'mediumblob'],
 ];
 
-describe.each(DIALECTS)('migrations on %s', (dialect, open) => {
+describe.each(SQL_DIALECTS)('migrations on %s', (dialect, open) => {
   let database: TestDatabase;
   let db: Knex;
   const config = { migrationSource, tableName: TABLE };

@@ -6,14 +6,14 @@ import { SqlAuthorizationRepository } from '../../src/storage/sql/sql-authorizat
 import { SqlConsumerRepository } from '../../src/storage/sql/sql-consumer-repository.js';
 import { SqlManagementLog } from '../../src/storage/sql/sql-management-log.js';
 import { DIGIT_KEY, MEDIAWIKI_ROWS, TS, ZERO_TS } from '../fixtures/mediawiki-rows.js';
-import { DIALECTS } from '../helpers/databases.js';
+import { SQL_DIALECTS } from '../helpers/databases.js';
 import { useMigratedDatabase } from '../helpers/migrated.js';
 import { columnTypes } from '../helpers/schema.js';
 
 const TS_MW = /^\d{14}$/;
 const HEX32 = /^[0-9a-f]{32}$/;
 
-describe.each(DIALECTS)('raw columns on %s', (_dialect, open) => {
+describe.each(SQL_DIALECTS)('raw columns on %s', (_dialect, open) => {
   const ctx = useMigratedDatabase(open);
 
   it.each(MEDIAWIKI_ROWS.map((t) => [t.table, t] as const))('%s round-trips every column unchanged', async (table, { key, rows }) => {
@@ -48,7 +48,7 @@ function consumerInput(overrides: Partial<NewConsumer> = {}): NewConsumer {
   };
 }
 
-describe.each(DIALECTS)('SqlAccountRepository on %s', (_dialect, open) => {
+describe.each(SQL_DIALECTS)('SqlAccountRepository on %s', (_dialect, open) => {
   const ctx = useMigratedDatabase(open);
   const input = { name: '0123', passwordHash: ':pbkdf2:sha512:30000:64:c2FsdA==:aGFzaA==', email: 'a@example.org', emailAuthenticated: TS, realName: 'Zoë' };
 
@@ -98,7 +98,7 @@ describe.each(DIALECTS)('SqlAccountRepository on %s', (_dialect, open) => {
   });
 });
 
-describe.each(DIALECTS)('SqlConsumerRepository on %s', (_dialect, open) => {
+describe.each(SQL_DIALECTS)('SqlConsumerRepository on %s', (_dialect, open) => {
   const ctx = useMigratedDatabase(open);
 
   it('round-trips an OAuth 2 consumer, storing legacy grant names', async () => {
@@ -183,7 +183,7 @@ describe.each(DIALECTS)('SqlConsumerRepository on %s', (_dialect, open) => {
   });
 });
 
-describe.each(DIALECTS)('SqlAuthorizationRepository on %s', (_dialect, open) => {
+describe.each(SQL_DIALECTS)('SqlAuthorizationRepository on %s', (_dialect, open) => {
   const ctx = useMigratedDatabase(open);
 
   it('upserts one row per (user, consumer, wiki) with a fresh token and secret each time', async () => {
@@ -257,7 +257,7 @@ describe.each(DIALECTS)('SqlAuthorizationRepository on %s', (_dialect, open) => 
   });
 });
 
-describe.each(DIALECTS)('SqlManagementLog on %s', (_dialect, open) => {
+describe.each(SQL_DIALECTS)('SqlManagementLog on %s', (_dialect, open) => {
   const ctx = useMigratedDatabase(open);
 
   it('appends entries and reads them back per consumer, newest first', async () => {

@@ -54,8 +54,6 @@ export interface ConsumerServiceDeps {
   readonly secretKey: string;
   /** `$wgOAuthAutoApprove` conditions (Workflow::consumerCanBeAutoApproved). */
   readonly autoApprove?: readonly AutoApproveCondition[];
-  /** Called with the grant ids of deleted authorizations (short-lived stores drop their artifacts). */
-  readonly onGrantsRevoked?: (grantIds: string[]) => Promise<void>;
 }
 
 export class ConsumerService {
@@ -172,8 +170,7 @@ export class ConsumerService {
   /** Remove a consumer with every authorization, grant and token that came from it. */
   async delete(key: string, opts: { actor?: number; reason?: string } = {}): Promise<Consumer> {
     const consumer = await this.requireByKey(key);
-    const { grantIds } = await this.#deps.authorizations.delete({ consumerId: consumer.id });
-    if (grantIds.length) await this.#deps.onGrantsRevoked?.(grantIds);
+    await this.#deps.authorizations.delete({ consumerId: consumer.id });
     await this.#deps.consumers.delete(consumer.id);
     await this.#deps.log.append({
       action: 'delete',

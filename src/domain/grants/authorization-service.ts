@@ -11,8 +11,6 @@ export interface ConnectedApp {
 export interface AuthorizationServiceDeps {
   readonly authorizations: AuthorizationRepository;
   readonly consumers: ConsumerRepository;
-  /** Grant ids of deleted authorizations: their short-lived tokens go too (grant-artifacts.ts). */
-  readonly onGrantsRevoked?: (grantIds: string[]) => Promise<void>;
 }
 
 /**
@@ -72,8 +70,8 @@ export class AuthorizationService {
   }
 
   async #delete(where: { id?: number; userId?: number }): Promise<number> {
-    const { count, grantIds } = await this.#deps.authorizations.delete(where);
-    if (grantIds.length) await this.#deps.onGrantsRevoked?.(grantIds);
+    // The repository removes grants and tokens with the rows, in every store (short-lived-storage.ts).
+    const { count } = await this.#deps.authorizations.delete(where);
     return count;
   }
 }

@@ -1,29 +1,36 @@
 import type { Knex } from 'knex';
 import { MIGRATIONS, migrationSource } from '../../../migrations/index.js';
-import { isMysql } from './create-knex.js';
+import { withDatabaseLock } from './database-lock.js';
 
 const TABLE = 'wikiauth_migrations';
+const LOCK_TABLE = `${TABLE}_lock`;
 
-export async function migrateLatest(db: Knex): Promise<string[]> {
-  if (!isMysql(db)) return latest(db);
-  // knex creates its bookkeeping tables outside its own lock: two first runs at once fail ("table
-  // already exists") or leave two lock rows, which keep migrations locked for good. A named lock
-  // per database, held on a connection of its own while the run uses others, serializes runs.
-  return db.transaction(async (trx) => {
-    const lockName = trx.raw("LEFT(CONCAT('wikiauth-migrate:', DATABASE()), 64)");
-    const [[{ got }]] = await trx.raw('SELECT GET_LOCK(?, 60) AS got', [lockName]);
-    if (Number(got) !== 1) throw new Error('timed out waiting for another `wikiauth migrate` to finish');
-    try {
-      return await latest(db);
-    } finally {
-      await trx.raw('SELECT RELEASE_LOCK(?)', [lockName]);
-    }
-  });
+/**
+ * Apply pending migrations. On MariaDB/MySQL two instances may run this at once: knex's own lock
+ * lives in a table that knex creates and seeds on first use, and two processes doing that together
+ * leave two rows, after which knex reports "already locked" forever. A named lock around the whole
+ * run serializes them (the second waits, then finds nothing to do) and repairs such a lock table.
+ */
+export async function migrateLatest(db: Knex, waitSeconds = 60): Promise<string[]> {
+  return withDatabaseLock(
+    db,
+    'wikiauth_migrate',
+    async () => {
+      await repairLockTable(db);
+      const [, applied] = (await db.migrate.latest({ migrationSource, tableName: TABLE })) as [number, string[]];
+      return applied;
+    },
+    waitSeconds,
+  );
 }
 
-async function latest(db: Knex): Promise<string[]> {
-  const [, applied] = (await db.migrate.latest({ migrationSource, tableName: TABLE })) as [number, string[]];
-  return applied;
+/** Under the named lock no migration runs, so the lock table should hold exactly one free row. */
+async function repairLockTable(db: Knex): Promise<void> {
+  if (!(await db.schema.hasTable(LOCK_TABLE))) return;
+  const rows = (await db(LOCK_TABLE).select('index').orderBy('index')) as Array<{ index: number }>;
+  if (rows.length <= 1) return;
+  await db(LOCK_TABLE).where('index', '>', rows[0]!.index).delete();
+  await db(LOCK_TABLE).update({ is_locked: 0 });
 }
 
 export async function migrateRollbackAll(db: Knex): Promise<void> {
