@@ -7,13 +7,12 @@ import { isUsableBy } from '../domain/consumers/consumer.js';
 import { DomainError } from '../domain/errors.js';
 import type { AuthorizationRepository } from '../domain/grants/authorization.js';
 import { grantsToStore } from '../domain/grants/scopes.js';
-import { renderPage } from '../http/render.js';
 import { literalPath } from '../http/route-path.js';
 import type { ConsumerCache } from '../provider/consumer-cache.js';
 import { INTERACTION_PATH } from '../provider/routes.js';
 import { readForm } from './form-body.js';
 import { LOGIN_PATH } from './login-routes.js';
-import { describeScopes } from './permissions.js';
+import { renderConsentPage } from './consent-page.js';
 import type { SiteSessions } from './site-session.js';
 
 export interface InteractionDeps {
@@ -72,20 +71,14 @@ export function interactionRoutes(deps: InteractionDeps): Router {
       const owner = await deps.accounts.findById(consumer.ownerId);
       const user = await deps.accounts.findById(userId);
       const scopes = String(details.params.scope ?? '').split(' ').filter(Boolean);
-      await renderPage(ctx, 'consent', {
-        title: `Allow ${consumer.name}?`,
+      await renderConsentPage(ctx, {
+        consumer,
+        ownerName: owner?.name,
+        userName: user?.name ?? '',
         action: `${here}/consent`,
         csrfToken: deps.sessions.csrfToken(session!),
-        userName: user?.name ?? '',
-        app: {
-          name: consumer.name,
-          version: consumer.version,
-          owner: owner?.name ?? 'an unknown user',
-          description: consumer.description,
-          stage: consumer.stage,
-          redirectHost: hostOf(String(details.params.redirect_uri ?? consumer.callbackUrl)),
-        },
-        permissions: describeScopes(scopes),
+        returnsTo: String(details.params.redirect_uri ?? consumer.callbackUrl),
+        scopes,
       });
       return;
     }
@@ -146,12 +139,4 @@ async function finish(ctx: Context, provider: Provider, result: Parameters<Provi
   const url = await provider.interactionResult(ctx.req, ctx.res, result, { mergeWithLastSubmission: false });
   ctx.status = 303;
   ctx.redirect(url);
-}
-
-function hostOf(url: string): string {
-  try {
-    return new URL(url).host || url;
-  } catch {
-    return url;
-  }
 }

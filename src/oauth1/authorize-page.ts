@@ -15,7 +15,7 @@ import { authenticateSkipsDialog, findCurrentAuthorization } from '../domain/gra
 import { generateHex32 } from '../domain/random.js';
 import { renderPage } from '../http/render.js';
 import { LOGIN_PATH } from '../interactions/login-routes.js';
-import { describeScopes } from '../interactions/permissions.js';
+import { renderConsentPage } from '../interactions/consent-page.js';
 import type { SiteSession, SiteSessions } from '../interactions/site-session.js';
 import { callbackRedirectUrl } from './callback.js';
 import { OAuth1Errors } from './errors.js';
@@ -84,20 +84,14 @@ async function show(ctx: Context, deps: AuthorizePageDeps, subject: Subject, sub
   }
   const owner = await deps.accounts.findById(consumer.ownerId);
   const query = new URLSearchParams({ oauth_token: token.key, oauth_consumer_key: consumer.key });
-  await renderPage(ctx, 'consent', {
-    title: `Allow ${consumer.name}?`,
+  await renderConsentPage(ctx, {
+    consumer,
+    ownerName: owner?.name,
+    userName: user.name,
     action: `${deps.articlePath}/Special:OAuth/${subpage}?${query}`,
     csrfToken: deps.sessions.csrfToken(session),
-    userName: user.name,
-    app: {
-      name: consumer.name,
-      version: consumer.version,
-      owner: owner?.name ?? 'an unknown user',
-      description: consumer.description,
-      stage: consumer.stage,
-      redirectHost: hostOf(callbackOf(consumer, token)),
-    },
-    permissions: describeScopes(consumer.grants),
+    returnsTo: callbackOf(consumer, token),
+    scopes: consumer.grants,
   });
 }
 
@@ -135,12 +129,4 @@ async function resolve(req: WebRequest, deps: AuthorizePageDeps, session: SiteSe
 /** `Consumer::generateCallbackUrl`: "oob" means the registered callback URL. */
 function callbackOf(consumer: Consumer, token: RequestToken): string {
   return token.callback === 'oob' ? consumer.callbackUrl : token.callback;
-}
-
-function hostOf(url: string): string {
-  try {
-    return new URL(url).host || url;
-  } catch {
-    return url;
-  }
 }
