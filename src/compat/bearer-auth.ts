@@ -2,6 +2,7 @@ import type { Context } from 'koa';
 import type Provider from 'oidc-provider';
 import { DomainError } from '../domain/errors.js';
 import type { Consumer } from '../domain/consumers/consumer.js';
+import { allowsSourceIp } from '../domain/consumers/ip-restrictions.js';
 import type { ConsumerCache } from '../provider/consumer-cache.js';
 import { consumerToClient } from '../provider/client-metadata.js';
 
@@ -37,21 +38,23 @@ export async function authenticateBearer(ctx: Context, provider: Provider, consu
       throw new BearerError('The access token is no longer valid');
     }
     if (!accessToken.grantId || !(await provider.Grant.find(accessToken.grantId))) throw new BearerError('The access token has been revoked');
-    const consumer = await usableConsumer(consumers, accessToken.clientId!);
+    const consumer = await usableConsumer(consumers, accessToken.clientId!, ctx.ip);
     return { consumer, userId: Number(accessToken.accountId), scopes: [...accessToken.scopes] };
   }
   const clientCredentials = await provider.ClientCredentials.find(value);
   if (clientCredentials) {
-    const consumer = await usableConsumer(consumers, clientCredentials.clientId!);
+    const consumer = await usableConsumer(consumers, clientCredentials.clientId!, ctx.ip);
     // Owner-only consumers act as their owner (reference §6.3); others are anonymous.
     return { consumer, userId: consumer.ownerOnly ? consumer.ownerId : null, scopes: [...clientCredentials.scopes] };
   }
   throw new BearerError('The access token is invalid or has expired');
 }
 
-async function usableConsumer(consumers: ConsumerCache, key: string): Promise<Consumer> {
+async function usableConsumer(consumers: ConsumerCache, key: string, ip: string): Promise<Consumer> {
   const consumer = await consumers.get(key);
   if (!consumer || !consumerToClient(consumer, undefined)) throw new BearerError('The application of this access token is no longer usable');
+  // The consumer's MWRestrictions IP ranges bind its tokens too, as MediaWiki's SessionProvider does.
+  if (!allowsSourceIp(consumer.restrictions, ip)) throw new BearerError('This application may not be used from your IP address');
   return consumer;
 }
 

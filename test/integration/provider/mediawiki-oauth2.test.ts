@@ -111,6 +111,19 @@ describe.each(DIALECTS)('MediaWiki-style OAuth 2 clients on %s', (_name, makeDb)
     expect(await server.services.db('oauth_accepted_consumer').where('oaac_id', rows[0].oaac_id)).toHaveLength(1);
   });
 
+  it("honours the consumer's IP restrictions for Bearer tokens", async () => {
+    const open = await seedClient(server.services, { grants: ['basic'] });
+    const restricted = await seedClient(server.services, { grants: ['basic'] });
+    // Set before first use, so no per-process cache holds the old value.
+    await server.services.db('oauth_registered_consumer').where('oarc_id', restricted.id).update({ oarc_restrictions: '{"IPAddresses":["192.0.2.0/24"]}' });
+    for (const [app, status] of [[open, 200], [restricted, 401]] as const) {
+      const issued = await token({ grant_type: 'client_credentials' }, [app.key, app.secret]);
+      const res = await fetch(`${base}/resource/scopes`, { headers: { authorization: `Bearer ${issued.json.access_token}` } });
+      expect(res.status).toBe(status);
+      if (status === 401) expect(res.headers.get('www-authenticate')).toContain('IP address');
+    }
+  });
+
   it('refuses tokens to a disabled consumer', async () => {
     const app = await seedClient(server.services, { grants: ['basic'] });
     const ok = await token({ grant_type: 'client_credentials' }, [app.key, app.secret]);
