@@ -97,7 +97,7 @@ export function wikiauthMariadbRedisTarget(backends: Backends, instances: number
     start: (nodeArgs = []) => startWikiauth(env, client, instances, nodeArgs),
     async teardown() {
       await adminQuery(backends.mysqlServer, `DROP DATABASE IF EXISTS \`${database}\``);
-      await deleteKeys(backends.redisUrl, prefix);
+      await deleteRedisKeys(backends.redisUrl, prefix);
     },
   };
 }
@@ -156,7 +156,8 @@ async function adminQuery(server: string, sql: string): Promise<void> {
   }
 }
 
-async function deleteKeys(url: string, prefix: string): Promise<void> {
+/** Remove every key under a prefix (also used by the test helpers). */
+export async function deleteRedisKeys(url: string, prefix: string): Promise<void> {
   const redis = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 1 });
   try {
     await redis.connect();

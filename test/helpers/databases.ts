@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Redis } from 'ioredis';
+import { deleteRedisKeys } from '../../bench/targets.js';
 import knex from 'knex';
 import type { DatabaseConfig } from '../../src/config/config.js';
 
@@ -75,21 +75,7 @@ export async function mariadbRedisDatabase(): Promise<TestDatabase> {
   };
 }
 
-/** Remove every key under a prefix. */
-export async function deleteRedisKeys(url: string, prefix: string): Promise<void> {
-  const redis = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 1 });
-  try {
-    await redis.connect();
-    let cursor = '0';
-    do {
-      const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 500);
-      if (keys.length) await redis.del(...keys);
-      cursor = next;
-    } while (cursor !== '0');
-  } finally {
-    redis.disconnect();
-  }
-}
+export { deleteRedisKeys };
 
 export const DIALECTS = [
   ['sqlite', async () => sqliteDatabase()],

@@ -1,4 +1,4 @@
-import { createServer } from 'node:net';
+import { freePort } from '../../bench/processes.js';
 import type { Config } from '../../src/config/config.js';
 import { createKnex } from '../../src/storage/sql/create-knex.js';
 import { migrateLatest } from '../../src/storage/sql/migrate.js';
@@ -6,16 +6,9 @@ import { start, type RunningServer } from '../../src/main.js';
 import type { TestDatabase } from './databases.js';
 import { testConfig } from './config.js';
 
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
+
+/** One free-port helper for tests and the benchmark. */
+export { freePort };
 
 export interface TestServer extends RunningServer {
   readonly config: Config;
