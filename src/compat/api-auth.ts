@@ -16,7 +16,7 @@ import { grantsInScope } from '../domain/grants/scopes.js';
 import { OAuth1Error, OAuth1Errors } from '../mediawiki/oauth-errors.js';
 import { refusalError } from '../mediawiki/oauth-refusals.js';
 import type { WebRequest } from '../mediawiki/web-request.js';
-import type { ConsumerCache } from '../provider/consumer-cache.js';
+import type { ConsumerLookup } from '../domain/consumers/consumer-cache.js';
 import { authenticateBearer, BearerError } from './bearer-auth.js';
 
 /** A user's credentials always carry grants; an anonymous caller's only a shared consumer's token does. */
@@ -33,7 +33,7 @@ export interface SignedRequestVerifier {
 export interface ApiAuthDeps {
   readonly oauth1: SignedRequestVerifier;
   readonly provider: () => Provider;
-  readonly consumers: ConsumerCache;
+  readonly consumers: ConsumerLookup;
   readonly accounts: AccountService;
   readonly wikiId: string;
 }

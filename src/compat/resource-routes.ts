@@ -4,14 +4,14 @@ import type { AccountService } from '../domain/accounts/account-service.js';
 import { projectIdentity } from '../domain/accounts/identity.js';
 import { grantsInScope } from '../domain/grants/scopes.js';
 import { userStatementBody } from '../mediawiki/user-statement.js';
-import type { ConsumerCache } from '../provider/consumer-cache.js';
+import type { ConsumerLookup } from '../domain/consumers/consumer-cache.js';
 import { authenticateBearer, bearerChallenge, BearerError } from './bearer-auth.js';
 
 /**
  * MediaWiki's `/oauth2/resource/{profile,scopes}` (reference/mediawiki-oauth.md §6.4), which OAuth 2
  * tools use instead of OIDC UserInfo: any valid access token, with or without `openid`.
  */
-export function resourceRoutes(scriptPath: string, deps: { provider: () => Provider; consumers: ConsumerCache; accounts: Pick<AccountService, 'profile'> }): Router {
+export function resourceRoutes(scriptPath: string, deps: { provider: () => Provider; consumers: ConsumerLookup; accounts: Pick<AccountService, 'profile'> }): Router {
   const router = new Router({ prefix: `${scriptPath}/rest.php/oauth2/resource` });
 
   router.use(async (ctx, next) => {
