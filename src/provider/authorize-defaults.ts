@@ -7,7 +7,7 @@ import type { ConsumerLookup } from '../domain/consumers/consumer-cache.js';
 const formBody = koaBody({ urlencoded: true, json: false, multipart: false, text: false, formLimit: '64kb', patchNode: false });
 
 /**
- * MediaWiki's authorize behaviour, applied before oidc-provider sees the request (DESIGN §3):
+ * MediaWiki's authorize behaviour, applied before oidc-provider sees the request (docs/architecture.md §2):
  * - POST (OIDC Core §3.1.2.1) is answered 303 to the same route with the fields in the query, so
  *   cookies can stay SameSite=Lax;
  * - a missing `scope` means every grant of the consumer; scopes it may not ask for are dropped;

@@ -28,8 +28,15 @@ const MAX_PASSWORD_BYTES = 4096;
 export class AccountService {
   readonly #accounts: AccountRepository;
 
-  constructor(accounts: AccountRepository) {
+  readonly #passwordChanged: (userId: number) => Promise<number>;
+
+  /**
+   * `passwordChanged` runs after every password change: the grant service revokes the user's
+   * authorizations there (MediaWiki invalidates OAuth access on a new password), returning how many.
+   */
+  constructor(accounts: AccountRepository, hooks: { passwordChanged?: (userId: number) => Promise<number> } = {}) {
     this.#accounts = accounts;
+    this.#passwordChanged = hooks.passwordChanged ?? (async () => 0);
   }
 
   async create(input: CreateAccountInput): Promise<Account> {
@@ -44,7 +51,7 @@ export class AccountService {
       name,
       passwordHash: await hashPassword(input.password),
       email,
-      // createAndPromote --email records the address as confirmed (DESIGN §5).
+      // createAndPromote --email records the address as confirmed (docs/mediawiki-compat.md §10).
       emailAuthenticated: email === '' ? null : toMwTimestamp(),
       realName: input.realName ?? '',
     });
@@ -110,11 +117,12 @@ export class AccountService {
     return account;
   }
 
-  async setPassword(name: string, password: string): Promise<Account> {
+  /** A new password; every app authorization of the user is revoked (`revoked` says how many). */
+  async setPassword(name: string, password: string): Promise<Account & { readonly revoked: number }> {
     checkPassword(password);
     const account = await this.require(name);
     await this.#accounts.setPassword(account.id, await hashPassword(password));
-    return account;
+    return { ...account, revoked: await this.#passwordChanged(account.id) };
   }
 
   async setEmail(name: string, email: string): Promise<void> {

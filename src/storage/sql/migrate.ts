@@ -1,4 +1,7 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { Knex } from 'knex';
+import type { DatabaseConfig } from '../../config/config.js';
+import { createKnex } from './create-knex.js';
 import { MIGRATIONS, migrationSource } from '../../../migrations/index.js';
 import { withDatabaseLock } from './database-lock.js';
 
@@ -42,4 +45,27 @@ export async function pendingMigrations(db: Knex): Promise<string[]> {
   // knex returns the pending entries of our migrationSource as they came from it, not as names.
   const [, pending] = (await db.migrate.list({ migrationSource, tableName: TABLE })) as [unknown[], Array<(typeof MIGRATIONS)[number]>];
   return pending.map((entry) => migrationSource.getMigrationName(entry));
+}
+
+const LOCK_WAIT_MS = 60_000;
+
+/**
+ * `wikiauth migrate`: bring the schema up to date. Idempotent; when another instance holds knex's
+ * migration lock we wait for it (up to a minute) and then find nothing left to do.
+ */
+export async function migrateDatabase(database: DatabaseConfig): Promise<string[]> {
+  const db = createKnex(database);
+  try {
+    const deadline = Date.now() + LOCK_WAIT_MS;
+    for (;;) {
+      try {
+        return await migrateLatest(db);
+      } catch (err) {
+        if ((err as Error).name !== 'MigrationLocked' || Date.now() > deadline) throw err;
+        await sleep(500);
+      }
+    }
+  } finally {
+    await db.destroy();
+  }
 }
