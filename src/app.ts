@@ -1,4 +1,5 @@
 import Koa, { type Middleware } from 'koa';
+import type Provider from 'oidc-provider';
 import { GRANTS } from './domain/grants/catalogue.js';
 import { clientAddress, trustsProxies } from './http/client-address.js';
 import { RateLimiter } from './http/rate-limit.js';
@@ -8,15 +9,19 @@ import { healthRoutes } from './http/health-routes.js';
 import { renderPage } from './http/render.js';
 import { securityHeaders } from './http/security-headers.js';
 import { staticRoutes } from './http/static-routes.js';
-import { readForm } from './interactions/form-body.js';
+import { readForm } from './http/form-body.js';
 import { interactionRoutes } from './interactions/interaction-routes.js';
 import { LoginThrottle } from './interactions/login-throttle.js';
 import { loginRoutes } from './interactions/login-routes.js';
-import { SiteSessions } from './interactions/site-session.js';
+import { SiteSessions } from './http/site-session.js';
 import { clientRoutes } from './compat/client-routes.js';
 import { resourceRoutes } from './compat/resource-routes.js';
 import { managementRouters } from './management/index.js';
-import { oauth1Routes } from './oauth1/mount.js';
+import { actionApi } from './compat/action-api.js';
+import { NonceStore } from './oauth1/nonces.js';
+import { OAuth1Server } from './oauth1/oauth1-server.js';
+import { RequestTokenStore } from './oauth1/request-tokens.js';
+import { specialOAuth } from './oauth1/special-oauth.js';
 import { createAdapterFactory } from './provider/adapters.js';
 import { markOutages, outagesAs503 } from './provider/dependency-outage.js';
 import { authorizeDefaults } from './provider/authorize-defaults.js';
@@ -143,6 +148,20 @@ export async function createApp(services: Services, log: (line: string) => void 
     },
   });
   return app;
+}
+
+/**
+ * Special:OAuth (OAuth 1.0a) and the api.php routes its tokens are used on, with one OAuth1Server
+ * shared between them. Mounted before oidc-provider.
+ */
+function oauth1Routes(services: Services, web: { sessions: SiteSessions; provider: () => Provider; consumerCache: ConsumerCache; limiter: RateLimiter }): Middleware {
+  const { config, consumers, accounts, authorizations, artifacts } = services;
+  const requestTokens = new RequestTokenStore(artifacts);
+  const server = new OAuth1Server({ consumers, accounts, authorizations, requestTokens, nonces: new NonceStore(artifacts), secretKey: config.secretKey });
+  const special = specialOAuth({ server, consumers, accounts, authorizations, requestTokens, sessions: web.sessions, limiter: web.limiter, scriptPath: config.scriptPath, wikiId: config.wikiId });
+  const api = actionApi({ oauth1: server, provider: web.provider, consumers: web.consumerCache, accounts, wikiId: config.wikiId, scriptPath: config.scriptPath });
+  const apiRoutes = api.routes();
+  return (ctx, next) => special(ctx, () => apiRoutes(ctx as Parameters<typeof apiRoutes>[0], next));
 }
 
 /** The signed-in user's name for the page header (pages only, not API routes). */

@@ -11,7 +11,7 @@ import { DomainError, NotFoundError } from '../domain/errors.js';
 import { isKnownGrant } from '../domain/grants/catalogue.js';
 import { grantsInScope } from '../domain/grants/scopes.js';
 import { readBody, type FormData } from '../http/request-body.js';
-import type { SiteSessions } from '../interactions/site-session.js';
+import type { SiteSessions } from '../http/site-session.js';
 import { formatTimestamp } from '../http/format-timestamp.js';
 import type { ConsumerCache } from '../provider/consumer-cache.js';
 import { authenticateBearer, bearerChallenge, BearerError } from './bearer-auth.js';

@@ -9,8 +9,8 @@ import type { AuthorizationService } from '../domain/grants/authorization-servic
 import type { RateLimiter } from '../http/rate-limit.js';
 import { renderPage, type PageLocals } from '../http/render.js';
 import type { FormData } from '../http/request-body.js';
-import { LOGIN_PATH } from '../interactions/login-routes.js';
-import type { SiteSession, SiteSessions } from '../interactions/site-session.js';
+import { LOGIN_PATH } from '../http/site-paths.js';
+import type { SiteSession, SiteSessions } from '../http/site-session.js';
 import type { ConsumerCache } from '../provider/consumer-cache.js';
 
 export interface ManagementDeps {

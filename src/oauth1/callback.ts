@@ -4,8 +4,8 @@
  * prefix), and the redirect MediaWiki builds after authorization
  * (`Consumer::generateCallbackUrl` → `wfAppendQuery`).
  */
-import { OAuth1Errors } from './errors.js';
-import { urlencode } from './php.js';
+import { OAuth1Errors } from '../mediawiki/oauth-errors.js';
+import { urlencode } from '../mediawiki/php.js';
 
 /** Components as MediaWiki's `UrlUtils::parse` (PHP `parse_url`) reports them. */
 export interface UrlParts {

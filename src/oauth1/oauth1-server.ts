@@ -17,13 +17,13 @@ import type { Authorization, AuthorizationRepository } from '../domain/grants/au
 import { hmacDBSecret } from '../domain/random.js';
 import { checkCallback } from './callback.js';
 import { checkOAuthVersion, checkTimestamp, requireNonce } from './checks.js';
-import { OAuth1Errors } from './errors.js';
+import { OAuth1Errors } from '../mediawiki/oauth-errors.js';
 import { userTalkUrl } from './links.js';
 import type { NonceStore } from './nonces.js';
-import { getParam } from './params.js';
+import { getParam } from '../mediawiki/params.js';
 import type { RequestTokenStore } from './request-tokens.js';
 import { safeEqual, verifySignature } from './signature.js';
-import type { WebRequest } from './web-request.js';
+import type { WebRequest } from '../mediawiki/web-request.js';
 
 /** What the token step hands out to an RSA-SHA1 client, which signs without a token secret. */
 export const RSA_TOKEN_SECRET = '__unused__';

@@ -10,19 +10,19 @@ import { refusalToUse } from '../domain/grants/authorization-use.js';
 import type { AuthorizationRepository } from '../domain/grants/authorization.js';
 import { RateLimitedError, type RateLimiter } from '../http/rate-limit.js';
 import { renderPage } from '../http/render.js';
-import type { SiteSessions } from '../interactions/site-session.js';
+import type { SiteSessions } from '../http/site-session.js';
 import { authorizePage } from './authorize-page.js';
-import { OAuth1Error, OAuth1Errors } from './errors.js';
+import { OAuth1Error, OAuth1Errors } from '../mediawiki/oauth-errors.js';
 import { encodeIdentifyJwt } from './identify-jwt.js';
 import { userTalkUrl } from './links.js';
 import type { OAuth1Server } from './oauth1-server.js';
-import { getParam } from './params.js';
-import { refusalError } from './refusals.js';
+import { getParam } from '../mediawiki/params.js';
+import { refusalError } from '../mediawiki/oauth-refusals.js';
 import type { RequestTokenStore } from './request-tokens.js';
 import { responseFormat, sendData, sendError, sendToken } from './responses.js';
 import { matchSpecialOAuth, type OAuthSubpage } from './title.js';
 import { userStatement } from './user-statement.js';
-import { readWebRequest, type WebRequest } from './web-request.js';
+import { readWebRequest, type WebRequest } from '../mediawiki/web-request.js';
 
 export interface SpecialOAuthDeps {
   readonly server: OAuth1Server;

@@ -1,7 +1,7 @@
 import type { Middleware } from 'koa';
 import type { KoaContextWithOIDC } from 'oidc-provider';
 import { renderPage } from '../http/render.js';
-import type { SiteSessions } from '../interactions/site-session.js';
+import type { SiteSessions } from '../http/site-session.js';
 
 interface LogoutContext {
   readonly route?: string;

@@ -4,7 +4,7 @@ import type { KeySet } from '../domain/keys/key-service.js';
 import { GRANTS } from '../domain/grants/catalogue.js';
 import { OIDC_SCOPES } from '../domain/grants/scopes.js';
 import { renderPage } from '../http/render.js';
-import type { SiteSessions } from '../interactions/site-session.js';
+import type { SiteSessions } from '../http/site-session.js';
 import { CLIENT_EXTRA_PROPERTIES } from './client-metadata.js';
 import { CLAIMS } from './find-account.js';
 import { registrationFeatures, type PendingSecrets } from './registration.js';

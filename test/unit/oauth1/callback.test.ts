@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { appendQuery, callbackRedirectUrl, checkCallback, parseUrl } from '../../../src/oauth1/callback.js';
-import { OAuth1Error } from '../../../src/oauth1/errors.js';
+import { OAuth1Error } from '../../../src/mediawiki/oauth-errors.js';
 
 const code = (fn: () => unknown): string | undefined => {
   try {

@@ -3,8 +3,8 @@
  * library `OAuthException` that Special:OAuth wraps as `mwoauth-oauth-exception`) and the two
  * wire formats of `SpecialMWOAuth::showError`. Both are sent with HTTP 200.
  */
-import { EN_MESSAGES, type MessageKey } from './messages.js';
-import { htmlspecialchars, phpJsonEncode, strtr } from './php.js';
+import { EN_MESSAGES, type MessageKey } from './oauth-messages.js';
+import { htmlspecialchars, phpJsonEncode, strtr } from '../mediawiki/php.js';
 
 export type ECode = `E0${'01' | '02' | '03' | '04' | '05' | '06' | '07' | '08' | '09' | '10' | '11' | '12'}`;
 
