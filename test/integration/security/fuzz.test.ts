@@ -5,6 +5,7 @@ import { testConfig, TEST_SECRET_KEY } from '../../helpers/config.js';
 import { sqliteDatabase, type TestDatabase } from '../../helpers/databases.js';
 import { ALICE, seedClient, seedUsers, type SeededClient } from '../../helpers/fixtures.js';
 import { startServerProcess, type ServerProcess } from '../../helpers/processes.js';
+import { openForm, signIn } from '../../helpers/site.js';
 
 /**
  * Issue 14: property-based hostile input against a running `wikiauth serve` — every route, any
@@ -45,8 +46,19 @@ interface HostileRequest {
   readonly body: string | undefined;
 }
 
-/** Requests that once failed, kept as fixed cases (none yet: the first runs found no 5xx). */
-const REGRESSIONS: HostileRequest[] = [];
+/**
+ * Requests that once failed, kept as fixed cases. Seed -1566405780: a lone surrogate in a repeated
+ * parameter broke the test's own URL encoding (now encoded as UTF-8 bytes, as browsers do).
+ */
+const REGRESSIONS: HostileRequest[] = [
+  {
+    method: 'DELETE',
+    path: '/%2e%2e/%2e%2e/etc/passwd',
+    query: [['wpPassword[]', '\ud800'], ['grant_type', '3']],
+    headers: { authorization: 'OAuth realm', cookie: `a=${'b'.repeat(4000)}`, 'x-forwarded-for': '10.1.2.3', accept: 'text/html' },
+    body: undefined,
+  },
+];
 
 /** Percent-encoding of the UTF-8 bytes (a lone surrogate becomes U+FFFD, as a browser sends it). */
 const pct = (text: string) => [...Buffer.from(text, 'utf8')].map((b) => (/[A-Za-z0-9\-_.~]/.test(String.fromCharCode(b)) ? String.fromCharCode(b) : `%${b.toString(16).toUpperCase().padStart(2, '0')}`)).join('');
@@ -58,6 +70,7 @@ describe('hostile-input fuzzing (fast-check)', () => {
   let server: ServerProcess;
   let app: SeededClient;
   let secrets: string[];
+  let session: { cookie: string; csrf: string };
 
   beforeAll(async () => {
     db = sqliteDatabase();
@@ -76,6 +89,11 @@ describe('hostile-input fuzzing (fast-check)', () => {
       body: 'grant_type=client_credentials&scope=editpage',
     });
     const token = ((await issued.json()) as { access_token: string }).access_token;
+    // A signed-in browser too, so requests reach the management pages' forms with a real session
+    // and CSRF token.
+    const alice = await signIn(server.url, ALICE);
+    const form = await openForm(alice, '/wiki/Special:OAuthConsumerRegistration/propose/oauth2', 'mw-consumer-propose-form');
+    session = { cookie: alice.cookieHeader(), csrf: form.fields.wpEditToken! };
     secrets = [app.secret, TEST_SECRET_KEY, ALICE.password, token];
   });
 
@@ -93,7 +111,7 @@ describe('hostile-input fuzzing (fast-check)', () => {
       fc.string({ unit: 'grapheme', maxLength: 20 }),
       printable,
       fc.constantFrom('', '0', '-1', 'null', '[]', '{}', 'true', '../../etc/passwd', '%00', '%zz', '%c0%af', '\u0000', '\ud800', 'https://evil.example/cb', 'oob',
-        'authorization_code', 'client_credentials', 'refresh_token', 'code', 'openid', 'S256', 'plain', 'json', 'raw', 'Special:OAuth/initiate', app.key, app.redirectUri,
+        'authorization_code', 'client_credentials', 'refresh_token', 'code', 'openid', 'S256', 'plain', 'json', 'raw', 'Special:OAuth/initiate', app.key, app.redirectUri, 'CSRF', 'CSRF',
         "' OR 1=1 --", '<script>alert(1)</script>', 'a'.repeat(64), `${'9'.repeat(40)}`),
       fc.integer({ min: 1_000, max: 100_000 }).map((n) => 'x'.repeat(n)),
     );
@@ -115,7 +133,7 @@ describe('hostile-input fuzzing (fast-check)', () => {
       {
         contentType,
         authorization,
-        cookie: fc.constantFrom(undefined, '_session=x', 'wikiauth_session=%%%; _interaction=abc', `a=${'b'.repeat(4000)}`),
+        cookie: fc.constantFrom(undefined, 'SESSION', 'SESSION', '_session=x', 'wikiauth_session=%%%; _interaction=abc', `a=${'b'.repeat(4000)}`),
         xff: fc.constantFrom(undefined, '10.1.2.3', 'garbage', '1.2.3.4, ::1, unknown', '::ffff:999.1.1.1'),
         accept: fc.constantFrom(undefined, 'application/json', 'text/html', '*/*', 'application/xml;q=0.9'),
         encoding: fc.constantFrom(undefined, 'gzip', 'br, deflate', 'identity;q=0'),
@@ -137,16 +155,17 @@ describe('hostile-input fuzzing (fast-check)', () => {
     const h = spec.headers;
     if (h.contentType) headers['content-type'] = h.contentType;
     if (h.authorization) headers.authorization = h.authorization.replace('TOKEN', secrets[3]!);
-    if (h.cookie) headers.cookie = h.cookie;
+    if (h.cookie) headers.cookie = h.cookie === 'SESSION' ? session.cookie : h.cookie;
     if (h.xff) headers['x-forwarded-for'] = h.xff;
     if (h.accept) headers.accept = h.accept;
     if (h.encoding) headers['accept-encoding'] = h.encoding;
-    return { method: spec.method, path: spec.path, query: spec.query, headers, body: spec.method === 'GET' || spec.method === 'HEAD' ? undefined : spec.body };
+    const body = spec.method === 'GET' || spec.method === 'HEAD' ? undefined : spec.body?.replace(/CSRF/g, encodeURIComponent(session.csrf));
+    return { method: spec.method, path: spec.path, query: spec.query, headers, body };
   }
 
   async function send(req: HostileRequest): Promise<void> {
     // Values keep their own percent signs, so malformed escapes (`%zz`, `%c0%af`) arrive as written.
-    const query = req.query.map(([k, v]) => `${pct(k)}=${pct(v).replace(/%25([0-9A-Fa-f]{2}|zz)/g, '%$1')}`).join('&');
+    const query = req.query.map(([k, v]) => [k, v === 'CSRF' ? session.csrf : v] as const).map(([k, v]) => `${pct(k)}=${pct(v).replace(/%25([0-9A-Fa-f]{2}|zz)/g, '%$1')}`).join('&');
     const url = `${server.url}${req.path}${query ? `${req.path.includes('?') ? '&' : '?'}${query}` : ''}`;
     const res = await fetch(url, { method: req.method, headers: req.headers, body: req.body, redirect: 'manual', signal: AbortSignal.timeout(15_000) });
     const text = req.method === 'HEAD' ? '' : await res.text();

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { mariadbRedisDatabase, type TestDatabase } from '../../helpers/databases.js';
+import { mariadbDatabase, mariadbRedisDatabase, type TestDatabase } from '../../helpers/databases.js';
 import { ALICE, seedClient, seedUsers, type SeededClient } from '../../helpers/fixtures.js';
 import { startServer, type TestServer } from '../../helpers/server.js';
 import { openForm, signIn } from '../../helpers/site.js';
@@ -15,11 +15,14 @@ const LIMITS = {
 const THROTTLED = /As an anti-abuse measure, you are limited from performing this action too many times/;
 
 /**
- * Issue 14: MediaWiki-style rate limits, counted in Redis and shared by two instances: requests
+ * Issue 14: MediaWiki-style rate limits, counted in Redis (or the database without Redis) and shared by two instances: requests
  * alternate between them and the (N+1)th is refused with 429 and Retry-After, in the format of the
  * protocol it came in (OAuth JSON, OAuth 1.0a `Error: …`, MediaWiki REST JSON, an HTML page).
  */
-describe('rate limits on two instances sharing Redis', () => {
+describe.each([
+  ['Redis', mariadbRedisDatabase],
+  ['the database (no Redis)', mariadbDatabase],
+] as const)('rate limits on two instances sharing their counters in %s', (_name, makeDb) => {
   let db: TestDatabase;
   let a: TestServer;
   let b: TestServer;
@@ -27,7 +30,7 @@ describe('rate limits on two instances sharing Redis', () => {
   const both = () => [a, b, a, b, a, b];
 
   beforeAll(async () => {
-    db = await mariadbRedisDatabase();
+    db = await makeDb();
     const env = { RATE_LIMITS: JSON.stringify(LIMITS), REGISTRATION: 'open' };
     a = await startServer(db, env);
     b = await startServer(db, env);
