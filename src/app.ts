@@ -45,7 +45,7 @@ export async function createApp(services: Services, log: (line: string) => void 
   // A client must not be able to grow a request into a denial of service.
   app.maxIpsCount = 5;
 
-  const sessions = new SiteSessions(services.artifacts, config.ttl.session, config.secretKey);
+  const sessions = new SiteSessions(services.artifacts, config.ttl.session, config.secretKey, (id) => services.accounts.isLockedOut(id));
   const consumerCache = new ConsumerCache(services.consumers);
   const pendingSecrets = new PendingSecrets(config.secretKey);
   // Token requests read the user on every call; a few seconds of memo spare three queries each.

@@ -9,7 +9,6 @@
 import Router from '@koa/router';
 import type { Context } from 'koa';
 import type { AccountService } from '../domain/accounts/account-service.js';
-import { rightsForGroups } from '../domain/accounts/rights.js';
 import { effectiveRights } from '../domain/grants/catalogue.js';
 import { fromMwTimestamp } from '../domain/mw-timestamp.js';
 import { messageText, OAuth1Error } from '../oauth1/errors.js';
@@ -87,7 +86,7 @@ async function userinfo(caller: ApiCaller, props: Set<string>, ip: string, out: 
   const profile = caller.userId === null ? undefined : await accounts.profile(caller.userId);
   const account = profile?.account;
   const groups = profile?.groups ?? ['*'];
-  const userRights = profile?.rights ?? rightsForGroups(groups);
+  const userRights = profile?.rights ?? accounts.anonymousRights();
   const rights = caller.grants === null ? userRights : effectiveRights(userRights, caller.grants);
   const info: Record<string, JsonValue> = { id: account?.id ?? 0, name: account?.name ?? ip };
   if (!account) info.anon = out.bool(true);
