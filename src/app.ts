@@ -52,7 +52,7 @@ export async function createApp(services: Services, log: (line: string) => void 
   // clientAddress() drops forwarding headers from untrusted peers, so koa may read the rest.
   app.proxy = trustsProxies(config.trustProxy);
 
-  const sessions = new SiteSessions(services.artifacts, config.ttl.session, config.secretKey);
+  const sessions = new SiteSessions(services.artifacts, config.ttl.session, config.secretKey, (id) => services.accounts.isLockedOut(id));
   const { consumerCache, profiles } = services;
   const pendingSecrets = new PendingSecrets(config.secretKey);
   const adapter = createAdapterFactory({
