@@ -1,6 +1,8 @@
 import Koa, { type Middleware } from 'koa';
 import type { WebParts } from './compose.js';
+import type { ProxyTrust } from './config/config.js';
 import { GRANTS } from './domain/grants/catalogue.js';
+import { clientAddress, trustsProxies } from './http/client-address.js';
 import { errorEdge } from './http/error-edge.js';
 import { renderPage } from './http/render.js';
 import { securityHeaders } from './http/security-headers.js';
@@ -16,15 +18,15 @@ export interface App extends Koa {
 const GC_INTERVAL_MS = 10 * 60 * 1000;
 
 /**
- * Koa middleware order (docs/architecture.md "Request walks"): the error edge outermost, then
- * headers, our own routes, and oidc-provider last. The parts are built by `compose.ts`.
+ * Koa middleware order (docs/architecture.md §7): the client's address and security headers
+ * first, then the error edge, our own routes, and oidc-provider last. The parts are built by `compose.ts`.
  */
-export function createApp(app: Koa, parts: WebParts, opts: { trustProxy: boolean; log: (line: string) => void }): App {
-  app.proxy = opts.trustProxy;
-  // A client must not be able to grow a request into a denial of service.
-  app.maxIpsCount = 5;
-  app.use(errorEdge(opts.log));
+export function createApp(app: Koa, parts: WebParts, opts: { trustProxy: ProxyTrust; log: (line: string) => void }): App {
+  // clientAddress() drops forwarding headers from untrusted peers, so koa may read the rest.
+  app.proxy = trustsProxies(opts.trustProxy);
+  app.use(clientAddress(opts.trustProxy));
   app.use(securityHeaders);
+  app.use(errorEdge(opts.log));
   app.use(currentUser(parts));
   app.use(parts.mediaWiki);
   for (const router of parts.routers) {

@@ -4,7 +4,9 @@ import { createApp, type App } from './app.js';
 import { actionApi } from './compat/action-api.js';
 import { clientRoutes } from './compat/client-routes.js';
 import { resourceRoutes } from './compat/resource-routes.js';
+import { trustsProxies } from './http/client-address.js';
 import { healthRoutes } from './http/health-routes.js';
+import { RateLimiter } from './http/rate-limit.js';
 import { SiteSessions } from './http/site-session.js';
 import { staticRoutes } from './http/static-routes.js';
 import { interactionRoutes } from './interactions/interaction-routes.js';
@@ -57,7 +59,7 @@ export async function composeApp(services: Services, log: (line: string) => void
  */
 export async function composeWeb(services: Services, log: (line: string) => void, setCookieKeys: (keys: string[]) => void): Promise<WebParts> {
   const { config, consumerCache, profiles, accounts, artifacts, authorizations } = services;
-  const sessions = new SiteSessions(artifacts, config.ttl.session, config.secretKey);
+  const sessions = new SiteSessions(artifacts, config.ttl.session, config.secretKey, (id) => accounts.isLockedOut(id));
   const pendingSecrets = new PendingSecrets(config.secretKey);
   const adapter = createAdapterFactory({
     artifacts,
@@ -80,7 +82,7 @@ export async function composeWeb(services: Services, log: (line: string) => void
     keys: services.keys,
     configure,
     onBuilt: (provider, keys) => {
-      provider.proxy = config.trustProxy;
+      provider.proxy = trustsProxies(config.trustProxy);
       // The provider runs on our context (as with koa-mount): both must sign cookies alike.
       setCookieKeys(keys.cookie);
       provider.on('server_error', (_ctx, err) => log(`provider error: ${err.name}: ${err.message.split('\n')[0]}`));
@@ -90,6 +92,7 @@ export async function composeWeb(services: Services, log: (line: string) => void
   await host.start();
   const provider = () => host.provider;
   const routes = providerRoutes(config.scriptPath);
+  const limiter = new RateLimiter(artifacts, config);
   const management = {
     accounts,
     consumers: services.consumers,
@@ -98,11 +101,12 @@ export async function composeWeb(services: Services, log: (line: string) => void
     log: services.log,
     sessions,
     consumerCache,
+    limiter,
   };
 
   const requestTokens = new RequestTokenStore(artifacts);
   const oauth1 = new OAuth1Server({ consumers: services.consumers, accounts, authorizations, requestTokens, nonces: new NonceStore(artifacts), secretKey: config.secretKey });
-  const special = specialOAuth({ server: oauth1, consumers: services.consumers, accounts, authorizations, grants: services.grants, requestTokens, sessions, scriptPath: config.scriptPath, wikiId: config.wikiId });
+  const special = specialOAuth({ server: oauth1, consumers: services.consumers, accounts, authorizations, grants: services.grants, requestTokens, sessions, limiter, scriptPath: config.scriptPath, wikiId: config.wikiId });
   const apiRoutes = actionApi({ oauth1, provider, consumers: consumerCache, accounts, wikiId: config.wikiId, scriptPath: config.scriptPath }).routes();
 
   return {
@@ -124,6 +128,7 @@ export async function composeWeb(services: Services, log: (line: string) => void
       routes,
       consumers: consumerCache,
       sessions,
+      limiter,
       registeredMetadata: async (key) => {
         const consumer = await consumerCache.get(key);
         return consumer && consumerToClient(consumer, services.consumers.clientSecret(consumer));

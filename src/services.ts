@@ -26,6 +26,11 @@ import { openShortLivedStorage } from './storage/short-lived-storage.js';
 import { SqlConsumerRepository } from './storage/sql/sql-consumer-repository.js';
 import { SqlKeyRepository } from './storage/sql/sql-key-repository.js';
 import { SqlManagementLog } from './storage/sql/sql-management-log.js';
+import { MediaWikiManagementLog } from './storage/sql/mediawiki-management-log.js';
+import { inspectMediaWikiSchema, STANDALONE_SCHEMA } from './storage/sql/mediawiki-schema.js';
+
+/** User::MAINTENANCE_SCRIPT_USER: who command-line actions are logged as on a wiki. */
+const MAINTENANCE_USER = 'Maintenance script';
 
 /** Storage plus the domain services on top of it: what the CLI and the HTTP app share. */
 export interface Services {
@@ -68,6 +73,7 @@ export interface Services {
  */
 export async function openServices(config: Config, opts: { checkSchema?: boolean; clock?: Clock } = {}): Promise<Services> {
   const db = createKnex(config.database);
+  let schema = STANDALONE_SCHEMA;
   try {
     if (config.database.client === 'sqlite') {
       await migrateLatest(db);
@@ -77,13 +83,22 @@ export async function openServices(config: Config, opts: { checkSchema?: boolean
         throw new DomainError('schema_outdated', `the database needs ${pending.length} migration(s); run \`wikiauth migrate\` first`);
       }
     }
+    if (config.mediawiki) schema = await inspectMediaWikiSchema(db);
   } catch (err) {
     await db.destroy();
     throw translateDriverError(err, 'the database');
   }
-  const accountRepository = unavailableOnDriverErrors(new SqlAccountRepository(db));
+  const accountRepository = unavailableOnDriverErrors(new SqlAccountRepository(db, schema));
+  const accounts = new AccountService(
+    accountRepository,
+    { rights: config.rights, blockDisablesLogin: config.blockDisablesLogin },
+    { passwordChanged: (userId) => grants.passwordChanged(userId) },
+  );
   const { artifacts, authorizations, readinessChecks, close: closeShortLived } = await openShortLivedStorage(config, db);
-  const log = unavailableOnDriverErrors(new SqlManagementLog(db));
+  // On a wiki's database the log is the wiki's own; the command line acts as MediaWiki's maintenance user.
+  const log = unavailableOnDriverErrors(
+    config.mediawiki ? new MediaWikiManagementLog(db, async () => (await accounts.systemAccount(MAINTENANCE_USER)).id) : new SqlManagementLog(db),
+  );
   const memo = opts.clock ? { clock: opts.clock } : {};
   const consumerCache = new ConsumerCache((key) => consumers.findByKey(key), memo);
   const consumerRepository = consumerCache.watching(unavailableOnDriverErrors(new SqlConsumerRepository(db)));
@@ -98,7 +113,6 @@ export async function openServices(config: Config, opts: { checkSchema?: boolean
   const grantRecords = unavailableOnDriverErrors(new SqlGrantRecordRepository(db));
   const accessTokens = unavailableOnDriverErrors(new SqlAccessTokenRegistry(db));
   const grants = new GrantService({ authorizations, grantRecords, accessTokens, consumers: consumerCache });
-  const accounts = new AccountService(accountRepository, { passwordChanged: (userId) => grants.passwordChanged(userId) });
   const keys = new KeyService(unavailableOnDriverErrors(new SqlKeyRepository(db)), config.secretKey);
   const profileMemo = new ShortMemo((id: number) => accounts.profile(id), memo);
   return {

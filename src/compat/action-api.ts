@@ -10,7 +10,6 @@ import Router from '@koa/router';
 import type { Context } from 'koa';
 import type { AccountService } from '../domain/accounts/account-service.js';
 import { projectIdentity } from '../domain/accounts/identity.js';
-import { rightsForGroups } from '../domain/accounts/rights.js';
 import { effectiveRights } from '../domain/grants/catalogue.js';
 import { fromMwTimestamp } from '../domain/mw-timestamp.js';
 import { messageText, OAuth1Error } from '../mediawiki/oauth-errors.js';
@@ -86,7 +85,7 @@ async function execute(req: WebRequest, caller: ApiCaller, out: ApiOutput, deps:
 /** ApiQueryUserInfo::getCurrentUserInfo for the props asked. */
 async function userinfo(caller: ApiCaller, props: Set<string>, ip: string, out: ApiOutput, accounts: AccountService): Promise<Record<string, JsonValue>> {
   const profile = caller.userId === null ? undefined : await accounts.profile(caller.userId);
-  if (!profile || caller.grants === null) return anonymousUserinfo(caller.grants, props, ip, out);
+  if (!profile || caller.grants === null) return anonymousUserinfo(caller.grants, props, ip, out, accounts);
   const identity = projectIdentity(profile, caller.grants);
   const rights = identity.grantedRights;
   const info: Record<string, JsonValue> = { id: identity.userId, name: identity.username };
@@ -106,9 +105,9 @@ async function userinfo(caller: ApiCaller, props: Set<string>, ip: string, out: 
 }
 
 /** An anonymous caller (no credentials, or a shared consumer's client_credentials token). */
-function anonymousUserinfo(grants: readonly string[] | null, props: Set<string>, ip: string, out: ApiOutput): Record<string, JsonValue> {
+function anonymousUserinfo(grants: readonly string[] | null, props: Set<string>, ip: string, out: ApiOutput, accounts: AccountService): Record<string, JsonValue> {
   const groups = ['*'];
-  const userRights = rightsForGroups(groups);
+  const userRights = accounts.anonymousRights();
   const rights = grants === null ? userRights : effectiveRights(userRights, grants);
   const info: Record<string, JsonValue> = { id: 0, name: ip, anon: out.bool(true) };
   if (props.has('groups')) info.groups = groups;

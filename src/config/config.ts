@@ -1,7 +1,22 @@
-/** The one configuration object; built once from the environment by `loadConfig`. */
-export type DatabaseConfig =
+import type { RightsPolicy } from '../domain/accounts/rights.js';
+
+/**
+ * The one configuration object; built once from the environment by `loadConfig`. `mediawiki`: the
+ * database is a wiki's own (MediaWiki database mode), `tablePrefix` its `$wgDBprefix`, put before
+ * every table name.
+ */
+export type DatabaseConfig = (
   | { readonly client: 'sqlite'; readonly filename: string }
-  | { readonly client: 'mysql'; readonly url: string };
+  | { readonly client: 'mysql'; readonly url: string }
+) & { readonly tablePrefix?: string; readonly mediawiki?: boolean };
+
+/** MediaWiki database mode: wikiauth runs on a wiki's own database (docs/mediawiki-compat.md). */
+export interface MediaWikiMode {
+  /** `$wgDBprefix`. */
+  readonly tablePrefix: string;
+  /** WikiMap::getCurrentWikiId(): `<dbname>` or `<dbname>-<prefix>`; stored `oaac_wiki`/`oarc_wiki` may name it. */
+  readonly wikiId: string;
+}
 
 export interface TokenLifetimes {
   /** Seconds; MediaWiki's `$wgOAuth2GrantExpirationInterval` (PT1H). */
@@ -26,7 +41,8 @@ export interface Config {
   readonly redis: { readonly url: string; readonly prefix: string } | undefined;
   /** MediaWiki's `$wgOAuthSecretKey`: HMAC key for client-facing secrets, root of derived keys. */
   readonly secretKey: string;
-  readonly trustProxy: boolean;
+  /** Which proxies may tell us the client's address and scheme (`TRUST_PROXY`, docs/security.md). */
+  readonly trustProxy: ProxyTrust;
   readonly tls: { readonly cert: string; readonly key: string } | undefined;
   /** MediaWiki's `$wgScriptPath` (`/w`); REST paths hang below it. */
   readonly scriptPath: string;
@@ -38,7 +54,38 @@ export interface Config {
   /** MediaWiki's `$wgMWOAuthRequestExpirationAge` in seconds (30 days); 0 = proposals never expire. */
   readonly requestExpirationAge: number;
   readonly registration: RegistrationPolicy;
+  /** `REQUIRE_PKCE`: every authorization code request needs PKCE, confidential clients too (RFC 9700 §2.1.1). */
+  readonly requirePkce: boolean;
+  /** `RATE_LIMITS`, MediaWiki's `$wgRateLimits` for this service's expensive or guessable endpoints. */
+  readonly rateLimits: RateLimits;
+  /** `RATE_LIMITS_EXEMPT`: addresses never limited (MediaWiki's `$wgRateLimitsExcludedIPs`). */
+  readonly rateLimitExempt: readonly string[];
+  /** Set when wikiauth shares a MediaWiki wiki's database (MEDIAWIKI_DB=1). */
+  readonly mediawiki: MediaWikiMode | undefined;
+  /** Rights per group, as the wiki's settings (MEDIAWIKI_RIGHTS_FILE) or the built-in defaults give them. */
+  readonly rights: RightsPolicy;
+  /** MediaWiki's `$wgBlockDisablesLogin`: a blocked user can neither sign in nor use anything signed in before. */
+  readonly blockDisablesLogin: boolean;
 }
+
+/** At most `count` hits per `seconds` (one `$wgRateLimits` entry, `[count, seconds]`). */
+export interface Limit {
+  readonly count: number;
+  readonly seconds: number;
+}
+
+/**
+ * `token`: the OAuth 2 token endpoint; `oauth1`: OAuth 1.0a initiate and token; `register`: dynamic
+ * client registration; `propose`: consumer proposals (Special:OAuthConsumerRegistration, REST).
+ */
+export type RateLimitAction = 'token' | 'oauth1' | 'register' | 'propose';
+export type RateLimits = Readonly<Record<RateLimitAction, Readonly<Partial<Record<'ip' | 'client' | 'user', Limit>>>>>;
+
+/**
+ * `{ hops: n }`: the n nearest hops are trusted proxies (0 = none); `{ ranges }`: proxies inside these
+ * addresses or CIDR ranges are trusted.
+ */
+export type ProxyTrust = { readonly hops: number } | { readonly ranges: readonly string[] };
 
 /** One `$wgOAuthAutoApprove` condition; every rule given must hold (Workflow::consumerCanBeAutoApproved). */
 export interface AutoApproveCondition {

@@ -20,6 +20,7 @@ export type DomainErrorCode =
   | 'login_failed'
   | 'user_blocked'
   | 'not_blocked'
+  | 'wiki_blocks'
   // Consumers and their registration.
   | 'invalid_name'
   | 'invalid_version'
@@ -54,6 +55,7 @@ export type DomainErrorCode =
   | 'invalid_delay'
   // Storage.
   | 'schema_outdated'
+  | 'not_a_wiki_database'
   | 'temporarily_unavailable'
   // Access.
   | 'invalid_token'

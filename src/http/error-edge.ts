@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Context, Middleware } from 'koa';
 import { DomainError, UnavailableError, type DomainErrorCode } from '../domain/errors.js';
+import { RateLimitedError } from './rate-limit.js';
 import { renderPage } from './render.js';
 
 /** Where answers are JSON (OAuth/REST) rather than HTML pages. */
@@ -25,6 +26,7 @@ const STATUS_BY_CODE: Readonly<Record<DomainErrorCode, number>> = {
   login_failed: 400,
   user_blocked: 400,
   not_blocked: 400,
+  wiki_blocks: 400,
   invalid_name: 400,
   invalid_version: 400,
   version_not_newer: 400,
@@ -55,6 +57,7 @@ const STATUS_BY_CODE: Readonly<Record<DomainErrorCode, number>> = {
   already_retired: 400,
   invalid_delay: 400,
   schema_outdated: 400,
+  not_a_wiki_database: 400,
   invalid_token: 400,
   permission_denied: 403,
   not_found: 404,
@@ -75,6 +78,8 @@ export function errorEdge(log: (line: string) => void): Middleware {
       if (ctx.status === 404 && ctx.body === undefined) await answer(ctx, 404, 'not_found', 'The requested page does not exist.');
     } catch (err) {
       const { status, code, message } = classify(err);
+      // RFC 6585 §4: how long to wait, in every format.
+      if (err instanceof RateLimitedError) ctx.set('Retry-After', String(err.retryAfter));
       if (status >= 500) log(`request ${requestId} ${ctx.method} ${ctx.path} failed: ${describe(err)}`);
       await answer(ctx, status, code, status >= 500 && status !== 503 ? `Internal error (request ${requestId}).` : message);
     }
@@ -85,6 +90,8 @@ function classify(err: unknown): { status: number; code: string; message: string
   if (err instanceof UnavailableError) {
     return { status: 503, code: 'temporarily_unavailable', message: 'A service this request needs is unavailable; try again shortly.' };
   }
+  // OAuth's own code for "try again later" (RFC 6749 §4.1.2.1); pages show MediaWiki's text.
+  if (err instanceof RateLimitedError) return { status: 429, code: 'temporarily_unavailable', message: err.message };
   if (err instanceof DomainError) return { status: STATUS_BY_CODE[err.code], code: err.code, message: err.message };
   const http = err as { status?: number; expose?: boolean; message?: string };
   if (typeof http?.status === 'number' && http.status >= 400 && http.status < 500) {

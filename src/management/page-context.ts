@@ -6,6 +6,7 @@ import type { ConsumerWorkflow } from '../domain/consumers/consumer-workflow.js'
 import type { ManagementLog } from '../domain/consumers/management-log.js';
 import { DomainError } from '../domain/errors.js';
 import type { AuthorizationService } from '../domain/grants/authorization-service.js';
+import type { RateLimiter } from '../http/rate-limit.js';
 import { renderPage, type PageLocals } from '../http/render.js';
 import type { FormData } from '../http/request-body.js';
 import { LOGIN_PATH } from '../http/site-paths.js';
@@ -21,6 +22,8 @@ export interface ManagementDeps {
   readonly sessions: SiteSessions;
   /** Forgotten after every change, so this instance sees a new stage or secret at once. */
   readonly consumerCache: ConsumerLookup;
+  /** `propose` limits (docs/security.md, "Rate limits"). */
+  readonly limiter: RateLimiter;
 }
 
 export interface SignedIn {

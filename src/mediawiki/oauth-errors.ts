@@ -83,6 +83,8 @@ const coded = (code: MessageKey, eCode: ECode, ...params: string[]) =>
 
 /** Factories, one per error MediaWiki's OAuth 1.0a endpoints produce. */
 export const OAuth1Errors = {
+  /** Any other library-style exception text (rate limits: MediaWiki's `actionthrottledtext`). */
+  exception: (text: string) => lib(text),
   // Library texts (src/Lib/OAuthServer.php), wrapped as mwoauth-oauth-exception.
   invalidSignature: () => lib('Invalid signature'),
   nonceUsed: (nonce: string) => lib(`Nonce already used: ${nonce}`),

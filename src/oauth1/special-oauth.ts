@@ -9,6 +9,7 @@ import type { ConsumerService } from '../domain/consumers/consumer-service.js';
 import { refusalToUse } from '../domain/grants/authorization-use.js';
 import type { AuthorizationRepository } from '../domain/grants/authorization.js';
 import type { GrantService } from '../domain/grants/grant-service.js';
+import { RateLimitedError, type RateLimiter } from '../http/rate-limit.js';
 import { renderPage } from '../http/render.js';
 import type { SiteSessions } from '../http/site-session.js';
 import { authorizePage } from './authorize-page.js';
@@ -35,6 +36,8 @@ export interface SpecialOAuthDeps {
   /** `$wgScriptPath` (`/w`). */
   readonly scriptPath: string;
   readonly wikiId: string;
+  /** `oauth1` limits on initiate and token (docs/security.md, "Rate limits"). */
+  readonly limiter: RateLimiter;
 }
 
 const ARTICLE_PATH = '/wiki';
@@ -57,8 +60,10 @@ export function specialOAuth(deps: SpecialOAuthDeps): Middleware {
       }
       switch (subpage) {
         case 'initiate':
+          await throttle(ctx, req, deps.limiter);
           return await sendToken(ctx, (await deps.server.fetchRequestToken(req)).token, format);
         case 'token':
+          await throttle(ctx, req, deps.limiter);
           return await sendToken(ctx, (await deps.server.fetchAccessToken(req)).token, format);
         case 'identify':
           format = 'json';
@@ -81,10 +86,23 @@ export function specialOAuth(deps: SpecialOAuthDeps): Middleware {
           throw await unknownSubpage(req, deps);
       }
     } catch (err) {
+      if (err instanceof RateLimitedError) {
+        // MediaWiki's own text as the library exception, `Error: …` in raw format; the status and
+        // Retry-After are the only departure from MediaWiki's 200 (RFC 6585 §4).
+        await sendError(ctx, OAuth1Errors.exception(err.message), format);
+        ctx.status = 429;
+        ctx.set('Retry-After', String(err.retryAfter));
+        return;
+      }
       if (!(err instanceof OAuth1Error)) throw err;
       await sendError(ctx, err, format);
     }
   };
+}
+
+/** Counted per address and per claimed consumer key, before any signature work. */
+async function throttle(ctx: Context, req: WebRequest, limiter: RateLimiter): Promise<void> {
+  await limiter.hit('oauth1', { ip: ctx.ip, client: getParam(req.oauthParams, 'oauth_consumer_key') });
 }
 
 /** The identity of the user who authorized the access token, as a JWT keyed with the consumer secret. */

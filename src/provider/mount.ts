@@ -1,10 +1,13 @@
 import type { Middleware } from 'koa';
 import compose from 'koa-compose';
 import type { ConsumerLookup } from '../domain/consumers/consumer-cache.js';
-import type { SiteSessions } from '../http/site-session.js';
 import { readForm } from '../http/form-body.js';
+import type { RateLimiter } from '../http/rate-limit.js';
+import { providerRateLimits } from '../http/rate-limit-routes.js';
+import type { SiteSessions } from '../http/site-session.js';
 import { authorizeDefaults } from './authorize-defaults.js';
 import { outagesAs503 } from './dependency-outage.js';
+import { confirmedLogout } from './logout-confirmation.js';
 import type { ProviderHost } from './provider-host.js';
 import { registeredMetadataInResponses } from './registration.js';
 import { requestObjectRefusal } from './request-object-refusal.js';
@@ -15,6 +18,7 @@ export interface ProviderMountDeps {
   readonly routes: ReturnType<typeof providerRoutes>;
   readonly consumers: ConsumerLookup;
   readonly sessions: SiteSessions;
+  readonly limiter: RateLimiter;
   /** The registered client metadata of a consumer key, for registration responses (RFC 7591 §3.2.1). */
   readonly registeredMetadata: Parameters<typeof registeredMetadataInResponses>[1];
 }
@@ -30,8 +34,9 @@ export function providerMount(deps: ProviderMountDeps): Middleware {
     postToGet(routes.end_session),
     authorizeDefaults(routes.authorization, deps.consumers),
     requestObjectRefusal(routes.authorization),
-    endSiteSessionOnLogout(deps.sessions),
+    confirmedLogout(deps.sessions),
     registeredMetadataInResponses(routes.registration, deps.registeredMetadata),
+    providerRateLimits({ token: routes.token, registration: routes.registration }, deps.limiter),
     outagesAs503,
     deps.host.middleware(),
   ]);
@@ -50,14 +55,5 @@ function postToGet(path: string): Middleware {
     const form = await readForm(ctx);
     ctx.status = 303;
     ctx.redirect(`${path}?${new URLSearchParams(form)}`);
-  };
-}
-
-/** Logging out through the provider (RP-initiated logout, "log out everywhere") ends the site session too. */
-function endSiteSessionOnLogout(sessions: SiteSessions): Middleware {
-  return async (ctx, next) => {
-    await next();
-    const oidc = (ctx as unknown as { oidc?: { route?: string; params?: { logout?: unknown } } }).oidc;
-    if (oidc?.route === 'end_session_confirm' && oidc.params?.logout) await sessions.end(ctx);
   };
 }

@@ -80,7 +80,9 @@ export function providerConfiguration(deps: ProviderConfigDeps, keys: KeySet): C
         },
       },
     },
-    pkce: { required: (_ctx, client) => client.clientAuthMethod === 'none' },
+    // Public clients always; every client with REQUIRE_PKCE (RFC 9700 §2.1.1). Off by default
+    // because MediaWiki does not ask confidential clients for PKCE and tools written for it do not send it.
+    pkce: { required: (_ctx, client) => config.requirePkce || client.clientAuthMethod === 'none' },
     ttl: {
       AccessToken: ttl.accessToken,
       ClientCredentials: ttl.accessToken,

@@ -5,6 +5,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { ConfigError } from '../../src/config/config.js';
 import { parseDurationSeconds } from '../../src/config/duration.js';
 import { loadConfig } from '../../src/config/load-config.js';
+import { STANDALONE_RIGHTS } from '../../src/domain/accounts/rights.js';
 
 const KEY = 'k'.repeat(32);
 const dirs: string[] = [];
@@ -42,7 +43,7 @@ describe('loadConfig defaults', () => {
       dataDir: join(cwd, 'data'),
       redis: undefined,
       secretKey: KEY,
-      trustProxy: false,
+      trustProxy: { hops: 0 },
       tls: undefined,
       scriptPath: '/w',
       wikiId: '*',
@@ -50,7 +51,66 @@ describe('loadConfig defaults', () => {
       autoApprove: [],
       requestExpirationAge: 30 * 86400,
       registration: { mode: 'off', initialAccessToken: undefined, approve: false },
+      requirePkce: false,
+      rateLimits: {
+        token: { ip: { count: 3000, seconds: 60 }, client: { count: 3000, seconds: 60 } },
+        oauth1: { ip: { count: 300, seconds: 60 }, client: { count: 300, seconds: 60 } },
+        register: { ip: { count: 100, seconds: 3600 } },
+        propose: { ip: { count: 100, seconds: 3600 }, user: { count: 50, seconds: 3600 } },
+      },
+      rateLimitExempt: [],
+      mediawiki: undefined,
+      rights: STANDALONE_RIGHTS,
+      blockDisablesLogin: false,
     });
+  });
+
+  it("reads MediaWiki database mode: the wiki's prefix on every table, its wiki id, its rights file", () => {
+    const cwd = scratch();
+    writeFileSync(join(cwd, 'rights.json'), JSON.stringify({
+      GroupPermissions: { '*': { read: true, edit: false }, user: { edit: true }, sysop: [] },
+      RevokePermissions: [],
+      AutoConfirmAge: 86400,
+      AutoConfirmCount: 3,
+      BlockDisablesLogin: true,
+    }));
+    const config = loadConfig({ SECRET_KEY: KEY, DATABASE_URL: 'mysql://u@db/wikidb', MEDIAWIKI_DB: '1', MEDIAWIKI_TABLE_PREFIX: 'mw_', MEDIAWIKI_RIGHTS_FILE: 'rights.json' }, cwd);
+    expect(config.mediawiki).toEqual({ tablePrefix: 'mw_', wikiId: 'wikidb-mw_' });
+    expect(config.database).toEqual({ client: 'mysql', url: 'mysql://u@db/wikidb', tablePrefix: 'mw_', mediawiki: true });
+    expect(config.wikiId).toBe('wikidb-mw_');
+    expect(config.rights).toEqual({ groupPermissions: { '*': ['read'], user: ['edit'], sysop: [] }, revokePermissions: {}, implicitGroups: ['*', 'user', 'autoconfirmed'], autoConfirmAge: 86400, autoConfirmCount: 3 });
+    expect(config.blockDisablesLogin).toBe(true);
+    expect(loadConfig({ SECRET_KEY: KEY, DATABASE_URL: 'mysql://u@db/wikidb', MEDIAWIKI_DB: '1', MEDIAWIKI_RIGHTS_FILE: 'rights.json', BLOCK_DISABLES_LOGIN: '0' }, cwd).blockDisablesLogin).toBe(false);
+    // Without a file: MediaWiki 1.39's defaults plus Extension:OAuth's one right.
+    const defaults = loadConfig({ SECRET_KEY: KEY, DATABASE_URL: 'sqlite:wiki/my_wiki.sqlite', MEDIAWIKI_DB: '1' }, cwd);
+    expect(defaults.wikiId).toBe('my_wiki');
+    expect(defaults.rights.groupPermissions.user).toContain('mwoauthmanagemygrants');
+    expect(defaults.rights.groupPermissions.user).not.toContain('mwoauthproposeconsumer');
+    expect(defaults.blockDisablesLogin).toBe(false);
+  });
+
+  it('refuses bad MediaWiki mode settings in one line naming the variable', () => {
+    const cwd = scratch();
+    expect(configError({ MEDIAWIKI_TABLE_PREFIX: 'mw_' }, cwd).variable).toBe('MEDIAWIKI_TABLE_PREFIX');
+    expect(configError({ MEDIAWIKI_DB: '1', MEDIAWIKI_TABLE_PREFIX: 'mw-' }, cwd).variable).toBe('MEDIAWIKI_TABLE_PREFIX');
+    expect(configError({ MEDIAWIKI_RIGHTS_FILE: 'missing.json' }, cwd).message).toMatch(/^MEDIAWIKI_RIGHTS_FILE: cannot read JSON/);
+    writeFileSync(join(cwd, 'bad.json'), JSON.stringify({ GroupPermissions: { user: { edit: 'yes' } } }));
+    expect(configError({ MEDIAWIKI_RIGHTS_FILE: 'bad.json' }, cwd).message).toMatch(/GroupPermissions\["user"\]/);
+    writeFileSync(join(cwd, 'odd.json'), JSON.stringify({ GroupPermission: {} }));
+    expect(configError({ MEDIAWIKI_RIGHTS_FILE: 'odd.json' }, cwd).message).toMatch(/unknown setting "GroupPermission"/);
+  });
+
+  it('reads TRUST_PROXY as hops or proxy addresses, and RATE_LIMITS like $wgRateLimits', () => {
+    const at = (env: Record<string, string>) => loadConfig({ SECRET_KEY: KEY, ...env }, scratch());
+    expect(at({ TRUST_PROXY: '2' }).trustProxy).toEqual({ hops: 2 });
+    expect(at({ TRUST_PROXY: 'off' }).trustProxy).toEqual({ hops: 0 });
+    expect(at({ TRUST_PROXY: '10.0.0.1, 192.168.0.0/16, ::1' }).trustProxy).toEqual({ ranges: ['10.0.0.1', '192.168.0.0/16', '::1'] });
+    const limits = at({ RATE_LIMITS: '{"token":{"ip":[10,60],"client":null}}', RATE_LIMITS_EXEMPT: '127.0.0.1' });
+    expect(limits.rateLimits.token).toEqual({ ip: { count: 10, seconds: 60 } });
+    expect(limits.rateLimits.oauth1.ip).toEqual({ count: 300, seconds: 60 });
+    expect(limits.rateLimitExempt).toEqual(['127.0.0.1']);
+    expect(at({ RATE_LIMITS: 'off' }).rateLimits.token).toEqual({});
+    expect(at({ REQUIRE_PKCE: '1' }).requirePkce).toBe(true);
   });
 
   it('reads the dynamic client registration policy', () => {
@@ -89,7 +149,7 @@ describe('loadConfig defaults', () => {
       scratch(),
     );
     expect(config.redis).toEqual({ url: 'redis://127.0.0.1:6379/2', prefix: 'wa:' });
-    expect(config.trustProxy).toBe(true);
+    expect(config.trustProxy).toEqual({ hops: 1 });
     expect(config.scriptPath).toBe('');
     expect(config.host).toBe('127.0.0.1');
     expect(config.wikiId).toBe('mywiki');
@@ -122,6 +182,11 @@ describe('loadConfig rejects bad values with one line naming the variable', () =
     ['REDIS_PREFIX', { REDIS_URL: 'redis://127.0.0.1', REDIS_PREFIX: 'a b' }],
     ['SECRET_KEY', { SECRET_KEY: 'short' }],
     ['TRUST_PROXY', { TRUST_PROXY: 'maybe' }],
+    ['TRUST_PROXY', { TRUST_PROXY: '10.0.0.1, 10.0.0.0/33' }],
+    ['RATE_LIMITS', { RATE_LIMITS: '{"tokens":{}}' }],
+    ['RATE_LIMITS', { RATE_LIMITS: '{"token":{"ip":[0,60]}}' }],
+    ['RATE_LIMITS_EXEMPT', { RATE_LIMITS_EXEMPT: 'localhost' }],
+    ['REQUIRE_PKCE', { REQUIRE_PKCE: 'sometimes' }],
     ['TLS_CERT', { TLS_KEY: 'key.pem' }],
     ['TLS_KEY', { TLS_CERT: 'cert.pem' }],
     ['TLS_CERT', { TLS_CERT: 'missing.pem', TLS_KEY: 'missing.pem' }],
