@@ -4,35 +4,24 @@
  * HTTP 200.
  */
 import type { Context, Middleware } from 'koa';
-import type { AccountService } from '../domain/accounts/account-service.js';
-import type { ConsumerService } from '../domain/consumers/consumer-service.js';
 import { refusalToUse } from '../domain/grants/authorization-use.js';
-import type { AuthorizationRepository } from '../domain/grants/authorization.js';
-import type { GrantService } from '../domain/grants/grant-service.js';
 import { RateLimitedError, type RateLimiter } from '../http/rate-limit.js';
 import { renderPage } from '../http/render.js';
-import type { SiteSessions } from '../http/site-session.js';
-import { authorizePage } from './authorize-page.js';
+import { authorizePage, type AuthorizePageDeps } from './authorize-page.js';
 import { OAuth1Error, OAuth1Errors } from '../mediawiki/oauth-errors.js';
 import { encodeIdentifyJwt } from './identify-jwt.js';
 import { userTalkUrl } from './links.js';
 import type { OAuth1Server } from './oauth1-server.js';
 import { getParam } from '../mediawiki/params.js';
 import { refusalError } from '../mediawiki/oauth-refusals.js';
-import type { RequestTokenStore } from './request-tokens.js';
 import { responseFormat, sendData, sendError, sendToken } from './responses.js';
 import { matchSpecialOAuth, type OAuthSubpage } from './title.js';
 import { userStatement } from './user-statement.js';
 import { readWebRequest, type WebRequest } from '../mediawiki/web-request.js';
 
-export interface SpecialOAuthDeps {
+/** What the authorize page needs, plus the OAuth 1.0a server and the paths. */
+export interface SpecialOAuthDeps extends Omit<AuthorizePageDeps, 'articlePath'> {
   readonly server: OAuth1Server;
-  readonly consumers: ConsumerService;
-  readonly accounts: AccountService;
-  readonly authorizations: AuthorizationRepository;
-  readonly grants: Pick<GrantService, 'authorizeOAuth1'>;
-  readonly requestTokens: RequestTokenStore;
-  readonly sessions: SiteSessions;
   /** `$wgScriptPath` (`/w`). */
   readonly scriptPath: string;
   readonly wikiId: string;
