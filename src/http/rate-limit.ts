@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { ArtifactStore } from '../domain/artifacts/artifact-store.js';
 import type { RateLimitAction, RateLimits } from '../config/config.js';
+import { UnavailableError } from '../domain/errors.js';
 import { addressIn } from './client-address.js';
 
 const MODEL = 'RateLimit';
@@ -56,10 +57,25 @@ export class RateLimiter {
         const left = Math.max(1, Math.ceil((window + 1) * limit.seconds - now));
         // Hashed: keys are client-supplied text of any length; the store's ids are bounded.
         const id = `${action}:${kind}:${window}:${createHash('sha256').update(key).digest('base64url')}`;
-        const count = await this.#store.increment(MODEL, id, left);
+        const count = await this.#count(id, left);
         if (count > limit.count) retryAfter = Math.max(retryAfter, left);
       }),
     );
     if (retryAfter > 0) throw new RateLimitedError(retryAfter);
+  }
+
+  /**
+   * Counters live with the short-lived artifacts (Redis when configured). While that store is
+   * down nothing is counted: a refresh or a client_credentials request needs only durable storage
+   * and keeps working through the outage (docs/architecture.md §3), so the limit must not turn it
+   * into a 503.
+   */
+  async #count(id: string, windowSeconds: number): Promise<number> {
+    try {
+      return await this.#store.increment(MODEL, id, windowSeconds);
+    } catch (err) {
+      if (err instanceof UnavailableError) return 0;
+      throw err;
+    }
   }
 }
