@@ -9,8 +9,10 @@ import { ALICE, seedClient, seedUsers, type SeededClient } from '../../helpers/f
 import { HttpSession } from '../../helpers/http-session.js';
 import { startServer, type TestServer } from '../../helpers/server.js';
 
-// Token lifetimes short enough that "retire after the longest token lifetime" is testable.
-const TTL = 4;
+// Token lifetimes short enough that "retire after the longest token lifetime" is testable, and long
+// enough that the three CLI runs between the new key's activation and the early retire finish within
+// it on a loaded machine (each is a Node start: seconds under load).
+const TTL = 15;
 const ACTIVATE_IN = 3;
 
 /**
