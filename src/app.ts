@@ -11,7 +11,7 @@ import { securityHeaders } from './http/security-headers.js';
 import { staticRoutes } from './http/static-routes.js';
 import { readForm } from './http/form-body.js';
 import { interactionRoutes } from './interactions/interaction-routes.js';
-import { LoginThrottle } from './interactions/login-throttle.js';
+import { PasswordThrottle } from './domain/accounts/password-throttle.js';
 import { loginRoutes } from './interactions/login-routes.js';
 import { SiteSessions } from './http/site-session.js';
 import { clientRoutes } from './compat/client-routes.js';
@@ -112,7 +112,7 @@ export async function createApp(services: Services, log: (line: string) => void 
   for (const router of [
     staticRoutes(),
     healthRoutes({ database: async () => void (await services.db.raw('select 1')), ...services.readinessChecks }),
-    loginRoutes({ accounts: services.accounts, sessions, throttle: new LoginThrottle(services.artifacts) }),
+    loginRoutes({ accounts: services.accounts, sessions, throttle: passwordThrottle(services.artifacts) }),
     interactionRoutes({ provider, sessions, accounts: services.accounts, consumers: consumerCache, authorizations: services.authorizations, artifacts: services.artifacts }),
     resourceRoutes(config.scriptPath, { provider, consumers: consumerCache, accounts: profiles }),
     ...managementRouters(management, { tokenEndpoint: `${config.issuer}${routes.token}` }),
@@ -207,3 +207,11 @@ const homePage: Middleware = async (ctx, next) => {
     link: { href: '/.well-known/openid-configuration', text: 'OpenID Connect discovery document' },
   });
 };
+
+/** Sign-in counters in the artifact store (Redis when configured), so every instance shares them. */
+function passwordThrottle(artifacts: Services['artifacts']): PasswordThrottle {
+  return new PasswordThrottle({
+    increment: (key, windowSeconds) => artifacts.increment('LoginThrottle', key, windowSeconds),
+    reset: (key) => artifacts.destroy('LoginThrottle', key),
+  });
+}

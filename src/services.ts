@@ -19,6 +19,7 @@ import { openShortLivedStorage } from './storage/short-lived-storage.js';
 import { SqlConsumerRepository } from './storage/sql/sql-consumer-repository.js';
 import { SqlKeyRepository } from './storage/sql/sql-key-repository.js';
 import { SqlManagementLog } from './storage/sql/sql-management-log.js';
+import { commonPasswords } from './storage/common-passwords.js';
 
 /** Storage plus the domain services on top of it: what the CLI and the HTTP app share. */
 export interface Services {
@@ -74,7 +75,7 @@ export async function openServices(config: Config, opts: { checkSchema?: boolean
     secretKey: config.secretKey,
     autoApprove: config.autoApprove,
   });
-  const accounts = new AccountService(accountRepository);
+  const accounts = new AccountService(accountRepository, { pbkdf2: config.passwordPbkdf2, commonPasswords: commonPasswords() });
   return {
     config,
     db,

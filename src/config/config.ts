@@ -45,6 +45,8 @@ export interface Config {
   readonly rateLimits: RateLimits;
   /** `RATE_LIMITS_EXEMPT`: addresses never limited (MediaWiki's `$wgRateLimitsExcludedIPs`). */
   readonly rateLimitExempt: readonly string[];
+  /** `PASSWORD_PBKDF2` (`algo:rounds:bytes`), MediaWiki's `$wgPasswordConfig['pbkdf2']` for new hashes. */
+  readonly passwordPbkdf2: { readonly algo: string; readonly rounds: number; readonly length: number };
 }
 
 /** At most `count` hits per `seconds` (one `$wgRateLimits` entry, `[count, seconds]`). */

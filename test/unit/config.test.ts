@@ -58,7 +58,13 @@ describe('loadConfig defaults', () => {
         propose: { ip: { count: 100, seconds: 3600 }, user: { count: 50, seconds: 3600 } },
       },
       rateLimitExempt: [],
+      passwordPbkdf2: { algo: 'sha512', rounds: 30000, length: 64 },
     });
+  });
+
+  it("reads PASSWORD_PBKDF2 like $wgPasswordConfig['pbkdf2'], refusing what MediaWiki could not verify", () => {
+    expect(loadConfig({ SECRET_KEY: KEY, PASSWORD_PBKDF2: 'sha256:60000:32' }, scratch()).passwordPbkdf2).toEqual({ algo: 'sha256', rounds: 60000, length: 32 });
+    expect(configError({ SECRET_KEY: KEY, PASSWORD_PBKDF2: 'md5:1:16' }).variable).toBe('PASSWORD_PBKDF2');
   });
 
   it('reads TRUST_PROXY as hops or proxy addresses, and RATE_LIMITS like $wgRateLimits', () => {

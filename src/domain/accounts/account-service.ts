@@ -1,7 +1,8 @@
 import { DomainError, NotFoundError } from '../errors.js';
 import { INFINITY, toMwTimestamp } from '../mw-timestamp.js';
 import type { Account, AccountBlock, AccountRepository } from './account.js';
-import { hashPassword, needsRehash, verifyPassword } from './password.js';
+import { DEFAULT_PBKDF2, hashPassword, needsRehash, verifyPassword, type Pbkdf2Params } from './password.js';
+import { checkNewPassword, passwordCanSignIn, type CommonPasswords } from './password-policy.js';
 import { effectiveGroups, rightsForGroups } from './rights.js';
 import { canonicalUserName } from './user-name.js';
 
@@ -21,20 +22,27 @@ export interface UserProfile {
   readonly blocked: boolean;
 }
 
-// MediaWiki's $wgMinimalPasswordLength default for ordinary users.
-const MIN_PASSWORD_LENGTH = 1;
-const MAX_PASSWORD_BYTES = 4096;
+export interface AccountOptions {
+  /** `$wgPasswordConfig['pbkdf2']`: the parameters of new hashes; other hashes are upgraded at sign-in. */
+  readonly pbkdf2?: Pbkdf2Params;
+  /** `PasswordNotInCommonList`: new passwords on this list are refused. */
+  readonly commonPasswords?: CommonPasswords;
+}
 
 export class AccountService {
   readonly #accounts: AccountRepository;
+  readonly #pbkdf2: Pbkdf2Params;
+  readonly #common: CommonPasswords | undefined;
 
-  constructor(accounts: AccountRepository) {
+  constructor(accounts: AccountRepository, options: AccountOptions = {}) {
     this.#accounts = accounts;
+    this.#pbkdf2 = options.pbkdf2 ?? DEFAULT_PBKDF2;
+    this.#common = options.commonPasswords;
   }
 
   async create(input: CreateAccountInput): Promise<Account> {
     const name = canonicalUserName(input.name);
-    checkPassword(input.password);
+    checkNewPassword(name, input.password, input.groups, this.#common);
     if (await this.#accounts.findByName(name)) {
       throw new DomainError('user_exists', `The user "${name}" already exists`);
     }
@@ -42,7 +50,7 @@ export class AccountService {
     if (email !== '' && !isEmailAddress(email)) throw new DomainError('invalid_email', `"${email}" is not an email address`);
     const account = await this.#accounts.create({
       name,
-      passwordHash: await hashPassword(input.password),
+      passwordHash: await hashPassword(input.password, this.#pbkdf2),
       email,
       // createAndPromote --email records the address as confirmed (DESIGN §5).
       emailAuthenticated: email === '' ? null : toMwTimestamp(),
@@ -103,17 +111,18 @@ export class AccountService {
   async authenticate(name: string, password: string): Promise<Account> {
     const account = await this.findByName(name);
     const stored = account?.passwordHash ?? DUMMY_HASH;
-    const ok = Buffer.byteLength(password) <= MAX_PASSWORD_BYTES && (await verifyPassword(password, stored, account?.id ?? 0));
+    const groups = account ? await this.#accounts.groups(account.id) : [];
+    const ok = passwordCanSignIn(password, groups) && (await verifyPassword(password, stored, account?.id ?? 0));
     if (!account || !ok || account.isTemp) throw new DomainError('login_failed', 'Incorrect username or password entered.');
     if (await this.isBlocked(account.id)) throw new DomainError('user_blocked', 'This account is blocked.');
-    if (needsRehash(stored)) await this.#accounts.setPassword(account.id, await hashPassword(password));
+    if (needsRehash(stored, this.#pbkdf2)) await this.#accounts.setPassword(account.id, await hashPassword(password, this.#pbkdf2));
     return account;
   }
 
   async setPassword(name: string, password: string): Promise<Account> {
-    checkPassword(password);
     const account = await this.require(name);
-    await this.#accounts.setPassword(account.id, await hashPassword(password));
+    checkNewPassword(account.name, password, await this.#accounts.groups(account.id), this.#common);
+    await this.#accounts.setPassword(account.id, await hashPassword(password, this.#pbkdf2));
     return account;
   }
 
@@ -153,12 +162,6 @@ export class AccountService {
 
 function isActive(block: AccountBlock): boolean {
   return block.expiry === INFINITY || block.expiry > toMwTimestamp();
-}
-
-function checkPassword(password: string): void {
-  if (password.length < MIN_PASSWORD_LENGTH || Buffer.byteLength(password) > MAX_PASSWORD_BYTES) {
-    throw new DomainError('invalid_password', 'The password must be between 1 and 4096 bytes long');
-  }
 }
 
 export function isEmailAddress(email: string): boolean {
