@@ -53,7 +53,7 @@ export async function createApp(services: Services, log: (line: string) => void 
   // clientAddress() drops forwarding headers from untrusted peers, so koa may read the rest.
   app.proxy = trustsProxies(config.trustProxy);
 
-  const sessions = new SiteSessions(services.artifacts, config.ttl.session, config.secretKey);
+  const sessions = new SiteSessions(services.artifacts, config.ttl.session, config.secretKey, services.sessionGenerations);
   const consumerCache = new ConsumerCache(services.consumers);
   const pendingSecrets = new PendingSecrets(config.secretKey);
   // Token requests read the user on every call; a few seconds of memo spare three queries each.

@@ -20,6 +20,8 @@ import { SqlConsumerRepository } from './storage/sql/sql-consumer-repository.js'
 import { SqlKeyRepository } from './storage/sql/sql-key-repository.js';
 import { SqlManagementLog } from './storage/sql/sql-management-log.js';
 import { commonPasswords } from './storage/common-passwords.js';
+import { storedSessionGenerations } from './storage/session-generations.js';
+import type { SessionGenerations } from './domain/accounts/session-generations.js';
 
 /** Storage plus the domain services on top of it: what the CLI and the HTTP app share. */
 export interface Services {
@@ -35,6 +37,8 @@ export interface Services {
   /** The apps a user authorized: list, revoke one, revoke all. */
   readonly authorizationService: AuthorizationService;
   readonly artifacts: ArtifactStore;
+  /** Per-user session generations: site sessions check theirs on each use. */
+  readonly sessionGenerations: SessionGenerations;
   readonly grantRecords: GrantRecordRepository;
   readonly accessTokens: AccessTokenRegistry;
   readonly keys: KeyService;
@@ -75,7 +79,8 @@ export async function openServices(config: Config, opts: { checkSchema?: boolean
     secretKey: config.secretKey,
     autoApprove: config.autoApprove,
   });
-  const accounts = new AccountService(accountRepository, { pbkdf2: config.passwordPbkdf2, commonPasswords: commonPasswords() });
+  const sessionGenerations = storedSessionGenerations(artifacts);
+  const accounts = new AccountService(accountRepository, { pbkdf2: config.passwordPbkdf2, commonPasswords: commonPasswords(), sessions: sessionGenerations });
   return {
     config,
     db,
@@ -93,6 +98,7 @@ export async function openServices(config: Config, opts: { checkSchema?: boolean
     authorizations,
     authorizationService: new AuthorizationService({ authorizations, consumers: consumerRepository }),
     artifacts,
+    sessionGenerations,
     grantRecords: new SqlGrantRecordRepository(db),
     accessTokens: new SqlAccessTokenRegistry(db),
     readinessChecks,

@@ -3,6 +3,7 @@ import { INFINITY, toMwTimestamp } from '../mw-timestamp.js';
 import type { Account, AccountBlock, AccountRepository } from './account.js';
 import { DEFAULT_PBKDF2, hashPassword, needsRehash, verifyPassword, type Pbkdf2Params } from './password.js';
 import { checkNewPassword, passwordCanSignIn, type CommonPasswords } from './password-policy.js';
+import { NO_SESSIONS, type SessionGenerations } from './session-generations.js';
 import { effectiveGroups, rightsForGroups } from './rights.js';
 import { canonicalUserName } from './user-name.js';
 
@@ -27,17 +28,21 @@ export interface AccountOptions {
   readonly pbkdf2?: Pbkdf2Params;
   /** `PasswordNotInCommonList`: new passwords on this list are refused. */
   readonly commonPasswords?: CommonPasswords;
+  /** Ended on a password change and a block. */
+  readonly sessions?: SessionGenerations;
 }
 
 export class AccountService {
   readonly #accounts: AccountRepository;
   readonly #pbkdf2: Pbkdf2Params;
   readonly #common: CommonPasswords | undefined;
+  readonly #sessions: SessionGenerations;
 
   constructor(accounts: AccountRepository, options: AccountOptions = {}) {
     this.#accounts = accounts;
     this.#pbkdf2 = options.pbkdf2 ?? DEFAULT_PBKDF2;
     this.#common = options.commonPasswords;
+    this.#sessions = options.sessions ?? NO_SESSIONS;
   }
 
   async create(input: CreateAccountInput): Promise<Account> {
@@ -123,6 +128,7 @@ export class AccountService {
     const account = await this.require(name);
     checkNewPassword(account.name, password, await this.#accounts.groups(account.id), this.#common);
     await this.#accounts.setPassword(account.id, await hashPassword(password, this.#pbkdf2));
+    await this.#sessions.bump(account.id);
     return account;
   }
 
@@ -135,6 +141,7 @@ export class AccountService {
   async block(name: string, reason: string, by = 0, expiry: string = INFINITY): Promise<Account> {
     const account = await this.require(name);
     await this.#accounts.putBlock({ userId: account.id, by, reason, timestamp: toMwTimestamp(), expiry });
+    await this.#sessions.bump(account.id);
     return account;
   }
 
