@@ -5,8 +5,9 @@ import { isAbsolute, resolve } from 'node:path';
 import { ConfigError, type AutoApproveCondition, type Config, type DatabaseConfig, type Limit, type ProxyTrust, type RateLimitAction, type RateLimits, type RegistrationPolicy, type TokenLifetimes } from './config.js';
 import { parseDurationSeconds } from './duration.js';
 import { DEFAULT_PBKDF2, parsePbkdf2Setting } from '../domain/accounts/password.js';
+import { parseBoolean, value, type Env } from './env.js';
+import { parseMediaWikiMode, parseRightsSettings } from './mediawiki-settings.js';
 
-type Env = Readonly<Record<string, string | undefined>>;
 
 const SECRET_FILE = 'secret_key';
 
@@ -18,8 +19,10 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config 
   const dataDir = resolve(cwd, value(env, 'DATA_DIR') ?? 'data');
   const port = parsePort(env);
   const tls = parseTls(env, cwd);
-  const database = parseDatabase(env, cwd, dataDir);
+  const mediawiki = parseMediaWikiMode(env, parseDatabase(env, cwd, dataDir));
+  const database = { ...parseDatabase(env, cwd, dataDir), ...(mediawiki ? { tablePrefix: mediawiki.tablePrefix, mediawiki: true } : {}) };
   const scriptPath = parseScriptPath(env);
+  const rights = parseRightsSettings(env, cwd, mediawiki !== undefined);
   return deepFreeze({
     port,
     host: value(env, 'HOST'),
@@ -31,7 +34,8 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config 
     trustProxy: parseTrustProxy(env),
     tls,
     scriptPath,
-    wikiId: value(env, 'WIKI_ID') ?? '*',
+    // On a wiki's database this site is that wiki (WikiMap::getCurrentWikiId); '*' rows match it too.
+    wikiId: value(env, 'WIKI_ID') ?? mediawiki?.wikiId ?? '*',
     ttl: parseLifetimes(env),
     autoApprove: parseAutoApprove(env),
     requestExpirationAge: parseRequestExpirationAge(env),
@@ -40,6 +44,9 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config 
     rateLimits: parseRateLimits(env),
     rateLimitExempt: parseAddressList(env, 'RATE_LIMITS_EXEMPT') ?? [],
     passwordPbkdf2: parsePasswordPbkdf2(env),
+    mediawiki,
+    rights: rights.policy,
+    blockDisablesLogin: parseBoolean(env, 'BLOCK_DISABLES_LOGIN', rights.blockDisablesLogin ?? false),
   });
 }
 
@@ -50,11 +57,6 @@ function parsePasswordPbkdf2(env: Env): Config['passwordPbkdf2'] {
   const params = parsePbkdf2Setting(raw);
   if (!params) throw new ConfigError('PASSWORD_PBKDF2', `"${raw}" is not digest:iterations:bytes with a digest of sha1, sha224, sha256, sha384 or sha512, e.g. sha512:30000:64`);
   return params;
-}
-
-function value(env: Env, name: string): string | undefined {
-  const raw = env[name];
-  return raw === undefined || raw.trim() === '' ? undefined : raw.trim();
 }
 
 function parsePort(env: Env): number {
@@ -108,14 +110,6 @@ function parseRedis(env: Env): Config['redis'] {
   const prefix = value(env, 'REDIS_PREFIX') ?? 'wikiauth:';
   if (/\s/.test(prefix)) throw new ConfigError('REDIS_PREFIX', 'must not contain whitespace');
   return { url, prefix };
-}
-
-function parseBoolean(env: Env, name: string, fallback: boolean): boolean {
-  const raw = value(env, name);
-  if (raw === undefined) return fallback;
-  if (/^(1|true|yes|on)$/i.test(raw)) return true;
-  if (/^(0|false|no|off)$/i.test(raw)) return false;
-  throw new ConfigError(name, `expected 1/0, true/false, yes/no or on/off, got "${raw}"`);
 }
 
 /**

@@ -27,12 +27,18 @@ export class SiteSessions {
   readonly #ttl: number;
   readonly #csrfKey: Buffer;
   readonly #generations: SessionGenerations;
+  readonly #lockedOut: (userId: number) => Promise<boolean>;
 
-  constructor(store: ArtifactStore, ttlSeconds: number, secretKey: string, generations: SessionGenerations) {
+  /**
+   * `generations`: a session from before the user's generation moved on is over; `lockedOut`: a user
+   * who may no longer be signed in (blocked under `$wgBlockDisablesLogin`); their sessions end.
+   */
+  constructor(store: ArtifactStore, ttlSeconds: number, secretKey: string, generations: SessionGenerations, lockedOut: (userId: number) => Promise<boolean> = async () => false) {
     this.#store = store;
     this.#generations = generations;
     this.#ttl = ttlSeconds;
     this.#csrfKey = createHmac('sha256', secretKey).update('wikiauth csrf').digest();
+    this.#lockedOut = lockedOut;
   }
 
   async current(ctx: Context): Promise<SiteSession | undefined> {
@@ -42,8 +48,9 @@ export class SiteSessions {
     if (id && /^[A-Za-z0-9_-]{43}$/.test(id)) {
       const payload = await this.#store.find(MODEL, id);
       // A session from before the user's password change, two-factor disabling or block is over.
-      if (payload && Number(payload.generation ?? 0) !== (await this.#generations.current(Number(payload.userId)))) {
+      if (payload && (Number(payload.generation ?? 0) !== (await this.#generations.current(Number(payload.userId))) || (await this.#lockedOut(Number(payload.userId))))) {
         await this.#store.destroy(MODEL, id);
+        ctx.cookies.set(SITE_SESSION_COOKIE, null, { overwrite: true });
       } else if (payload) {
         const loginMs = Number(payload.loginMs);
         session = { id, userId: Number(payload.userId), loginMs, loginTs: Math.floor(loginMs / 1000) };

@@ -6,13 +6,13 @@ import type { ConsumerService } from '../domain/consumers/consumer-service.js';
 import type { AccessTokenRegistry, GrantRecordRepository } from '../domain/grants/access-token-registry.js';
 import type { AuthorizationRepository } from '../domain/grants/authorization.js';
 import { consumerToClient } from './client-metadata.js';
-import type { ConsumerCache } from './consumer-cache.js';
+import type { ConsumerLookup } from '../domain/consumers/consumer-cache.js';
 import { registrationError, registrationRequest, type PendingSecrets } from './registration.js';
 
 export interface AdapterDeps {
   readonly artifacts: ArtifactStore;
   readonly consumers: ConsumerService;
-  readonly consumerCache: ConsumerCache;
+  readonly consumerCache: ConsumerLookup;
   readonly authorizations: AuthorizationRepository;
   readonly grants: GrantRecordRepository;
   readonly accessTokens: AccessTokenRegistry;
@@ -54,8 +54,6 @@ function clientAdapter({ consumerCache, consumers, registrations, pendingSecrets
         else await registrations.register(id, pendingSecrets.take(payload.client_secret) ?? null, request);
       } catch (err) {
         throw registrationError(err);
-      } finally {
-        consumerCache.forget(id);
       }
     },
     async destroy(id) {
@@ -63,8 +61,6 @@ function clientAdapter({ consumerCache, consumers, registrations, pendingSecrets
         await registrations.remove(id);
       } catch (err) {
         throw registrationError(err);
-      } finally {
-        consumerCache.forget(id);
       }
     },
     consume: unsupported,

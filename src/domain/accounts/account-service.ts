@@ -1,10 +1,10 @@
 import { DomainError, NotFoundError } from '../errors.js';
-import { INFINITY, toMwTimestamp } from '../mw-timestamp.js';
+import { fromMwTimestamp, INFINITY, toMwTimestamp } from '../mw-timestamp.js';
 import type { Account, AccountBlock, AccountRepository } from './account.js';
 import { DEFAULT_PBKDF2, hashPassword, needsRehash, verifyPassword, type Pbkdf2Params } from './password.js';
 import { checkNewPassword, passwordCanSignIn, type CommonPasswords } from './password-policy.js';
 import { NO_SESSIONS, type SessionGenerations } from './session-generations.js';
-import { effectiveGroups, rightsForGroups } from './rights.js';
+import { effectiveGroups, rightsForGroups, STANDALONE_RIGHTS, type RightsPolicy } from './rights.js';
 import { canonicalUserName } from './user-name.js';
 
 export interface CreateAccountInput {
@@ -32,17 +32,27 @@ export interface AccountOptions {
   readonly sessions?: SessionGenerations;
 }
 
+/** How the wiki treats users: its rights settings and `$wgBlockDisablesLogin`. */
+export interface AccountPolicy extends AccountOptions {
+  readonly rights?: RightsPolicy;
+  readonly blockDisablesLogin?: boolean;
+}
+
 export class AccountService {
   readonly #accounts: AccountRepository;
+  readonly #rights: RightsPolicy;
+  readonly #blockDisablesLogin: boolean;
   readonly #pbkdf2: Pbkdf2Params;
   readonly #common: CommonPasswords | undefined;
   readonly #sessions: SessionGenerations;
 
-  constructor(accounts: AccountRepository, options: AccountOptions = {}) {
+  constructor(accounts: AccountRepository, policy: AccountPolicy = {}) {
     this.#accounts = accounts;
-    this.#pbkdf2 = options.pbkdf2 ?? DEFAULT_PBKDF2;
-    this.#common = options.commonPasswords;
-    this.#sessions = options.sessions ?? NO_SESSIONS;
+    this.#rights = policy.rights ?? STANDALONE_RIGHTS;
+    this.#blockDisablesLogin = policy.blockDisablesLogin ?? false;
+    this.#pbkdf2 = policy.pbkdf2 ?? DEFAULT_PBKDF2;
+    this.#common = policy.commonPasswords;
+    this.#sessions = policy.sessions ?? NO_SESSIONS;
   }
 
   async create(input: CreateAccountInput): Promise<Account> {
@@ -119,7 +129,8 @@ export class AccountService {
     const groups = account ? await this.#accounts.groups(account.id) : [];
     const ok = passwordCanSignIn(password, groups) && (await verifyPassword(password, stored, account?.id ?? 0));
     if (!account || !ok || account.isTemp) throw new DomainError('login_failed', 'Incorrect username or password entered.');
-    if (await this.isBlocked(account.id)) throw new DomainError('user_blocked', 'This account is blocked.');
+    // CheckBlocksSecondaryAuthenticationProvider: only `$wgBlockDisablesLogin` keeps blocked users out.
+    if (await this.isLockedOut(account.id)) throw new DomainError('user_blocked', 'This account is blocked.');
     if (needsRehash(stored, this.#pbkdf2)) await this.#accounts.setPassword(account.id, await hashPassword(password, this.#pbkdf2));
     return account;
   }
@@ -158,13 +169,38 @@ export class AccountService {
     return block !== undefined && isActive(block);
   }
 
+  /**
+   * Blocked while `$wgBlockDisablesLogin` is set: such a user may not sign in, and nothing signed
+   * in before (site session, tokens, grants, OAuth 1.0a credentials) acts for them any more.
+   */
+  async isLockedOut(userId: number): Promise<boolean> {
+    return this.#blockDisablesLogin && (await this.isBlocked(userId));
+  }
+
+  /**
+   * The user as they may act now: account, effective groups and rights, block state. Undefined for
+   * an unknown user and for one locked out by a block (isLockedOut), so every path that acts for a
+   * user (token requests, userinfo, resource endpoints, pages, APIs) refuses them alike.
+   */
   async profile(userId: number): Promise<UserProfile | undefined> {
     const account = await this.#accounts.findById(userId);
     if (!account) return undefined;
     const [explicit, blocked] = await Promise.all([this.#accounts.groups(userId), this.isBlocked(userId)]);
-    const groups = effectiveGroups(explicit);
-    return { account, groups, rights: rightsForGroups(groups), blocked };
+    if (blocked && this.#blockDisablesLogin) return undefined;
+    const groups = effectiveGroups(explicit, this.#rights, promotionFacts(account));
+    return { account, groups, rights: rightsForGroups(groups, this.#rights), blocked };
   }
+
+  /** Rights of someone not signed in (the `*` group). */
+  anonymousRights(): string[] {
+    return rightsForGroups(['*'], this.#rights);
+  }
+}
+
+/** Edit count and account age for `$wgAutopromote`; a missing registration time counts as very old (UserGroupManager). */
+function promotionFacts(account: Account): { editCount: number; age: number } {
+  const registered = account.registration ? fromMwTimestamp(account.registration).getTime() : Number.NaN;
+  return { editCount: account.editCount, age: Number.isNaN(registered) ? Infinity : (Date.now() - registered) / 1000 };
 }
 
 function isActive(block: AccountBlock): boolean {
