@@ -75,7 +75,7 @@ export function loginRoutes({ accounts, sessions, throttle }: LoginDeps): Router
       ctx.redirect(safeReturnTo(form.returnto));
     } catch (err) {
       if (!(err instanceof DomainError)) throw err;
-      // One message for an unknown user and a wrong password (DESIGN §9).
+      // One message for an unknown user and a wrong password (docs/architecture.md §9).
       await showForm(ctx, { error: err.code === 'user_blocked' ? 'This account is blocked and cannot log in.' : LOGIN_FAILED, username, status: 400 });
     }
   });

@@ -45,14 +45,20 @@ export class AccountService {
   readonly #pbkdf2: Pbkdf2Params;
   readonly #common: CommonPasswords | undefined;
   readonly #sessions: SessionGenerations;
+  readonly #passwordChanged: (userId: number) => Promise<number>;
 
-  constructor(accounts: AccountRepository, policy: AccountPolicy = {}) {
+  /**
+   * `passwordChanged` runs after every password change: the grant service revokes the user's
+   * authorizations there (MediaWiki invalidates OAuth access on a new password), returning how many.
+   */
+  constructor(accounts: AccountRepository, policy: AccountPolicy = {}, hooks: { passwordChanged?: (userId: number) => Promise<number> } = {}) {
     this.#accounts = accounts;
     this.#rights = policy.rights ?? STANDALONE_RIGHTS;
     this.#blockDisablesLogin = policy.blockDisablesLogin ?? false;
     this.#pbkdf2 = policy.pbkdf2 ?? DEFAULT_PBKDF2;
     this.#common = policy.commonPasswords;
     this.#sessions = policy.sessions ?? NO_SESSIONS;
+    this.#passwordChanged = hooks.passwordChanged ?? (async () => 0);
   }
 
   async create(input: CreateAccountInput): Promise<Account> {
@@ -67,7 +73,7 @@ export class AccountService {
       name,
       passwordHash: await hashPassword(input.password, this.#pbkdf2),
       email,
-      // createAndPromote --email records the address as confirmed (DESIGN §5).
+      // createAndPromote --email records the address as confirmed (docs/mediawiki-compat.md §10).
       emailAuthenticated: email === '' ? null : toMwTimestamp(),
       realName: input.realName ?? '',
     });
@@ -135,12 +141,13 @@ export class AccountService {
     return account;
   }
 
-  async setPassword(name: string, password: string): Promise<Account> {
+  /** A new password; every app authorization of the user is revoked (`revoked` says how many) and every site session ends. */
+  async setPassword(name: string, password: string): Promise<Account & { readonly revoked: number }> {
     const account = await this.require(name);
     checkNewPassword(account.name, password, await this.#accounts.groups(account.id), this.#common);
     await this.#accounts.setPassword(account.id, await hashPassword(password, this.#pbkdf2));
     await this.#sessions.bump(account.id);
-    return account;
+    return { ...account, revoked: await this.#passwordChanged(account.id) };
   }
 
   async setEmail(name: string, email: string): Promise<void> {
