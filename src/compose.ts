@@ -10,7 +10,7 @@ import { RateLimiter } from './http/rate-limit.js';
 import { SiteSessions } from './http/site-session.js';
 import { staticRoutes } from './http/static-routes.js';
 import { interactionRoutes } from './interactions/interaction-routes.js';
-import { LoginThrottle } from './interactions/login-throttle.js';
+import { PasswordThrottle } from './domain/accounts/password-throttle.js';
 import { loginRoutes } from './interactions/login-routes.js';
 import { managementRouters } from './management/index.js';
 import { NonceStore } from './oauth1/nonces.js';
@@ -59,7 +59,7 @@ export async function composeApp(services: Services, log: (line: string) => void
  */
 export async function composeWeb(services: Services, log: (line: string) => void, setCookieKeys: (keys: string[]) => void): Promise<WebParts> {
   const { config, consumerCache, profiles, accounts, artifacts, authorizations } = services;
-  const sessions = new SiteSessions(artifacts, config.ttl.session, config.secretKey, (id) => accounts.isLockedOut(id));
+  const sessions = new SiteSessions(artifacts, config.ttl.session, config.secretKey, services.sessionGenerations, (id) => accounts.isLockedOut(id));
   const pendingSecrets = new PendingSecrets(config.secretKey);
   const adapter = createAdapterFactory({
     artifacts,
@@ -117,7 +117,7 @@ export async function composeWeb(services: Services, log: (line: string) => void
     routers: [
       staticRoutes(),
       healthRoutes({ database: services.ping, ...services.readinessChecks }),
-      loginRoutes({ accounts, sessions, throttle: new LoginThrottle(artifacts) }),
+      loginRoutes({ accounts, sessions, throttle: passwordThrottle(artifacts) }),
       interactionRoutes({ provider, sessions, accounts, consumers: consumerCache, grants: services.grants, artifacts }),
       resourceRoutes(config.scriptPath, { provider, consumers: consumerCache, accounts: profiles }),
       ...managementRouters(management, { tokenEndpoint: `${config.issuer}${routes.token}` }),
@@ -140,4 +140,12 @@ export async function composeWeb(services: Services, log: (line: string) => void
       await services.consumerWorkflow.expireIdleProposals();
     },
   };
+}
+
+/** Sign-in counters in the artifact store (Redis when configured), so every instance shares them. */
+function passwordThrottle(artifacts: Services['artifacts']): PasswordThrottle {
+  return new PasswordThrottle({
+    increment: (key, windowSeconds) => artifacts.increment('LoginThrottle', key, windowSeconds),
+    reset: (key) => artifacts.destroy('LoginThrottle', key),
+  });
 }

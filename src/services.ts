@@ -26,6 +26,9 @@ import { openShortLivedStorage } from './storage/short-lived-storage.js';
 import { SqlConsumerRepository } from './storage/sql/sql-consumer-repository.js';
 import { SqlKeyRepository } from './storage/sql/sql-key-repository.js';
 import { SqlManagementLog } from './storage/sql/sql-management-log.js';
+import { commonPasswords } from './storage/common-passwords.js';
+import { storedSessionGenerations } from './storage/session-generations.js';
+import type { SessionGenerations } from './domain/accounts/session-generations.js';
 import { MediaWikiManagementLog } from './storage/sql/mediawiki-management-log.js';
 import { inspectMediaWikiSchema, STANDALONE_SCHEMA } from './storage/sql/mediawiki-schema.js';
 
@@ -52,6 +55,8 @@ export interface Services {
   /** Consent, OAuth 1.0a authorize, provider Grants and access tokens under authorizations. */
   readonly grants: GrantService;
   readonly artifacts: ArtifactStore;
+  /** Per-user session generations: site sessions check theirs on each use. */
+  readonly sessionGenerations: SessionGenerations;
   readonly grantRecords: GrantRecordRepository;
   readonly accessTokens: AccessTokenRegistry;
   readonly keys: KeyService;
@@ -89,12 +94,15 @@ export async function openServices(config: Config, opts: { checkSchema?: boolean
     throw translateDriverError(err, 'the database');
   }
   const accountRepository = unavailableOnDriverErrors(new SqlAccountRepository(db, schema));
-  const accounts = new AccountService(
-    accountRepository,
-    { rights: config.rights, blockDisablesLogin: config.blockDisablesLogin },
-    { passwordChanged: (userId) => grants.passwordChanged(userId) },
-  );
   const { artifacts, authorizations, readinessChecks, close: closeShortLived } = await openShortLivedStorage(config, db);
+  const sessionGenerations = storedSessionGenerations(artifacts);
+  const accounts = new AccountService(accountRepository, {
+    rights: config.rights,
+    blockDisablesLogin: config.blockDisablesLogin,
+    pbkdf2: config.passwordPbkdf2,
+    commonPasswords: commonPasswords(),
+    sessions: sessionGenerations,
+  }, { passwordChanged: (userId) => grants.passwordChanged(userId) });
   // On a wiki's database the log is the wiki's own; the command line acts as MediaWiki's maintenance user.
   const log = unavailableOnDriverErrors(
     config.mediawiki ? new MediaWikiManagementLog(db, async () => (await accounts.systemAccount(MAINTENANCE_USER)).id) : new SqlManagementLog(db),
@@ -134,6 +142,7 @@ export async function openServices(config: Config, opts: { checkSchema?: boolean
     authorizations,
     authorizationService: new AuthorizationService({ authorizations, consumers: consumerRepository }),
     artifacts,
+    sessionGenerations,
     grants,
     grantRecords,
     accessTokens,

@@ -60,6 +60,8 @@ export interface Config {
   readonly rateLimits: RateLimits;
   /** `RATE_LIMITS_EXEMPT`: addresses never limited (MediaWiki's `$wgRateLimitsExcludedIPs`). */
   readonly rateLimitExempt: readonly string[];
+  /** `PASSWORD_PBKDF2` (`algo:rounds:bytes`), MediaWiki's `$wgPasswordConfig['pbkdf2']` for new hashes. */
+  readonly passwordPbkdf2: { readonly algo: string; readonly rounds: number; readonly length: number };
   /** Set when wikiauth shares a MediaWiki wiki's database (MEDIAWIKI_DB=1). */
   readonly mediawiki: MediaWikiMode | undefined;
   /** Rights per group, as the wiki's settings (MEDIAWIKI_RIGHTS_FILE) or the built-in defaults give them. */

@@ -4,6 +4,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { isAbsolute, resolve } from 'node:path';
 import { ConfigError, type AutoApproveCondition, type Config, type DatabaseConfig, type Limit, type ProxyTrust, type RateLimitAction, type RateLimits, type RegistrationPolicy, type TokenLifetimes } from './config.js';
 import { parseDurationSeconds } from './duration.js';
+import { DEFAULT_PBKDF2, parsePbkdf2Setting } from '../domain/accounts/password.js';
 import { parseBoolean, value, type Env } from './env.js';
 import { parseMediaWikiMode, parseRightsSettings } from './mediawiki-settings.js';
 
@@ -42,10 +43,20 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config 
     requirePkce: parseBoolean(env, 'REQUIRE_PKCE', false),
     rateLimits: parseRateLimits(env),
     rateLimitExempt: parseAddressList(env, 'RATE_LIMITS_EXEMPT') ?? [],
+    passwordPbkdf2: parsePasswordPbkdf2(env),
     mediawiki,
     rights: rights.policy,
     blockDisablesLogin: parseBoolean(env, 'BLOCK_DISABLES_LOGIN', rights.blockDisablesLogin ?? false),
   });
+}
+
+/** `PASSWORD_PBKDF2=sha512:30000:64` (MediaWiki's defaults): digest, iterations, key bytes. */
+function parsePasswordPbkdf2(env: Env): Config['passwordPbkdf2'] {
+  const raw = value(env, 'PASSWORD_PBKDF2');
+  if (raw === undefined) return DEFAULT_PBKDF2;
+  const params = parsePbkdf2Setting(raw);
+  if (!params) throw new ConfigError('PASSWORD_PBKDF2', `"${raw}" is not digest:iterations:bytes with a digest of sha1, sha224, sha256, sha384 or sha512, e.g. sha512:30000:64`);
+  return params;
 }
 
 function parsePort(env: Env): number {

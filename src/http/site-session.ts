@@ -1,6 +1,7 @@
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { Context } from 'koa';
 import type { ArtifactStore } from '../domain/artifacts/artifact-store.js';
+import type { SessionGenerations } from '../domain/accounts/session-generations.js';
 
 export const SITE_SESSION_COOKIE = 'wikiauth_session';
 const LOGIN_NONCE_COOKIE = 'wikiauth_login';
@@ -25,11 +26,16 @@ export class SiteSessions {
   readonly #store: ArtifactStore;
   readonly #ttl: number;
   readonly #csrfKey: Buffer;
+  readonly #generations: SessionGenerations;
   readonly #lockedOut: (userId: number) => Promise<boolean>;
 
-  /** `lockedOut`: a user who may no longer be signed in (blocked under `$wgBlockDisablesLogin`); their sessions end. */
-  constructor(store: ArtifactStore, ttlSeconds: number, secretKey: string, lockedOut: (userId: number) => Promise<boolean> = async () => false) {
+  /**
+   * `generations`: a session from before the user's generation moved on is over; `lockedOut`: a user
+   * who may no longer be signed in (blocked under `$wgBlockDisablesLogin`); their sessions end.
+   */
+  constructor(store: ArtifactStore, ttlSeconds: number, secretKey: string, generations: SessionGenerations, lockedOut: (userId: number) => Promise<boolean> = async () => false) {
     this.#store = store;
+    this.#generations = generations;
     this.#ttl = ttlSeconds;
     this.#csrfKey = createHmac('sha256', secretKey).update('wikiauth csrf').digest();
     this.#lockedOut = lockedOut;
@@ -41,7 +47,8 @@ export class SiteSessions {
     let session: SiteSession | undefined;
     if (id && /^[A-Za-z0-9_-]{43}$/.test(id)) {
       const payload = await this.#store.find(MODEL, id);
-      if (payload && (await this.#lockedOut(Number(payload.userId)))) {
+      // A session from before the user's password change, two-factor disabling or block is over.
+      if (payload && (Number(payload.generation ?? 0) !== (await this.#generations.current(Number(payload.userId))) || (await this.#lockedOut(Number(payload.userId))))) {
         await this.#store.destroy(MODEL, id);
         ctx.cookies.set(SITE_SESSION_COOKIE, null, { overwrite: true });
       } else if (payload) {
@@ -59,7 +66,8 @@ export class SiteSessions {
     if (old) await this.#store.destroy(MODEL, old.id);
     const loginMs = Date.now();
     const session: SiteSession = { id: randomBytes(32).toString('base64url'), userId, loginMs, loginTs: Math.floor(loginMs / 1000) };
-    await this.#store.upsert(MODEL, session.id, { userId, loginMs }, this.#ttl);
+    const generation = await this.#generations.current(userId);
+    await this.#store.upsert(MODEL, session.id, { userId, loginMs, generation }, this.#ttl);
     ctx.cookies.set(SITE_SESSION_COOKIE, session.id, { httpOnly: true, sameSite: 'lax', secure: ctx.secure, maxAge: this.#ttl * 1000, signed: false, overwrite: true });
     ctx.cookies.set(LOGIN_NONCE_COOKIE, null, { overwrite: true });
     ctx.state.siteSession = session;

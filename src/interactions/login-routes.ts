@@ -1,12 +1,12 @@
 import Router from '@koa/router';
 import type { Context } from 'koa';
 import type { AccountService } from '../domain/accounts/account-service.js';
+import type { PasswordThrottle } from '../domain/accounts/password-throttle.js';
 import { DomainError } from '../domain/errors.js';
 import { renderPage } from '../http/render.js';
 import { literalPath } from '../http/route-path.js';
 import { LOGIN_PATH, LOGOUT_PATH } from '../http/site-paths.js';
 import { readForm } from '../http/form-body.js';
-import type { LoginThrottle } from './login-throttle.js';
 import { safeReturnTo } from './return-to.js';
 import type { SiteSessions } from '../http/site-session.js';
 
@@ -16,7 +16,7 @@ const THROTTLED = 'You have made too many recent login attempts. Please wait 5 m
 export interface LoginDeps {
   readonly accounts: AccountService;
   readonly sessions: SiteSessions;
-  readonly throttle: LoginThrottle;
+  readonly throttle: PasswordThrottle;
 }
 
 /**
@@ -63,19 +63,18 @@ export function loginRoutes({ accounts, sessions, throttle }: LoginDeps): Router
       await showForm(ctx, { error: 'There seems to be a problem with your login session; this action has been canceled as a precaution against session hijacking. Please resubmit the form.', username, status: 400 });
       return;
     }
-    if (await throttle.isThrottled(ctx.ip, username)) {
+    if (!(await throttle.attempt(ctx.ip, username))) {
       await showForm(ctx, { error: THROTTLED, username, status: 429 });
       return;
     }
     try {
       const account = await accounts.authenticate(username, form.wpPassword ?? '');
       await sessions.start(ctx, account.id);
-      await throttle.clear(username);
+      await throttle.clear(ctx.ip, username);
       ctx.status = 303;
       ctx.redirect(safeReturnTo(form.returnto));
     } catch (err) {
       if (!(err instanceof DomainError)) throw err;
-      await throttle.recordFailure(ctx.ip, username);
       // One message for an unknown user and a wrong password (docs/architecture.md §9).
       await showForm(ctx, { error: err.code === 'user_blocked' ? 'This account is blocked and cannot log in.' : LOGIN_FAILED, username, status: 400 });
     }

@@ -80,7 +80,7 @@ describe.each(SQL_DIALECTS)('wikiauth CLI on %s', (dialect, open) => {
   it('createAndPromote refuses an existing user without --force, and updates it with --force', async () => {
     expectOneLineError(await cli('createAndPromote', 'Admin', 'otherpass'), /--force/);
     const before = (await db('user').where('user_name', 'Admin').first('user_password')).user_password;
-    expect(expectSuccess(await cli('createAndPromote', 'Admin', 'otherpass', '--bureaucrat', '--force'))).toEqual(['Account "Admin" updated; groups: bureaucrat.']);
+    expect(expectSuccess(await cli('createAndPromote', 'Admin', 'other-pass-1', '--bureaucrat', '--force'))).toEqual(['Account "Admin" updated; groups: bureaucrat.']);
     expect((await db('user').where('user_name', 'Admin').first('user_password')).user_password).not.toBe(before);
     expect(await groupsOf('Admin')).toEqual(['bureaucrat', 'checkuser', 'interface-admin', 'sysop']);
   });
@@ -146,7 +146,7 @@ describe.each(SQL_DIALECTS)('wikiauth CLI on %s', (dialect, open) => {
     const admin = await db('user').where('user_name', 'Admin').first('user_id', 'user_password');
     const consumer = await db('oauth_registered_consumer').where('oarc_name', 'Old tool').first('oarc_id');
     await new SqlAuthorizationRepository(db).upsert({ wiki: '*', userId: admin.user_id, consumerId: consumer.oarc_id, grants: ['basic'], oauthVersion: 1 });
-    expect(expectSuccess(await cli('changePassword', '--user', 'Admin', '--password', 'newsecret'))).toEqual([
+    expect(expectSuccess(await cli('changePassword', '--user', 'Admin', '--password', 'new-secret-1'))).toEqual([
       'Password changed for "Admin"; 1 app authorization(s) revoked.',
     ]);
     expect((await db('user').where('user_id', admin.user_id).first('user_password')).user_password).not.toBe(admin.user_password);

@@ -59,6 +59,7 @@ describe('loadConfig defaults', () => {
         propose: { ip: { count: 100, seconds: 3600 }, user: { count: 50, seconds: 3600 } },
       },
       rateLimitExempt: [],
+      passwordPbkdf2: { algo: 'sha512', rounds: 30000, length: 64 },
       mediawiki: undefined,
       rights: STANDALONE_RIGHTS,
       blockDisablesLogin: false,
@@ -98,6 +99,11 @@ describe('loadConfig defaults', () => {
     expect(configError({ MEDIAWIKI_RIGHTS_FILE: 'bad.json' }, cwd).message).toMatch(/GroupPermissions\["user"\]/);
     writeFileSync(join(cwd, 'odd.json'), JSON.stringify({ GroupPermission: {} }));
     expect(configError({ MEDIAWIKI_RIGHTS_FILE: 'odd.json' }, cwd).message).toMatch(/unknown setting "GroupPermission"/);
+  });
+
+  it("reads PASSWORD_PBKDF2 like $wgPasswordConfig['pbkdf2'], refusing what MediaWiki could not verify", () => {
+    expect(loadConfig({ SECRET_KEY: KEY, PASSWORD_PBKDF2: 'sha256:60000:32' }, scratch()).passwordPbkdf2).toEqual({ algo: 'sha256', rounds: 60000, length: 32 });
+    expect(configError({ SECRET_KEY: KEY, PASSWORD_PBKDF2: 'md5:1:16' }).variable).toBe('PASSWORD_PBKDF2');
   });
 
   it('reads TRUST_PROXY as hops or proxy addresses, and RATE_LIMITS like $wgRateLimits', () => {

@@ -1,7 +1,9 @@
 import { DomainError, NotFoundError } from '../errors.js';
 import { fromMwTimestamp, INFINITY, toMwTimestamp } from '../mw-timestamp.js';
 import type { Account, AccountBlock, AccountRepository } from './account.js';
-import { hashPassword, needsRehash, verifyPassword } from './password.js';
+import { DEFAULT_PBKDF2, hashPassword, needsRehash, verifyPassword, type Pbkdf2Params } from './password.js';
+import { checkNewPassword, passwordCanSignIn, type CommonPasswords } from './password-policy.js';
+import { NO_SESSIONS, type SessionGenerations } from './session-generations.js';
 import { effectiveGroups, rightsForGroups, STANDALONE_RIGHTS, type RightsPolicy } from './rights.js';
 import { canonicalUserName } from './user-name.js';
 
@@ -21,12 +23,17 @@ export interface UserProfile {
   readonly blocked: boolean;
 }
 
-// MediaWiki's $wgMinimalPasswordLength default for ordinary users.
-const MIN_PASSWORD_LENGTH = 1;
-const MAX_PASSWORD_BYTES = 4096;
+export interface AccountOptions {
+  /** `$wgPasswordConfig['pbkdf2']`: the parameters of new hashes; other hashes are upgraded at sign-in. */
+  readonly pbkdf2?: Pbkdf2Params;
+  /** `PasswordNotInCommonList`: new passwords on this list are refused. */
+  readonly commonPasswords?: CommonPasswords;
+  /** Ended on a password change and a block. */
+  readonly sessions?: SessionGenerations;
+}
 
 /** How the wiki treats users: its rights settings and `$wgBlockDisablesLogin`. */
-export interface AccountPolicy {
+export interface AccountPolicy extends AccountOptions {
   readonly rights?: RightsPolicy;
   readonly blockDisablesLogin?: boolean;
 }
@@ -35,7 +42,9 @@ export class AccountService {
   readonly #accounts: AccountRepository;
   readonly #rights: RightsPolicy;
   readonly #blockDisablesLogin: boolean;
-
+  readonly #pbkdf2: Pbkdf2Params;
+  readonly #common: CommonPasswords | undefined;
+  readonly #sessions: SessionGenerations;
   readonly #passwordChanged: (userId: number) => Promise<number>;
 
   /**
@@ -46,12 +55,15 @@ export class AccountService {
     this.#accounts = accounts;
     this.#rights = policy.rights ?? STANDALONE_RIGHTS;
     this.#blockDisablesLogin = policy.blockDisablesLogin ?? false;
+    this.#pbkdf2 = policy.pbkdf2 ?? DEFAULT_PBKDF2;
+    this.#common = policy.commonPasswords;
+    this.#sessions = policy.sessions ?? NO_SESSIONS;
     this.#passwordChanged = hooks.passwordChanged ?? (async () => 0);
   }
 
   async create(input: CreateAccountInput): Promise<Account> {
     const name = canonicalUserName(input.name);
-    checkPassword(input.password);
+    checkNewPassword(name, input.password, input.groups, this.#common);
     if (await this.#accounts.findByName(name)) {
       throw new DomainError('user_exists', `The user "${name}" already exists`);
     }
@@ -59,7 +71,7 @@ export class AccountService {
     if (email !== '' && !isEmailAddress(email)) throw new DomainError('invalid_email', `"${email}" is not an email address`);
     const account = await this.#accounts.create({
       name,
-      passwordHash: await hashPassword(input.password),
+      passwordHash: await hashPassword(input.password, this.#pbkdf2),
       email,
       // createAndPromote --email records the address as confirmed (docs/mediawiki-compat.md §10).
       emailAuthenticated: email === '' ? null : toMwTimestamp(),
@@ -120,19 +132,21 @@ export class AccountService {
   async authenticate(name: string, password: string): Promise<Account> {
     const account = await this.findByName(name);
     const stored = account?.passwordHash ?? DUMMY_HASH;
-    const ok = Buffer.byteLength(password) <= MAX_PASSWORD_BYTES && (await verifyPassword(password, stored, account?.id ?? 0));
+    const groups = account ? await this.#accounts.groups(account.id) : [];
+    const ok = passwordCanSignIn(password, groups) && (await verifyPassword(password, stored, account?.id ?? 0));
     if (!account || !ok || account.isTemp) throw new DomainError('login_failed', 'Incorrect username or password entered.');
     // CheckBlocksSecondaryAuthenticationProvider: only `$wgBlockDisablesLogin` keeps blocked users out.
     if (await this.isLockedOut(account.id)) throw new DomainError('user_blocked', 'This account is blocked.');
-    if (needsRehash(stored)) await this.#accounts.setPassword(account.id, await hashPassword(password));
+    if (needsRehash(stored, this.#pbkdf2)) await this.#accounts.setPassword(account.id, await hashPassword(password, this.#pbkdf2));
     return account;
   }
 
-  /** A new password; every app authorization of the user is revoked (`revoked` says how many). */
+  /** A new password; every app authorization of the user is revoked (`revoked` says how many) and every site session ends. */
   async setPassword(name: string, password: string): Promise<Account & { readonly revoked: number }> {
-    checkPassword(password);
     const account = await this.require(name);
-    await this.#accounts.setPassword(account.id, await hashPassword(password));
+    checkNewPassword(account.name, password, await this.#accounts.groups(account.id), this.#common);
+    await this.#accounts.setPassword(account.id, await hashPassword(password, this.#pbkdf2));
+    await this.#sessions.bump(account.id);
     return { ...account, revoked: await this.#passwordChanged(account.id) };
   }
 
@@ -145,6 +159,7 @@ export class AccountService {
   async block(name: string, reason: string, by = 0, expiry: string = INFINITY): Promise<Account> {
     const account = await this.require(name);
     await this.#accounts.putBlock({ userId: account.id, by, reason, timestamp: toMwTimestamp(), expiry });
+    await this.#sessions.bump(account.id);
     return account;
   }
 
@@ -197,12 +212,6 @@ function promotionFacts(account: Account): { editCount: number; age: number } {
 
 function isActive(block: AccountBlock): boolean {
   return block.expiry === INFINITY || block.expiry > toMwTimestamp();
-}
-
-function checkPassword(password: string): void {
-  if (password.length < MIN_PASSWORD_LENGTH || Buffer.byteLength(password) > MAX_PASSWORD_BYTES) {
-    throw new DomainError('invalid_password', 'The password must be between 1 and 4096 bytes long');
-  }
 }
 
 export function isEmailAddress(email: string): boolean {

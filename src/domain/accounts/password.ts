@@ -15,10 +15,6 @@ import { promisify } from 'node:util';
 
 const pbkdf2 = promisify(pbkdf2Callback);
 
-/** $wgPasswordConfig['pbkdf2'] defaults (core MainConfigSchema::PasswordConfig). */
-const DEFAULT_ALGO = 'sha512';
-const DEFAULT_ROUNDS = 30_000;
-const DEFAULT_LENGTH = 64;
 const SALT_BYTES = 16; // AbstractPbkdf2Password::crypt: random_bytes( 16 )
 
 /** The digests Pbkdf2PasswordUsingOpenSSL::getDigestAlgo accepts. */
@@ -31,21 +27,27 @@ const DIGITS = /^[0-9]+$/;
 /** Pre-1.24 rows hold a bare md5 hex (LocalPasswordPrimaryAuthenticationProvider). */
 const BARE_MD5 = /^[0-9a-f]{32}$/;
 
-interface Pbkdf2Params {
+export interface Pbkdf2Params {
   readonly algo: string;
   readonly rounds: number;
   readonly length: number;
 }
 
-/** A new hash in MediaWiki's default format, so the wiki itself can verify it. */
-export async function hashPassword(password: string): Promise<string> {
+/** $wgPasswordConfig['pbkdf2'] defaults (core MainConfigSchema::PasswordConfig). */
+export const DEFAULT_PBKDF2: Pbkdf2Params = Object.freeze({ algo: 'sha512', rounds: 30_000, length: 64 });
+
+/** A new hash in MediaWiki's `pbkdf2` format, so the wiki itself can verify it. */
+export async function hashPassword(password: string, params: Pbkdf2Params = DEFAULT_PBKDF2): Promise<string> {
   const salt = randomBytes(SALT_BYTES).toString('base64');
-  const hash = await pbkdf2Base64(password, salt, {
-    algo: DEFAULT_ALGO,
-    rounds: DEFAULT_ROUNDS,
-    length: DEFAULT_LENGTH,
-  });
-  return `:pbkdf2:${DEFAULT_ALGO}:${DEFAULT_ROUNDS}:${DEFAULT_LENGTH}:${salt}:${hash}`;
+  const hash = await pbkdf2Base64(password, salt, params);
+  return `:pbkdf2:${params.algo}:${params.rounds}:${params.length}:${salt}:${hash}`;
+}
+
+/** `algo:rounds:length` as configured (PASSWORD_PBKDF2), checked like a stored hash's parameters. */
+export function parsePbkdf2Setting(setting: string): Pbkdf2Params | undefined {
+  const [algo, rounds, length, extra] = setting.split(':');
+  if (extra !== undefined || algo === undefined || rounds === undefined || length === undefined) return undefined;
+  return parsePbkdf2Params(algo, rounds, length);
 }
 
 /**
@@ -60,8 +62,8 @@ export async function verifyPassword(password: string, stored: string, userId: n
   }
 }
 
-/** True unless `stored` already is the default `pbkdf2` sha512/30000/64 (Password::needsUpdate). */
-export function needsRehash(stored: string): boolean {
+/** True unless `stored` already is `pbkdf2` with the configured parameters (Password::needsUpdate). */
+export function needsRehash(stored: string, params: Pbkdf2Params = DEFAULT_PBKDF2): boolean {
   const parsed = typeof stored === 'string' ? splitType(stored) : undefined;
   if (parsed?.type !== 'pbkdf2') {
     return true;
@@ -69,9 +71,9 @@ export function needsRehash(stored: string): boolean {
   const fields = parsed.rest.split(':');
   return !(
     fields.length === 5 &&
-    fields[0] === DEFAULT_ALGO &&
-    fields[1] === String(DEFAULT_ROUNDS) &&
-    fields[2] === String(DEFAULT_LENGTH)
+    fields[0] === params.algo &&
+    fields[1] === String(params.rounds) &&
+    fields[2] === String(params.length)
   );
 }
 

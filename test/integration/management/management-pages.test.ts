@@ -289,6 +289,9 @@ describe.each(DIALECTS)('management pages on %s', (_name, makeDb) => {
     await changePassword(server.services, ['--user', 'Alice', '--password', ALICE.password], (l) => lines.push(l));
     expect(await server.services.authorizations.listByUser(aliceId)).toEqual([]);
     expect(lines.join('\n')).toMatch(/authorization\(s\) revoked/);
+    // It also ends her site sessions (docs/sign-in.md, "Sessions"): the shared page agent signs in again.
+    expect((await alice.get(`${REG}/propose/oauth2`)).status).toBe(302);
+    alice = await signIn(server.issuer, ALICE);
   });
 
   it('expires proposals idle for 30 days when a list page is viewed, and logs it', async () => {

@@ -36,8 +36,8 @@ describe('ConsumerWorkflow', () => {
     workflow = new ConsumerWorkflow({ consumers, service, authorizations, log, secretKey: SECRET, requestExpirationAge: 30 * 86400 });
     const people = new AccountService(accounts);
     await people.create({ name: 'Dev', password: 'x', email: 'dev@example.org' });
-    await people.create({ name: 'Admin', password: 'x', email: 'admin@example.org', groups: ['sysop'] });
-    await people.create({ name: 'Crat', password: 'x', email: 'crat@example.org', groups: ['sysop', 'bureaucrat'] });
+    await people.create({ name: 'Admin', password: 'admin-password-1', email: 'admin@example.org', groups: ['sysop'] });
+    await people.create({ name: 'Crat', password: 'crat-password-1', email: 'crat@example.org', groups: ['sysop', 'bureaucrat'] });
     [dev, admin, suppressor] = [await actorNamed('Dev'), await actorNamed('Admin'), await actorNamed('Crat')];
   });
 
