@@ -1,7 +1,9 @@
 import { createHash } from 'node:crypto';
 import type { ArtifactStore } from '../domain/artifacts/artifact-store.js';
 import type { RateLimitAction, RateLimits } from '../config/config.js';
+import { UnavailableError } from '../domain/errors.js';
 import { addressIn } from './client-address.js';
+import { isConnectionError } from './error-edge.js';
 
 const MODEL = 'RateLimit';
 
@@ -56,7 +58,12 @@ export class RateLimiter {
         const left = Math.max(1, Math.ceil((window + 1) * limit.seconds - now));
         // Hashed: keys are client-supplied text of any length; the store's ids are bounded.
         const id = `${action}:${kind}:${window}:${createHash('sha256').update(key).digest('base64url')}`;
-        const count = await this.#store.increment(MODEL, id, left);
+        const count = await this.#store.increment(MODEL, id, left).catch((err: unknown) => {
+          // Fail open: with the counters' store down, requests that need nothing else from it (a
+          // refresh with durable tokens in SQL) keep working; the rest answer 503 on their own.
+          if (err instanceof UnavailableError || isConnectionError(err)) return 0;
+          throw err;
+        });
         if (count > limit.count) retryAfter = Math.max(retryAfter, left);
       }),
     );
