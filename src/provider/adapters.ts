@@ -3,8 +3,8 @@ import { errors } from 'oidc-provider';
 import type { ArtifactStore } from '../domain/artifacts/artifact-store.js';
 import type { ClientRegistrationService } from '../domain/consumers/client-registration.js';
 import type { ConsumerService } from '../domain/consumers/consumer-service.js';
-import type { AccessTokenRegistry, GrantRecordRepository } from '../domain/grants/access-token-registry.js';
-import type { AuthorizationRepository } from '../domain/grants/authorization.js';
+import { DomainError } from '../domain/errors.js';
+import type { GrantService } from '../domain/grants/grant-service.js';
 import { consumerToClient } from './client-metadata.js';
 import type { ConsumerLookup } from '../domain/consumers/consumer-cache.js';
 import { registrationError, registrationRequest, type PendingSecrets } from './registration.js';
@@ -13,28 +13,29 @@ export interface AdapterDeps {
   readonly artifacts: ArtifactStore;
   readonly consumers: ConsumerService;
   readonly consumerCache: ConsumerLookup;
-  readonly authorizations: AuthorizationRepository;
-  readonly grants: GrantRecordRepository;
-  readonly accessTokens: AccessTokenRegistry;
+  readonly grants: GrantService;
   readonly registrations: ClientRegistrationService;
   readonly pendingSecrets: PendingSecrets;
 }
 
 const now = () => Math.floor(Date.now() / 1000);
 
+/** Models whose tokens MediaWiki registers in `oauth2_access_tokens`. */
+const ACCESS_TOKEN_MODELS: ReadonlySet<string> = new Set(['AccessToken', 'ClientCredentials']);
+
 /**
- * oidc-provider's storage contract, one adapter per model:
+ * oidc-provider's storage contract, one adapter per model, each a translation with no state of
+ * its own between calls:
  * - Client: MediaWiki consumers; written only by dynamic registration (RFC 7591/7592);
- * - Grant: `wikiauth_grant`, pointing at the user's `oauth_accepted_consumer` row;
- * - AccessToken: an artifact plus its `oauth2_access_tokens` registration;
+ * - Grant: the grant service, which keeps it beside the user's `oauth_accepted_consumer` row;
+ * - AccessToken, ClientCredentials: an artifact, registered with the grant service;
  * - everything else: the artifact store, with atomic consume.
  */
 export function createAdapterFactory(deps: AdapterDeps): (name: string) => Adapter {
-  const acceptanceOfGrant = new Map<string, number>();
   return (name: string) => {
     if (name === 'Client') return clientAdapter(deps);
-    if (name === 'Grant') return grantAdapter(deps, acceptanceOfGrant);
-    return artifactAdapter(name, deps, acceptanceOfGrant);
+    if (name === 'Grant') return grantAdapter(deps.grants);
+    return artifactAdapter(name, deps);
   };
 }
 
@@ -70,24 +71,18 @@ function clientAdapter({ consumerCache, consumers, registrations, pendingSecrets
   };
 }
 
-function grantAdapter(deps: AdapterDeps, acceptanceOfGrant: Map<string, number>): Adapter {
+function grantAdapter(grants: GrantService): Adapter {
   return {
     async upsert(id, payload, expiresIn) {
-      const acceptanceId = await acceptanceFor(deps, String(payload.clientId), String(payload.accountId));
-      remember(acceptanceOfGrant, id, acceptanceId);
-      await deps.grants.save(id, acceptanceId, payload, expiresIn ? now() + expiresIn : undefined);
+      try {
+        await grants.saveGrant(id, String(payload.clientId), Number(payload.accountId), payload, expiresIn);
+      } catch (err) {
+        if (err instanceof DomainError && err.code === 'not_authorized') throw new errors.AccessDenied(err.message);
+        throw err;
+      }
     },
-    async find(id) {
-      const record = await deps.grants.find(id);
-      if (!record) return undefined;
-      remember(acceptanceOfGrant, id, record.acceptanceId);
-      return record.payload as AdapterPayload;
-    },
-    // Logout, code replay and refresh reuse destroy a Grant, never the user's authorization.
-    async destroy(id) {
-      acceptanceOfGrant.delete(id);
-      await deps.grants.destroy(id);
-    },
+    find: async (id) => (await grants.findGrant(id)) as AdapterPayload | undefined,
+    destroy: (id) => grants.destroyGrant(id),
     consume: unsupported,
     findByUid: async () => undefined,
     findByUserCode: async () => undefined,
@@ -95,8 +90,8 @@ function grantAdapter(deps: AdapterDeps, acceptanceOfGrant: Map<string, number>)
   };
 }
 
-function artifactAdapter(model: string, deps: AdapterDeps, acceptanceOfGrant: Map<string, number>): Adapter {
-  const { artifacts } = deps;
+function artifactAdapter(model: string, deps: AdapterDeps): Adapter {
+  const { artifacts, grants } = deps;
   return {
     async upsert(id, payload, expiresIn) {
       const grantId = typeof payload.grantId === 'string' ? payload.grantId : undefined;
@@ -105,9 +100,8 @@ function artifactAdapter(model: string, deps: AdapterDeps, acceptanceOfGrant: Ma
         ...(typeof payload.uid === 'string' ? { uid: payload.uid } : {}),
         ...(typeof payload.userCode === 'string' ? { userCode: payload.userCode } : {}),
       });
-      if (model === 'AccessToken' || model === 'ClientCredentials') {
-        const acceptanceId = grantId ? (acceptanceOfGrant.get(grantId) ?? (await deps.grants.find(grantId))?.acceptanceId ?? 0) : 0;
-        await deps.accessTokens.register(id, typeof payload.exp === 'number' ? payload.exp : expiresIn ? now() + expiresIn : undefined, acceptanceId);
+      if (ACCESS_TOKEN_MODELS.has(model)) {
+        await grants.registerAccessToken(id, grantId, typeof payload.exp === 'number' ? payload.exp : expiresIn ? now() + expiresIn : undefined);
       }
     },
     find: async (id) => (await artifacts.find(model, id)) as AdapterPayload | undefined,
@@ -119,22 +113,10 @@ function artifactAdapter(model: string, deps: AdapterDeps, acceptanceOfGrant: Ma
     },
     async destroy(id) {
       await artifacts.destroy(model, id);
-      if (model === 'AccessToken' || model === 'ClientCredentials') await deps.accessTokens.remove(id);
+      if (ACCESS_TOKEN_MODELS.has(model)) await grants.removeAccessToken(id);
     },
     revokeByGrantId: (grantId) => artifacts.revokeByGrantId(model, grantId),
   };
-}
-
-async function acceptanceFor(deps: AdapterDeps, clientId: string, accountId: string): Promise<number> {
-  const consumer = await deps.consumerCache.get(clientId);
-  const authorization = consumer && (await deps.authorizations.find(Number(accountId), consumer.id, consumer.wiki));
-  if (!authorization) throw new errors.AccessDenied('the user has not authorized this application');
-  return authorization.id;
-}
-
-function remember(map: Map<string, number>, grantId: string, acceptanceId: number): void {
-  if (map.size > 10_000) map.clear();
-  map.set(grantId, acceptanceId);
 }
 
 async function unsupported(): Promise<never> {
