@@ -42,6 +42,11 @@ export function clientAddress(trust: ProxyTrust): Middleware {
     } else {
       const header = ctx.request.headers['x-forwarded-for'];
       ctx.request.ip = resolveClientAddress(peer, Array.isArray(header) ? header.join(',') : header, trust);
+      // koa reads the first entry of these; the last one is what the nearest proxy wrote.
+      for (const name of ['x-forwarded-host', 'x-forwarded-proto']) {
+        const value = ctx.request.headers[name];
+        if (typeof value === 'string' && value.includes(',')) ctx.request.headers[name] = value.split(',').pop()!.trim();
+      }
     }
     return next();
   };
