@@ -14,6 +14,8 @@ import { clientRoutes } from './compat/client-routes.js';
 import { resourceRoutes } from './compat/resource-routes.js';
 import { managementRouters } from './management/index.js';
 import { oauth1Routes } from './oauth1/mount.js';
+import { AccessTokenJwt } from './domain/tokens/access-token-jwt.js';
+import { AccessTokenSigner, installAccessTokenFormat } from './provider/access-token-format.js';
 import { createAdapterFactory } from './provider/adapters.js';
 import { markOutages, outagesAs503 } from './provider/dependency-outage.js';
 import { authorizeDefaults } from './provider/authorize-defaults.js';
@@ -51,7 +53,10 @@ export async function createApp(services: Services, log: (line: string) => void 
   // Token requests read the user on every call; a few seconds of memo spare three queries each.
   const profileMemo = new ShortMemo((id: number) => services.accounts.profile(id));
   const profiles = { profile: (id: number) => profileMemo.get(id) };
+  const signer = new AccessTokenSigner();
   const adapter = createAdapterFactory({
+    signer,
+    refreshTokenGracePeriod: config.refreshTokenGracePeriod,
     artifacts: services.artifacts,
     consumers: services.consumers,
     consumerCache,
@@ -75,6 +80,8 @@ export async function createApp(services: Services, log: (line: string) => void 
     configure,
     onBuilt: (provider, keys) => {
       provider.proxy = config.trustProxy;
+      signer.jwt = new AccessTokenJwt(keys.accessToken);
+      installAccessTokenFormat(provider, { signer, consumers: consumerCache });
       // The provider runs on our context (as with koa-mount): both must sign cookies alike.
       app.keys = keys.cookie;
       provider.on('server_error', (_ctx, err) => log(`provider error: ${err.name}: ${err.message.split('\n')[0]}`));

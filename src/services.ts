@@ -2,6 +2,7 @@ import type { Knex } from 'knex';
 import type { Config } from './config/config.js';
 import { AccountService } from './domain/accounts/account-service.js';
 import type { ArtifactStore } from './domain/artifacts/artifact-store.js';
+import { hashingCredentialIds } from './domain/artifacts/hashed-ids.js';
 import { ClientRegistrationService } from './domain/consumers/client-registration.js';
 import { ConsumerService } from './domain/consumers/consumer-service.js';
 import { ConsumerWorkflow } from './domain/consumers/consumer-workflow.js';
@@ -63,7 +64,9 @@ export async function openServices(config: Config, opts: { checkSchema?: boolean
     throw err;
   }
   const accountRepository = new SqlAccountRepository(db);
-  const { artifacts, authorizations, readinessChecks, close: closeShortLived } = await openShortLivedStorage(config, db);
+  const shortLived = await openShortLivedStorage(config, db);
+  const { authorizations, readinessChecks, close: closeShortLived } = shortLived;
+  const artifacts = hashingCredentialIds(shortLived.artifacts);
   const log = new SqlManagementLog(db);
   const consumerRepository = new SqlConsumerRepository(db);
   const consumers = new ConsumerService({
@@ -95,7 +98,7 @@ export async function openServices(config: Config, opts: { checkSchema?: boolean
     grantRecords: new SqlGrantRecordRepository(db),
     accessTokens: new SqlAccessTokenRegistry(db),
     readinessChecks,
-    keys: new KeyService(new SqlKeyRepository(db), config.secretKey),
+    keys: new KeyService(new SqlKeyRepository(db), config.secretKey, config.oauth2PrivateKey),
     log,
     close: async () => {
       closeShortLived();

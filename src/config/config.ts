@@ -38,6 +38,13 @@ export interface Config {
   /** MediaWiki's `$wgMWOAuthRequestExpirationAge` in seconds (30 days); 0 = proposals never expire. */
   readonly requestExpirationAge: number;
   readonly registration: RegistrationPolicy;
+  /**
+   * The wiki's `$wgOAuth2PrivateKey` (PEM) signing OAuth 2 access tokens, from
+   * OAUTH2_PRIVATE_KEY_FILE; undefined = a key pair generated and kept in the database.
+   */
+  readonly oauth2PrivateKey: string | undefined;
+  /** MediaWiki's `$wgOAuth2RefreshTokenGracePeriod` in seconds: a just-used refresh token still works this long. */
+  readonly refreshTokenGracePeriod: number;
 }
 
 /** One `$wgOAuthAutoApprove` condition; every rule given must hold (Workflow::consumerCanBeAutoApproved). */

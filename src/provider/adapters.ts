@@ -5,7 +5,10 @@ import type { ClientRegistrationService } from '../domain/consumers/client-regis
 import type { ConsumerService } from '../domain/consumers/consumer-service.js';
 import type { AccessTokenRegistry, GrantRecordRepository } from '../domain/grants/access-token-registry.js';
 import type { AuthorizationRepository } from '../domain/grants/authorization.js';
+import type { AccessTokenSigner } from './access-token-format.js';
+import { accessTokenAdapters, authorizationGrants, type AccessTokenAdapterDeps } from './access-token-adapter.js';
 import { consumerToClient } from './client-metadata.js';
+import { RefreshTokens } from './refresh-token-adapter.js';
 import type { ConsumerCache } from './consumer-cache.js';
 import { registrationError, registrationRequest, type PendingSecrets } from './registration.js';
 
@@ -18,6 +21,9 @@ export interface AdapterDeps {
   readonly accessTokens: AccessTokenRegistry;
   readonly registrations: ClientRegistrationService;
   readonly pendingSecrets: PendingSecrets;
+  readonly signer: AccessTokenSigner;
+  /** MediaWiki's `$wgOAuth2RefreshTokenGracePeriod`, seconds. */
+  readonly refreshTokenGracePeriod: number;
 }
 
 const now = () => Math.floor(Date.now() / 1000);
@@ -26,15 +32,36 @@ const now = () => Math.floor(Date.now() / 1000);
  * oidc-provider's storage contract, one adapter per model:
  * - Client: MediaWiki consumers; written only by dynamic registration (RFC 7591/7592);
  * - Grant: `wikiauth_grant`, pointing at the user's `oauth_accepted_consumer` row;
- * - AccessToken: an artifact plus its `oauth2_access_tokens` registration;
+ * - AccessToken, ClientCredentials: MediaWiki JWTs, an artifact by `jti` plus its
+ *   `oauth2_access_tokens` registration (access-token-adapter.ts);
  * - everything else: the artifact store, with atomic consume.
  */
 export function createAdapterFactory(deps: AdapterDeps): (name: string) => Adapter {
   const acceptanceOfGrant = new Map<string, number>();
+  const accessTokenStore = artifactAdapter('AccessToken', deps);
+  const refreshTokens = new RefreshTokens(artifactAdapter('RefreshToken', deps), {
+    gracePeriod: deps.refreshTokenGracePeriod,
+    revokeAccessToken: async (jti) => {
+      await deps.accessTokens.revoke(jti);
+      await accessTokenStore.destroy(jti);
+    },
+  });
+  const tokenDeps: AccessTokenAdapterDeps = {
+    signer: deps.signer,
+    registry: deps.accessTokens,
+    consumers: deps.consumerCache,
+    authorizations: deps.authorizations,
+    acceptanceOfGrant: async (grantId) => acceptanceOfGrant.get(grantId) ?? (await deps.grants.find(grantId))?.acceptanceId,
+    accessTokenSaved: (jti) => refreshTokens.accessTokenSaved(jti),
+  };
+  const tokens = accessTokenAdapters({ AccessToken: accessTokenStore, ClientCredentials: artifactAdapter('ClientCredentials', deps) }, tokenDeps);
+  const refreshTokenAdapter = refreshTokens.adapter();
   return (name: string) => {
     if (name === 'Client') return clientAdapter(deps);
-    if (name === 'Grant') return grantAdapter(deps, acceptanceOfGrant);
-    return artifactAdapter(name, deps, acceptanceOfGrant);
+    if (name === 'Grant') return authorizationGrants(grantAdapter(deps, acceptanceOfGrant), tokenDeps);
+    if (name === 'AccessToken' || name === 'ClientCredentials') return tokens[name];
+    if (name === 'RefreshToken') return refreshTokenAdapter;
+    return artifactAdapter(name, deps);
   };
 }
 
@@ -99,7 +126,7 @@ function grantAdapter(deps: AdapterDeps, acceptanceOfGrant: Map<string, number>)
   };
 }
 
-function artifactAdapter(model: string, deps: AdapterDeps, acceptanceOfGrant: Map<string, number>): Adapter {
+function artifactAdapter(model: string, deps: AdapterDeps): Adapter {
   const { artifacts } = deps;
   return {
     async upsert(id, payload, expiresIn) {
@@ -109,10 +136,6 @@ function artifactAdapter(model: string, deps: AdapterDeps, acceptanceOfGrant: Ma
         ...(typeof payload.uid === 'string' ? { uid: payload.uid } : {}),
         ...(typeof payload.userCode === 'string' ? { userCode: payload.userCode } : {}),
       });
-      if (model === 'AccessToken' || model === 'ClientCredentials') {
-        const acceptanceId = grantId ? (acceptanceOfGrant.get(grantId) ?? (await deps.grants.find(grantId))?.acceptanceId ?? 0) : 0;
-        await deps.accessTokens.register(id, typeof payload.exp === 'number' ? payload.exp : expiresIn ? now() + expiresIn : undefined, acceptanceId);
-      }
     },
     find: async (id) => (await artifacts.find(model, id)) as AdapterPayload | undefined,
     findByUid: async (uid) => (await artifacts.findByUid(model, uid)) as AdapterPayload | undefined,
@@ -121,10 +144,7 @@ function artifactAdapter(model: string, deps: AdapterDeps, acceptanceOfGrant: Ma
       // The loser of a concurrent exchange gets invalid_grant, never a second token set.
       if (!(await artifacts.consume(model, id))) throw new errors.InvalidGrant('grant already used');
     },
-    async destroy(id) {
-      await artifacts.destroy(model, id);
-      if (model === 'AccessToken' || model === 'ClientCredentials') await deps.accessTokens.remove(id);
-    },
+    destroy: (id) => artifacts.destroy(model, id),
     revokeByGrantId: (grantId) => artifacts.revokeByGrantId(model, grantId),
   };
 }

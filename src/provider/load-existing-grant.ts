@@ -1,7 +1,7 @@
 import type { KoaContextWithOIDC, Grant } from 'oidc-provider';
 import { isUsableBy } from '../domain/consumers/consumer.js';
 import type { AuthorizationRepository } from '../domain/grants/authorization.js';
-import { releasesPrivateInfo } from '../domain/grants/catalogue.js';
+import { scopesOfAuthorization } from '../domain/grants/scopes.js';
 import type { ConsumerCache } from './consumer-cache.js';
 
 /**
@@ -26,8 +26,7 @@ export function createLoadExistingGrant(consumerCache: ConsumerCache, authorizat
     const authorization = await authorizations.find(Number(accountId), consumer.id, consumer.wiki);
     if (!authorization) return undefined;
     const grant = new oidc.provider.Grant({ accountId, clientId: client.clientId });
-    const scopes = ['openid', 'profile', ...(releasesPrivateInfo(authorization.grants) ? ['email'] : []), ...authorization.grants];
-    grant.addOIDCScope(scopes.join(' '));
+    grant.addOIDCScope(scopesOfAuthorization(authorization.grants).join(' '));
     await grant.save();
     return grant;
   };

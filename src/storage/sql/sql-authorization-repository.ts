@@ -72,8 +72,9 @@ export class SqlAuthorizationRepository implements AuthorizationRepository {
         await trx('wikiauth_artifact').whereIn('wa_grant_id', grantIds).delete();
         await trx('wikiauth_grant').whereIn('wg_id', grantIds).delete();
       }
-      // MediaWiki: a missing oauth2_access_tokens row means revoked (isAccessTokenRevoked).
-      await trx('oauth2_access_tokens').whereIn('oaat_acceptance_id', ids).delete();
+      // Marked revoked rather than deleted (either means revoked to MediaWiki): the row records that
+      // the token existed and why it stopped working (docs/mediawiki-compat.md "Access tokens").
+      await trx('oauth2_access_tokens').whereIn('oaat_acceptance_id', ids).update({ oaat_revoked: 1 });
       await trx('oauth_accepted_consumer').whereIn('oaac_id', ids).delete();
       return { count: ids.length, grantIds };
     });
