@@ -1,10 +1,12 @@
 import { defineConfig } from 'vitest/config';
+import { suiteReporters } from './test/helpers/progress-reporter.js';
 
 // DESIGN §8: unit (no I/O), integration (real SQLite, MariaDB, Redis, HTTP), e2e (chromium),
 // clients (real client libraries as child processes).
 export default defineConfig({
   test: {
-    reporters: process.env.CI_JSON_REPORT ? ['default', ['json', { outputFile: process.env.CI_JSON_REPORT }]] : ['default'],
+    // scripts/run-suite.js asks for the JSON report and the progress log it watches for a hung file.
+    reporters: suiteReporters(),
     projects: [
       { test: { name: 'unit', include: ['test/unit/**/*.test.ts'], environment: 'node' } },
       {

@@ -1,19 +1,27 @@
 import Koa, { type Middleware } from 'koa';
+import type Provider from 'oidc-provider';
 import { GRANTS } from './domain/grants/catalogue.js';
+import { clientAddress, trustsProxies } from './http/client-address.js';
+import { RateLimiter } from './http/rate-limit.js';
+import { providerRateLimits } from './http/rate-limit-routes.js';
 import { errorEdge } from './http/error-edge.js';
 import { healthRoutes } from './http/health-routes.js';
 import { renderPage } from './http/render.js';
 import { securityHeaders } from './http/security-headers.js';
 import { staticRoutes } from './http/static-routes.js';
-import { readForm } from './interactions/form-body.js';
+import { readForm } from './http/form-body.js';
 import { interactionRoutes } from './interactions/interaction-routes.js';
 import { LoginThrottle } from './interactions/login-throttle.js';
 import { loginRoutes } from './interactions/login-routes.js';
-import { SiteSessions } from './interactions/site-session.js';
+import { SiteSessions } from './http/site-session.js';
 import { clientRoutes } from './compat/client-routes.js';
 import { resourceRoutes } from './compat/resource-routes.js';
 import { managementRouters } from './management/index.js';
-import { oauth1Routes } from './oauth1/mount.js';
+import { actionApi } from './compat/action-api.js';
+import { NonceStore } from './oauth1/nonces.js';
+import { OAuth1Server } from './oauth1/oauth1-server.js';
+import { RequestTokenStore } from './oauth1/request-tokens.js';
+import { specialOAuth } from './oauth1/special-oauth.js';
 import { AccessTokenJwt } from './domain/tokens/access-token-jwt.js';
 import { AccessTokenSigner, installAccessTokenFormat } from './provider/access-token-format.js';
 import { createAdapterFactory } from './provider/adapters.js';
@@ -28,6 +36,7 @@ import { ProviderHost } from './provider/provider-host.js';
 import { consumerToClient } from './provider/client-metadata.js';
 import { PendingSecrets, registeredMetadataInResponses } from './provider/registration.js';
 import { requestObjectRefusal } from './provider/request-object-refusal.js';
+import { confirmedLogout } from './provider/logout-confirmation.js';
 import { providerRoutes } from './provider/routes.js';
 import type { Services } from './services.js';
 
@@ -43,9 +52,8 @@ const GC_INTERVAL_MS = 10 * 60 * 1000;
 export async function createApp(services: Services, log: (line: string) => void = (line) => process.stderr.write(`${line}\n`)): Promise<App> {
   const { config } = services;
   const app = new Koa() as App;
-  app.proxy = config.trustProxy;
-  // A client must not be able to grow a request into a denial of service.
-  app.maxIpsCount = 5;
+  // clientAddress() drops forwarding headers from untrusted peers, so koa may read the rest.
+  app.proxy = trustsProxies(config.trustProxy);
 
   const sessions = new SiteSessions(services.artifacts, config.ttl.session, config.secretKey);
   const consumerCache = new ConsumerCache(services.consumers);
@@ -79,7 +87,7 @@ export async function createApp(services: Services, log: (line: string) => void 
     keys: services.keys,
     configure,
     onBuilt: (provider, keys) => {
-      provider.proxy = config.trustProxy;
+      provider.proxy = trustsProxies(config.trustProxy);
       signer.jwt = new AccessTokenJwt(keys.accessToken);
       installAccessTokenFormat(provider, { signer, consumers: consumerCache });
       // The provider runs on our context (as with koa-mount): both must sign cookies alike.
@@ -91,6 +99,7 @@ export async function createApp(services: Services, log: (line: string) => void 
   await host.start();
   const provider = () => host.provider;
   const routes = providerRoutes(config.scriptPath);
+  const limiter = new RateLimiter(services.artifacts, config);
   const management = {
     accounts: services.accounts,
     consumers: services.consumers,
@@ -99,12 +108,14 @@ export async function createApp(services: Services, log: (line: string) => void 
     log: services.log,
     sessions,
     consumerCache,
+    limiter,
   };
 
-  app.use(errorEdge(log));
+  app.use(clientAddress(config.trustProxy));
   app.use(securityHeaders);
+  app.use(errorEdge(log));
   app.use(currentUser(sessions, services));
-  app.use(oauth1Routes(services, { sessions, provider, consumerCache }));
+  app.use(oauth1Routes(services, { sessions, provider, consumerCache, limiter }));
   for (const router of [
     staticRoutes(),
     healthRoutes({ database: async () => void (await services.db.raw('select 1')), ...services.readinessChecks }),
@@ -122,13 +133,14 @@ export async function createApp(services: Services, log: (line: string) => void 
   app.use(postToGet(routes.end_session));
   app.use(authorizeDefaults(routes.authorization, consumerCache));
   app.use(requestObjectRefusal(routes.authorization));
-  app.use(endSiteSessionOnLogout(sessions));
+  app.use(confirmedLogout(sessions));
   app.use(
     registeredMetadataInResponses(routes.registration, async (key) => {
       const consumer = await consumerCache.get(key);
       return consumer && consumerToClient(consumer, services.consumers.clientSecret(consumer));
     }),
   );
+  app.use(providerRateLimits({ token: routes.token, registration: routes.registration }, limiter));
   app.use(outagesAs503);
   app.use(host.middleware());
 
@@ -143,6 +155,20 @@ export async function createApp(services: Services, log: (line: string) => void 
     },
   });
   return app;
+}
+
+/**
+ * Special:OAuth (OAuth 1.0a) and the api.php routes its tokens are used on, with one OAuth1Server
+ * shared between them. Mounted before oidc-provider.
+ */
+function oauth1Routes(services: Services, web: { sessions: SiteSessions; provider: () => Provider; consumerCache: ConsumerCache; limiter: RateLimiter }): Middleware {
+  const { config, consumers, accounts, authorizations, artifacts } = services;
+  const requestTokens = new RequestTokenStore(artifacts);
+  const server = new OAuth1Server({ consumers, accounts, authorizations, requestTokens, nonces: new NonceStore(artifacts), secretKey: config.secretKey });
+  const special = specialOAuth({ server, consumers, accounts, authorizations, requestTokens, sessions: web.sessions, limiter: web.limiter, scriptPath: config.scriptPath, wikiId: config.wikiId });
+  const api = actionApi({ oauth1: server, provider: web.provider, consumers: web.consumerCache, accounts, wikiId: config.wikiId, scriptPath: config.scriptPath });
+  const apiRoutes = api.routes();
+  return (ctx, next) => special(ctx, () => apiRoutes(ctx as Parameters<typeof apiRoutes>[0], next));
 }
 
 /** The signed-in user's name for the page header (pages only, not API routes). */
@@ -175,15 +201,6 @@ function postToGet(path: string): Middleware {
     const form = await readForm(ctx);
     ctx.status = 303;
     ctx.redirect(`${path}?${new URLSearchParams(form)}`);
-  };
-}
-
-/** Logging out through the provider (RP-initiated logout, "log out everywhere") ends the site session too. */
-function endSiteSessionOnLogout(sessions: SiteSessions): Middleware {
-  return async (ctx, next) => {
-    await next();
-    const oidc = (ctx as unknown as { oidc?: { route?: string; params?: { logout?: unknown } } }).oidc;
-    if (oidc?.route === 'end_session_confirm' && oidc.params?.logout) await sessions.end(ctx);
   };
 }
 

@@ -12,9 +12,9 @@ import type { AccountService } from '../domain/accounts/account-service.js';
 import { rightsForGroups } from '../domain/accounts/rights.js';
 import { effectiveRights } from '../domain/grants/catalogue.js';
 import { fromMwTimestamp } from '../domain/mw-timestamp.js';
-import { messageText, OAuth1Error } from '../oauth1/errors.js';
-import { phpJsonEncode, type JsonValue } from '../oauth1/php.js';
-import { readWebRequest, type WebRequest } from '../oauth1/web-request.js';
+import { messageText, OAuth1Error } from '../mediawiki/oauth-errors.js';
+import { phpJsonEncode, type JsonValue } from '../mediawiki/php.js';
+import { readWebRequest, type WebRequest } from '../mediawiki/web-request.js';
 import { authenticateApiCaller, type ApiAuthDeps, type ApiCaller } from './api-auth.js';
 
 export interface ActionApiDeps extends ApiAuthDeps {

@@ -9,12 +9,13 @@
 import type { Context } from 'koa';
 import type Provider from 'oidc-provider';
 import type { AccountService } from '../domain/accounts/account-service.js';
+import type { Consumer } from '../domain/consumers/consumer.js';
+import type { Authorization } from '../domain/grants/authorization.js';
 import { refusalToUse } from '../domain/grants/authorization-use.js';
 import { grantsInScope } from '../domain/grants/scopes.js';
-import { OAuth1Error, OAuth1Errors } from '../oauth1/errors.js';
-import type { OAuth1Server } from '../oauth1/oauth1-server.js';
-import { refusalError } from '../oauth1/refusals.js';
-import type { WebRequest } from '../oauth1/web-request.js';
+import { OAuth1Error, OAuth1Errors } from '../mediawiki/oauth-errors.js';
+import { refusalError } from '../mediawiki/oauth-refusals.js';
+import type { WebRequest } from '../mediawiki/web-request.js';
 import type { ConsumerCache } from '../provider/consumer-cache.js';
 import { authenticateBearer, BearerError } from './bearer-auth.js';
 
@@ -25,8 +26,13 @@ export interface ApiCaller {
   readonly grants: readonly string[] | null;
 }
 
+/** What api.php needs of the OAuth 1.0a server: a signed request checked, or an OAuth1Error. */
+export interface SignedRequestVerifier {
+  verifyRequest(req: WebRequest): Promise<{ readonly consumer: Consumer; readonly authorization: Authorization }>;
+}
+
 export interface ApiAuthDeps {
-  readonly oauth1: OAuth1Server;
+  readonly oauth1: SignedRequestVerifier;
   readonly provider: () => Provider;
   readonly consumers: ConsumerCache;
   readonly accounts: AccountService;

@@ -11,12 +11,13 @@ import { DomainError, NotFoundError } from '../domain/errors.js';
 import { isKnownGrant } from '../domain/grants/catalogue.js';
 import { grantsInScope } from '../domain/grants/scopes.js';
 import { readBody, type FormData } from '../http/request-body.js';
-import type { SiteSessions } from '../interactions/site-session.js';
+import type { SiteSessions } from '../http/site-session.js';
 import { formatTimestamp } from '../http/format-timestamp.js';
 import type { ConsumerCache } from '../provider/consumer-cache.js';
 import { authenticateBearer, bearerChallenge, BearerError } from './bearer-auth.js';
 import { booleanParam, enumParam, integerParam, listParam, stringParam } from './client-params.js';
 import { RestError } from './rest-errors.js';
+import { RateLimitedError, type RateLimiter } from '../http/rate-limit.js';
 
 export interface ClientRoutesDeps {
   readonly provider: () => Provider;
@@ -27,6 +28,8 @@ export interface ClientRoutesDeps {
   readonly sessions: SiteSessions;
   /** `oarc_wiki` values a client may be registered for besides `*`. */
   readonly wikiId: string;
+  /** `propose` limits on client creation (docs/security.md, "Rate limits"). */
+  readonly limiter: RateLimiter;
 }
 
 /** The grant that lets an OAuth token manage its user's own clients (extension.json). */
@@ -43,7 +46,7 @@ export function clientRoutes(scriptPath: string, deps: ClientRoutesDeps): Router
   router.use(restErrors);
 
   router.get('/', async (ctx) => {
-    const actor = await authenticate(ctx, deps, undefined);
+    const { actor } = await authenticate(ctx, deps, undefined);
     const limit = integerParam(ctx.query.limit, 'limit', { fallback: 25, min: 1, max: 500 });
     const offset = integerParam(ctx.query.offset, 'offset', { fallback: 0, min: 0, max: 1_000_000 });
     const oauthVersion = enumParam(ctx.query.oauth_version, 'oauth_version', ['1', '2'], '2');
@@ -53,7 +56,8 @@ export function clientRoutes(scriptPath: string, deps: ClientRoutesDeps): Router
 
   router.post('/', async (ctx) => {
     const body = await readBody(ctx, { json: true });
-    const actor = await authenticate(ctx, deps, body);
+    const { actor, tokenGrants } = await authenticate(ctx, deps, body);
+    await deps.limiter.hit('propose', { ip: ctx.ip, user: String(actor.id) });
     const ownerOnly = booleanParam(body, 'owner_only');
     const callbackUrl = stringParam(body, 'callback_url');
     const request = {
@@ -70,6 +74,12 @@ export function clientRoutes(scriptPath: string, deps: ClientRoutesDeps): Router
     };
     if (!ownerOnly && callbackUrl === '') {
       throw RestError.localized(400, 'mwoauth-error-missing-callback-url-non-owner', 'callback_url is required for non-owner-only clients');
+    }
+    const beyond = tokenGrants && request.scopes.filter((grant) => grant !== 'basic' && !tokenGrants.has(grant));
+    if (beyond?.length) {
+      // A token must not mint a client that can do more than the token itself: an owner-only client
+      // is approved at once and would act with every right its grants name (docs/security.md).
+      throw RestError.localized(403, 'mwoauth-invalid-authorization', `The authorization headers in your request are not valid: the access token cannot create a client with grants it does not have (${beyond.join(', ')})`);
     }
     if (request.wiki !== '*' && request.wiki !== deps.wikiId) throw RestError.param('wiki', request.wiki, 'badvalue', `Unknown project "${request.wiki}".`);
     const created = await deps.workflow.propose(
@@ -96,7 +106,7 @@ export function clientRoutes(scriptPath: string, deps: ClientRoutesDeps): Router
 
   router.post('/:key/reset_secret', async (ctx) => {
     const body = await readBody(ctx, { json: true });
-    const actor = await authenticate(ctx, deps, body);
+    const { actor } = await authenticate(ctx, deps, body);
     const consumer = await deps.consumers.findByKey(ctx.params.key!);
     if (!consumer) throw RestError.localized(400, 'mwoauth-invalid-consumer-key', 'No consumer exists with the given key.');
     if (consumer.deleted) throw RestError.localized(401, 'mwoauth-consumer-deleted-error', 'You cannot perform actions on deleted clients');
@@ -133,7 +143,7 @@ function listedClient(consumer: Consumer, viewer: Actor): Record<string, unknown
  * The caller: a Bearer token (its rights limited to its grants), or the site session (writes
  * need the session's CSRF token in `token`). `body` is given for writes.
  */
-async function authenticate(ctx: Context, deps: ClientRoutesDeps, body: FormData | undefined): Promise<Actor> {
+async function authenticate(ctx: Context, deps: ClientRoutesDeps, body: FormData | undefined): Promise<{ actor: Actor; tokenGrants?: ReadonlySet<string> }> {
   ctx.set('Vary', 'Authorization, Cookie');
   if (ctx.get('authorization')) {
     const credentials = await authenticateBearer(ctx, deps.provider(), deps.consumerCache);
@@ -145,7 +155,8 @@ async function authenticate(ctx: Context, deps: ClientRoutesDeps, body: FormData
     }
     const profile = await deps.accounts.profile(credentials.userId);
     if (!profile) throw RestError.localized(403, 'mwoauth-invalid-authorization-invalid-user', 'The authorization headers in your request are for a user that does not exist here');
-    return actorFromProfile(profile, grantsInScope(credentials.scopes));
+    const grants = grantsInScope(credentials.scopes);
+    return { actor: actorFromProfile(profile, grants), tokenGrants: new Set(grants) };
   }
   const session = await deps.sessions.current(ctx);
   const profile = session && (await deps.accounts.profile(session.userId));
@@ -156,7 +167,7 @@ async function authenticate(ctx: Context, deps: ClientRoutesDeps, body: FormData
   if (body !== undefined && !deps.sessions.checkCsrf(session, body.one('token'))) {
     throw RestError.localized(403, 'rest-badtoken', 'The CSRF token (`token`) is missing or invalid for this session.');
   }
-  return actorFromProfile(profile);
+  return { actor: actorFromProfile(profile) };
 }
 
 function json(ctx: Context, body: unknown): void {
@@ -172,6 +183,10 @@ const restErrors: Middleware = async (ctx, next) => {
     let rest: RestError | undefined;
     if (err instanceof BearerError) return bearerChallenge(ctx, err);
     if (err instanceof RestError) rest = err;
+    else if (err instanceof RateLimitedError) {
+      ctx.set('Retry-After', String(err.retryAfter));
+      rest = RestError.localized(429, 'actionthrottledtext', err.message);
+    }
     else if (err instanceof NotFoundError) rest = RestError.localized(400, 'mwoauth-invalid-consumer-key', 'No consumer exists with the given key.');
     else if (err instanceof DomainError && err.code !== 'temporarily_unavailable') rest = RestError.control(err.code, err.message);
     else {

@@ -26,7 +26,8 @@ export interface Config {
   readonly redis: { readonly url: string; readonly prefix: string } | undefined;
   /** MediaWiki's `$wgOAuthSecretKey`: HMAC key for client-facing secrets, root of derived keys. */
   readonly secretKey: string;
-  readonly trustProxy: boolean;
+  /** Which proxies may tell us the client's address and scheme (`TRUST_PROXY`, docs/security.md). */
+  readonly trustProxy: ProxyTrust;
   readonly tls: { readonly cert: string; readonly key: string } | undefined;
   /** MediaWiki's `$wgScriptPath` (`/w`); REST paths hang below it. */
   readonly scriptPath: string;
@@ -45,7 +46,32 @@ export interface Config {
   readonly oauth2PrivateKey: string | undefined;
   /** MediaWiki's `$wgOAuth2RefreshTokenGracePeriod` in seconds: a just-used refresh token still works this long. */
   readonly refreshTokenGracePeriod: number;
+  /** `REQUIRE_PKCE`: every authorization code request needs PKCE, confidential clients too (RFC 9700 §2.1.1). */
+  readonly requirePkce: boolean;
+  /** `RATE_LIMITS`, MediaWiki's `$wgRateLimits` for this service's expensive or guessable endpoints. */
+  readonly rateLimits: RateLimits;
+  /** `RATE_LIMITS_EXEMPT`: addresses never limited (MediaWiki's `$wgRateLimitsExcludedIPs`). */
+  readonly rateLimitExempt: readonly string[];
 }
+
+/** At most `count` hits per `seconds` (one `$wgRateLimits` entry, `[count, seconds]`). */
+export interface Limit {
+  readonly count: number;
+  readonly seconds: number;
+}
+
+/**
+ * `token`: the OAuth 2 token endpoint; `oauth1`: OAuth 1.0a initiate and token; `register`: dynamic
+ * client registration; `propose`: consumer proposals (Special:OAuthConsumerRegistration, REST).
+ */
+export type RateLimitAction = 'token' | 'oauth1' | 'register' | 'propose';
+export type RateLimits = Readonly<Record<RateLimitAction, Readonly<Partial<Record<'ip' | 'client' | 'user', Limit>>>>>;
+
+/**
+ * `{ hops: n }`: the n nearest hops are trusted proxies (0 = none); `{ ranges }`: proxies inside these
+ * addresses or CIDR ranges are trusted.
+ */
+export type ProxyTrust = { readonly hops: number } | { readonly ranges: readonly string[] };
 
 /** One `$wgOAuthAutoApprove` condition; every rule given must hold (Workflow::consumerCanBeAutoApproved). */
 export interface AutoApproveCondition {

@@ -1,7 +1,8 @@
 import { createPrivateKey, createPublicKey, randomBytes, type JsonWebKey, type KeyObject } from 'node:crypto';
+import { isIP } from 'node:net';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { isAbsolute, resolve } from 'node:path';
-import { ConfigError, type AutoApproveCondition, type Config, type DatabaseConfig, type RegistrationPolicy, type TokenLifetimes } from './config.js';
+import { ConfigError, type AutoApproveCondition, type Config, type DatabaseConfig, type Limit, type ProxyTrust, type RateLimitAction, type RateLimits, type RegistrationPolicy, type TokenLifetimes } from './config.js';
 import { parseDurationSeconds } from './duration.js';
 
 type Env = Readonly<Record<string, string | undefined>>;
@@ -26,7 +27,7 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config 
     dataDir,
     redis: parseRedis(env),
     secretKey: resolveSecretKey(env, database, dataDir),
-    trustProxy: parseBoolean(env, 'TRUST_PROXY', false),
+    trustProxy: parseTrustProxy(env),
     tls,
     scriptPath,
     wikiId: value(env, 'WIKI_ID') ?? '*',
@@ -36,6 +37,9 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config 
     registration: parseRegistration(env),
     oauth2PrivateKey: parseOAuth2KeyPair(env, cwd),
     refreshTokenGracePeriod: parseGracePeriod(env),
+    requirePkce: parseBoolean(env, 'REQUIRE_PKCE', false),
+    rateLimits: parseRateLimits(env),
+    rateLimitExempt: parseAddressList(env, 'RATE_LIMITS_EXEMPT') ?? [],
   });
 }
 
@@ -103,6 +107,80 @@ function parseBoolean(env: Env, name: string, fallback: boolean): boolean {
   if (/^(1|true|yes|on)$/i.test(raw)) return true;
   if (/^(0|false|no|off)$/i.test(raw)) return false;
   throw new ConfigError(name, `expected 1/0, true/false, yes/no or on/off, got "${raw}"`);
+}
+
+/**
+ * `TRUST_PROXY`: a number of hops (`1` = one reverse proxy; yes/no as 1/0) or a comma-separated list
+ * of proxy addresses/CIDR ranges.
+ */
+function parseTrustProxy(env: Env): ProxyTrust {
+  const raw = value(env, 'TRUST_PROXY');
+  if (raw === undefined || /^(0|false|no|off)$/i.test(raw)) return { hops: 0 };
+  if (/^(true|yes|on)$/i.test(raw)) return { hops: 1 };
+  if (/^\d{1,2}$/.test(raw)) return { hops: Number(raw) };
+  return { ranges: parseAddressList(env, 'TRUST_PROXY', 'a number of proxies or ')! };
+}
+
+/** A comma-separated list of IP addresses and CIDR ranges. */
+function parseAddressList(env: Env, name: string, alternative = ''): string[] | undefined {
+  const raw = value(env, name);
+  if (raw === undefined) return undefined;
+  const ranges = raw.split(',').map((entry) => entry.trim());
+  for (const range of ranges) {
+    const [address = '', bits, extra] = range.split('/');
+    const max = isIP(address) === 4 ? 32 : 128;
+    const ok = isIP(address) !== 0 && extra === undefined && (bits === undefined || (/^\d{1,3}$/.test(bits) && Number(bits) <= max));
+    if (!ok) throw new ConfigError(name, `expected ${alternative}a list of IP addresses/CIDR ranges, got "${range}"`);
+  }
+  return ranges;
+}
+
+/**
+ * Defaults stop floods and guessing without getting in a busy client's way: 50 token requests a
+ * second sustained per address and per client, 5 OAuth 1.0a handshakes a second, and registrations
+ * and proposals by the hundred per hour (a row each in `oauth_registered_consumer`).
+ */
+const DEFAULT_RATE_LIMITS: RateLimits = {
+  token: { ip: { count: 3000, seconds: 60 }, client: { count: 3000, seconds: 60 } },
+  oauth1: { ip: { count: 300, seconds: 60 }, client: { count: 300, seconds: 60 } },
+  register: { ip: { count: 100, seconds: 3600 } },
+  propose: { ip: { count: 100, seconds: 3600 }, user: { count: 50, seconds: 3600 } },
+};
+
+/**
+ * `RATE_LIMITS`: `off`, or JSON in the shape of MediaWiki's `$wgRateLimits`, e.g.
+ * `{"token":{"ip":[100,60],"client":[1000,60]}}`; actions and kinds not given keep their default,
+ * `null` turns one off.
+ */
+function parseRateLimits(env: Env): RateLimits {
+  const raw = value(env, 'RATE_LIMITS');
+  if (raw === undefined) return DEFAULT_RATE_LIMITS;
+  if (/^(off|0|false|no)$/i.test(raw)) return { token: {}, oauth1: {}, register: {}, propose: {} };
+  const fail = (why: string): never => {
+    throw new ConfigError('RATE_LIMITS', `${why}; expected off or JSON like {"token":{"ip":[100,60],"client":[1000,60]}}`);
+  };
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(raw);
+  } catch {
+    return fail('not valid JSON');
+  }
+  if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) return fail('not a JSON object');
+  const limits: Record<string, Record<string, Limit | undefined>> = Object.fromEntries(Object.entries(DEFAULT_RATE_LIMITS).map(([action, kinds]) => [action, { ...kinds }]));
+  for (const [action, kinds] of Object.entries(parsed)) {
+    if (!(action in limits)) fail(`unknown action "${action}" (token, oauth1, register, propose)`);
+    if (!kinds || typeof kinds !== 'object' || Array.isArray(kinds)) fail(`"${action}" must be an object`);
+    for (const [kind, pair] of Object.entries(kinds as object)) {
+      if (!['ip', 'client', 'user'].includes(kind)) fail(`unknown key kind "${kind}" in "${action}" (ip, client, user)`);
+      if (pair === null) {
+        delete limits[action]![kind];
+        continue;
+      }
+      if (!Array.isArray(pair) || pair.length !== 2 || !pair.every((n) => Number.isSafeInteger(n) && n > 0)) fail(`"${action}.${kind}" must be [count, seconds] with positive integers, or null`);
+      limits[action]![kind] = { count: pair[0], seconds: pair[1] };
+    }
+  }
+  return limits as unknown as Record<RateLimitAction, Record<string, Limit>>;
 }
 
 function parseTls(env: Env, cwd: string): Config['tls'] {

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Context, Middleware } from 'koa';
 import { DomainError, NotFoundError, PermissionError, UnavailableError } from '../domain/errors.js';
+import { RateLimitedError } from './rate-limit.js';
 import { renderPage } from './render.js';
 
 /** Where answers are JSON (OAuth/REST) rather than HTML pages. */
@@ -24,6 +25,8 @@ export function errorEdge(log: (line: string) => void): Middleware {
       if (ctx.status === 404 && ctx.body === undefined) await answer(ctx, 404, 'not_found', 'The requested page does not exist.');
     } catch (err) {
       const { status, code, message } = classify(err);
+      // RFC 6585 §4: how long to wait, in every format.
+      if (err instanceof RateLimitedError) ctx.set('Retry-After', String(err.retryAfter));
       if (status >= 500) log(`request ${requestId} ${ctx.method} ${ctx.path} failed: ${describe(err)}`);
       await answer(ctx, status, code, status >= 500 && status !== 503 ? `Internal error (request ${requestId}).` : message);
     }
@@ -34,6 +37,8 @@ function classify(err: unknown): { status: number; code: string; message: string
   if (err instanceof UnavailableError || isConnectionError(err)) {
     return { status: 503, code: 'temporarily_unavailable', message: 'A service this request needs is unavailable; try again shortly.' };
   }
+  // OAuth's own code for "try again later" (RFC 6749 §4.1.2.1); pages show MediaWiki's text.
+  if (err instanceof RateLimitedError) return { status: 429, code: 'temporarily_unavailable', message: err.message };
   if (err instanceof PermissionError) return { status: 403, code: err.code, message: err.message };
   if (err instanceof NotFoundError) return { status: 404, code: err.code, message: err.message };
   if (err instanceof DomainError) return { status: STATUS_BY_CODE[err.code] ?? 400, code: err.code, message: err.message };

@@ -10,10 +10,10 @@ import { grantsToStore } from '../domain/grants/scopes.js';
 import { literalPath } from '../http/route-path.js';
 import type { ConsumerCache } from '../provider/consumer-cache.js';
 import { INTERACTION_PATH } from '../provider/routes.js';
-import { readForm } from './form-body.js';
-import { LOGIN_PATH } from './login-routes.js';
-import { renderConsentPage } from './consent-page.js';
-import type { SiteSessions } from './site-session.js';
+import { readForm } from '../http/form-body.js';
+import { LOGIN_PATH } from '../http/site-paths.js';
+import { renderConsentPage } from '../http/consent-page.js';
+import type { SiteSessions } from '../http/site-session.js';
 
 export interface InteractionDeps {
   readonly provider: () => Provider;

@@ -4,13 +4,11 @@ import type { AccountService } from '../domain/accounts/account-service.js';
 import { DomainError } from '../domain/errors.js';
 import { renderPage } from '../http/render.js';
 import { literalPath } from '../http/route-path.js';
-import { readForm } from './form-body.js';
+import { LOGIN_PATH, LOGOUT_PATH } from '../http/site-paths.js';
+import { readForm } from '../http/form-body.js';
 import type { LoginThrottle } from './login-throttle.js';
 import { safeReturnTo } from './return-to.js';
-import type { SiteSessions } from './site-session.js';
-
-export const LOGIN_PATH = '/wiki/Special:UserLogin';
-export const LOGOUT_PATH = '/wiki/Special:UserLogout';
+import type { SiteSessions } from '../http/site-session.js';
 
 const LOGIN_FAILED = 'Incorrect username or password entered. Please try again.';
 const THROTTLED = 'You have made too many recent login attempts. Please wait 5 minutes before trying again.';

@@ -6,10 +6,11 @@ import type { ConsumerWorkflow } from '../domain/consumers/consumer-workflow.js'
 import type { ManagementLog } from '../domain/consumers/management-log.js';
 import { DomainError } from '../domain/errors.js';
 import type { AuthorizationService } from '../domain/grants/authorization-service.js';
+import type { RateLimiter } from '../http/rate-limit.js';
 import { renderPage, type PageLocals } from '../http/render.js';
 import type { FormData } from '../http/request-body.js';
-import { LOGIN_PATH } from '../interactions/login-routes.js';
-import type { SiteSession, SiteSessions } from '../interactions/site-session.js';
+import { LOGIN_PATH } from '../http/site-paths.js';
+import type { SiteSession, SiteSessions } from '../http/site-session.js';
 import type { ConsumerCache } from '../provider/consumer-cache.js';
 
 export interface ManagementDeps {
@@ -21,6 +22,8 @@ export interface ManagementDeps {
   readonly sessions: SiteSessions;
   /** Forgotten after every change, so this instance sees a new stage or secret at once. */
   readonly consumerCache: ConsumerCache;
+  /** `propose` limits (docs/security.md, "Rate limits"). */
+  readonly limiter: RateLimiter;
 }
 
 export interface SignedIn {

@@ -108,6 +108,7 @@ export function registrationRoutes(deps: ManagementDeps, opts: { tokenEndpoint: 
     if (!signedIn) return;
     const form = await readBody(ctx);
     checkFormToken(deps, signedIn, form);
+    await deps.limiter.hit('propose', { ip: ctx.ip, user: String(signedIn.actor.id) });
     const values = proposalValues(form, oauthVersion);
     let created: CreatedConsumer;
     try {

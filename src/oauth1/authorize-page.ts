@@ -14,14 +14,14 @@ import type { Authorization, AuthorizationRepository } from '../domain/grants/au
 import { authenticateSkipsDialog, findCurrentAuthorization } from '../domain/grants/current-authorization.js';
 import { generateHex32 } from '../domain/random.js';
 import { renderPage } from '../http/render.js';
-import { LOGIN_PATH } from '../interactions/login-routes.js';
-import { renderConsentPage } from '../interactions/consent-page.js';
-import type { SiteSession, SiteSessions } from '../interactions/site-session.js';
+import { LOGIN_PATH } from '../http/site-paths.js';
+import { renderConsentPage } from '../http/consent-page.js';
+import type { SiteSession, SiteSessions } from '../http/site-session.js';
 import { callbackRedirectUrl } from './callback.js';
-import { OAuth1Errors } from './errors.js';
+import { OAuth1Errors } from '../mediawiki/oauth-errors.js';
 import { userTalkUrl } from './links.js';
 import type { RequestToken, RequestTokenStore } from './request-tokens.js';
-import type { WebRequest } from './web-request.js';
+import type { WebRequest } from '../mediawiki/web-request.js';
 
 export interface AuthorizePageDeps {
   readonly consumers: ConsumerService;

@@ -4,8 +4,8 @@
  * prefix), and the redirect MediaWiki builds after authorization
  * (`Consumer::generateCallbackUrl` → `wfAppendQuery`).
  */
-import { OAuth1Errors } from './errors.js';
-import { urlencode } from './php.js';
+import { OAuth1Errors } from '../mediawiki/oauth-errors.js';
+import { urlencode } from '../mediawiki/php.js';
 
 /** Components as MediaWiki's `UrlUtils::parse` (PHP `parse_url`) reports them. */
 export interface UrlParts {
@@ -60,7 +60,34 @@ function componentMatches(part: 'path' | 'query', want: UrlParts, got: UrlParts,
   if (expected === undefined) return true;
   const actual = got[part];
   if (actual === undefined) return false;
-  return exact ? actual === expected : actual.startsWith(expected);
+  if (exact || actual === expected) return actual === expected;
+  // Paths match on segment boundaries (docs/security.md, "Callback prefixes"): `/cb` admits
+  // `/cb/done` but not `/cbx`, which may be someone else's page on a shared host.
+  if (part === 'path') return actual.startsWith(expected.endsWith('/') ? expected : `${expected}/`);
+  return actual.startsWith(expected);
+}
+
+/**
+ * A callback is compared as text but followed by a browser, which normalizes it first (WHATWG URL
+ * §4.4): `/cb/../../x`, `/cb/%2e%2e/x` and `/cb\..\x` all pass a textual prefix check and land
+ * outside it (RFC 9700 §4.1.3). So the callback must contain nothing a browser would rewrite:
+ * no backslash or control character, no dot-segment (plain or percent-encoded), no encoded slash
+ * or backslash, and the path and host a WHATWG parser reads must be those compared.
+ */
+function browserSeesTheSame(raw: string, parts: UrlParts): boolean {
+  // eslint-disable-next-line no-control-regex
+  if (/[\\\u0000-\u0020\u007f]/.test(raw)) return false;
+  const path = parts.path ?? '';
+  if (/%(2e|2f|5c)/i.test(path)) return false;
+  if (path.split('/').some((segment) => segment === '.' || segment === '..')) return false;
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    return false;
+  }
+  const special = ['http:', 'https:'].includes(url.protocol);
+  return url.pathname === (path === '' && special ? '/' : path) && url.hostname === (special ? parts.host.toLowerCase() : parts.host);
 }
 
 export interface CallbackCheck {
@@ -77,8 +104,9 @@ export interface CallbackCheck {
  * authorization: the registered URL for "oob" (MediaWiki substitutes it in
  * `generateCallbackUrl`), else the client's own URL. Prefix matching is MediaWiki's, by parsed
  * components: scheme equal or http→https; host exact; port equal or both absent, or registered
- * port 1 = any port; path a string prefix (exact when the registered URL has a query); query a
- * prefix; no userinfo (T428324). Note a plain string prefix: `/cb` also admits `/cbx`.
+ * port 1 = any port; path a prefix ending on a segment boundary (exact when the registered URL has
+ * a query); query a prefix; no userinfo (T428324). Stricter than MediaWiki, which compares raw
+ * strings: `/cbx` no longer matches `/cb`, and anything a browser would normalize is refused.
  */
 export function checkCallback({ registeredUrl, isPrefix, callback }: CallbackCheck): string {
   if (!isPrefix) {
@@ -89,7 +117,7 @@ export function checkCallback({ registeredUrl, isPrefix, callback }: CallbackChe
   if (callback === 'oob') return registeredUrl;
 
   const got = parseUrl(callback);
-  if (!got || got.user !== undefined || got.pass !== undefined) throw OAuth1Errors.callbackNotOobOrPrefix();
+  if (!got || got.user !== undefined || got.pass !== undefined || !browserSeesTheSame(callback, got)) throw OAuth1Errors.callbackNotOobOrPrefix();
   const want = parseUrl(registeredUrl);
   const match =
     want !== null &&

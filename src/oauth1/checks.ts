@@ -4,8 +4,8 @@
  * timestamp and nonce (`check_signature`), then the signature itself (signature.ts).
  * PHP's `!$x` treats '' and '0' as missing; kept.
  */
-import { OAuth1Errors } from './errors.js';
-import { getParam, type OAuthParams } from './params.js';
+import { OAuth1Errors } from '../mediawiki/oauth-errors.js';
+import { getParam, type OAuthParams } from '../mediawiki/params.js';
 
 /** RFC 5849 §3.3 freshness window MediaWiki allows (`OAuthServer::TIMESTAMP_THRESHOLD`). */
 export const TIMESTAMP_THRESHOLD_SECONDS = 300;

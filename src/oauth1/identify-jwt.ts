@@ -6,7 +6,7 @@
  * (audience = consumer key, `iat` an integer, `nonce` = the request's oauth_nonce).
  */
 import { createHmac } from 'node:crypto';
-import { phpJsonEncode, type JsonValue } from './php.js';
+import { phpJsonEncode, type JsonValue } from '../mediawiki/php.js';
 
 /** The claims MediaWiki's `UserStatementProvider` emits (plus `nonce`); order is kept. */
 export interface IdentifyClaims {

@@ -17,13 +17,13 @@ import type { Authorization, AuthorizationRepository } from '../domain/grants/au
 import { hmacDBSecret } from '../domain/random.js';
 import { checkCallback } from './callback.js';
 import { checkOAuthVersion, checkTimestamp, requireNonce } from './checks.js';
-import { OAuth1Errors } from './errors.js';
+import { OAuth1Errors } from '../mediawiki/oauth-errors.js';
 import { userTalkUrl } from './links.js';
 import type { NonceStore } from './nonces.js';
-import { getParam } from './params.js';
+import { getParam } from '../mediawiki/params.js';
 import type { RequestTokenStore } from './request-tokens.js';
 import { safeEqual, verifySignature } from './signature.js';
-import type { WebRequest } from './web-request.js';
+import type { WebRequest } from '../mediawiki/web-request.js';
 
 /** What the token step hands out to an RSA-SHA1 client, which signs without a token secret. */
 export const RSA_TOKEN_SECRET = '__unused__';
@@ -135,12 +135,11 @@ export class OAuth1Server {
     return authorization;
   }
 
-  /** `check_signature`: timestamp, nonce (claimed per consumer and token), then the signature. */
+  /** `check_signature`: timestamp, nonce present, the signature, then the nonce claimed per consumer and token. */
   async #checkSignature(req: Signed, consumer: Consumer, tokenKey: string, tokenSecret: string): Promise<void> {
     const now = this.#deps.now?.() ?? Math.floor(Date.now() / 1000);
     const timestamp = checkTimestamp(req.oauthParams, now);
     const nonce = requireNonce(req.oauthParams);
-    if (!(await this.#deps.nonces.claim(consumer.key, tokenKey, nonce, timestamp, now))) throw OAuth1Errors.nonceUsed(nonce);
     const valid = verifySignature({
       method: req.method,
       url: req.url,
@@ -150,6 +149,9 @@ export class OAuth1Server {
       rsaPublicKey: consumer.rsaKey,
     });
     if (!valid) throw OAuth1Errors.invalidSignature();
+    // Claimed only once the signature holds (docs/security.md, "Nonces"): otherwise anyone could
+    // use up a client's predictable nonces and have its genuine requests refused as replays.
+    if (!(await this.#deps.nonces.claim(consumer.key, tokenKey, nonce, timestamp, now))) throw OAuth1Errors.nonceUsed(nonce);
   }
 
   async #ownerTalk(req: Signed, consumer: Consumer): Promise<string> {

@@ -5,9 +5,9 @@
  */
 import type { Context } from 'koa';
 import { renderPage } from '../http/render.js';
-import { formatJson, formatRaw, type OAuth1Error } from './errors.js';
-import { EN_MESSAGES } from './messages.js';
-import { phpJsonEncode, rfc3986Encode, strtr } from './php.js';
+import { formatJson, formatRaw, type OAuth1Error } from '../mediawiki/oauth-errors.js';
+import { EN_MESSAGES } from '../mediawiki/oauth-messages.js';
+import { phpJsonEncode, rfc3986Encode, strtr } from '../mediawiki/php.js';
 
 export type ResponseFormat = 'raw' | 'json' | 'html';
 

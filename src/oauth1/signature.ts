@@ -3,9 +3,9 @@
  * PLAINTEXT is not offered (MediaWiki only enables it with $wgOAuthAllowInsecurePlaintextSignature).
  */
 import { createHmac, createPublicKey, timingSafeEqual, verify, type KeyObject } from 'node:crypto';
-import { OAuth1Errors } from './errors.js';
-import { getParam, type ParamValue } from './params.js';
-import { rfc3986Encode } from './php.js';
+import { OAuth1Errors } from '../mediawiki/oauth-errors.js';
+import { getParam, type ParamValue } from '../mediawiki/params.js';
+import { rfc3986Encode } from '../mediawiki/php.js';
 
 export const SIGNATURE_METHODS = ['HMAC-SHA1', 'RSA-SHA1'] as const;
 export type SignatureMethod = (typeof SIGNATURE_METHODS)[number];

@@ -8,20 +8,21 @@ import type { AccountService } from '../domain/accounts/account-service.js';
 import type { ConsumerService } from '../domain/consumers/consumer-service.js';
 import { refusalToUse } from '../domain/grants/authorization-use.js';
 import type { AuthorizationRepository } from '../domain/grants/authorization.js';
+import { RateLimitedError, type RateLimiter } from '../http/rate-limit.js';
 import { renderPage } from '../http/render.js';
-import type { SiteSessions } from '../interactions/site-session.js';
+import type { SiteSessions } from '../http/site-session.js';
 import { authorizePage } from './authorize-page.js';
-import { OAuth1Error, OAuth1Errors } from './errors.js';
+import { OAuth1Error, OAuth1Errors } from '../mediawiki/oauth-errors.js';
 import { encodeIdentifyJwt } from './identify-jwt.js';
 import { userTalkUrl } from './links.js';
 import type { OAuth1Server } from './oauth1-server.js';
-import { getParam } from './params.js';
-import { refusalError } from './refusals.js';
+import { getParam } from '../mediawiki/params.js';
+import { refusalError } from '../mediawiki/oauth-refusals.js';
 import type { RequestTokenStore } from './request-tokens.js';
 import { responseFormat, sendData, sendError, sendToken } from './responses.js';
 import { matchSpecialOAuth, type OAuthSubpage } from './title.js';
 import { userStatement } from './user-statement.js';
-import { readWebRequest, type WebRequest } from './web-request.js';
+import { readWebRequest, type WebRequest } from '../mediawiki/web-request.js';
 
 export interface SpecialOAuthDeps {
   readonly server: OAuth1Server;
@@ -33,6 +34,8 @@ export interface SpecialOAuthDeps {
   /** `$wgScriptPath` (`/w`). */
   readonly scriptPath: string;
   readonly wikiId: string;
+  /** `oauth1` limits on initiate and token (docs/security.md, "Rate limits"). */
+  readonly limiter: RateLimiter;
 }
 
 const ARTICLE_PATH = '/wiki';
@@ -55,8 +58,10 @@ export function specialOAuth(deps: SpecialOAuthDeps): Middleware {
       }
       switch (subpage) {
         case 'initiate':
+          await throttle(ctx, req, deps.limiter);
           return await sendToken(ctx, (await deps.server.fetchRequestToken(req)).token, format);
         case 'token':
+          await throttle(ctx, req, deps.limiter);
           return await sendToken(ctx, (await deps.server.fetchAccessToken(req)).token, format);
         case 'identify':
           format = 'json';
@@ -79,10 +84,23 @@ export function specialOAuth(deps: SpecialOAuthDeps): Middleware {
           throw await unknownSubpage(req, deps);
       }
     } catch (err) {
+      if (err instanceof RateLimitedError) {
+        // MediaWiki's own text as the library exception, `Error: …` in raw format; the status and
+        // Retry-After are the only departure from MediaWiki's 200 (RFC 6585 §4).
+        await sendError(ctx, OAuth1Errors.exception(err.message), format);
+        ctx.status = 429;
+        ctx.set('Retry-After', String(err.retryAfter));
+        return;
+      }
       if (!(err instanceof OAuth1Error)) throw err;
       await sendError(ctx, err, format);
     }
   };
+}
+
+/** Counted per address and per claimed consumer key, before any signature work. */
+async function throttle(ctx: Context, req: WebRequest, limiter: RateLimiter): Promise<void> {
+  await limiter.hit('oauth1', { ip: ctx.ip, client: getParam(req.oauthParams, 'oauth_consumer_key') });
 }
 
 /** The identity of the user who authorized the access token, as a JWT keyed with the consumer secret. */

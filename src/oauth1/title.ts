@@ -9,7 +9,7 @@
  * and `SpecialPageFactory::resolveAlias` case-folds the page name, so `OAuth`, `Oauth`, `oauth`
  * and the alias `MWOAuth` are all the same page. The subpage is kept as written (underscores).
  */
-import { rawurldecode } from './php.js';
+import { rawurldecode } from '../mediawiki/php.js';
 
 export const OAUTH_SUBPAGES = [
   'initiate', 'authorize', 'authenticate', 'token', 'identify', 'verified', 'grants', 'rest_redirect',

@@ -6,6 +6,9 @@ import type { ConsumerCache } from './consumer-cache.js';
 
 const formBody = koaBody({ urlencoded: true, json: false, multipart: false, text: false, formLimit: '64kb', patchNode: false });
 
+/** RFC 7636 §4.1/§4.2: 43–128 unreserved characters. */
+const PKCE_VALUE = /^[A-Za-z0-9._~-]{43,128}$/;
+
 /**
  * MediaWiki's authorize behaviour, applied before oidc-provider sees the request (DESIGN §3):
  * - POST (OIDC Core §3.1.2.1) is answered 303 to the same route with the fields in the query, so
@@ -39,7 +42,9 @@ export function authorizeDefaults(path: string, consumers: ConsumerCache): Middl
     const challenge = params.getAll('code_challenge');
     const method = params.getAll('code_challenge_method');
     if (challenge.length === 1 && method.length <= 1 && (method[0] === undefined || method[0] === 'plain')) {
-      params.set('code_challenge', createHash('sha256').update(challenge[0]!).digest('base64url'));
+      // Only a well-formed challenge (RFC 7636 §4.2) is converted; a malformed one goes on as S256
+      // so the provider refuses it at once, rather than issuing a code nobody can redeem.
+      if (PKCE_VALUE.test(challenge[0]!)) params.set('code_challenge', createHash('sha256').update(challenge[0]!).digest('base64url'));
       params.set('code_challenge_method', 'S256');
     }
     ctx.querystring = params.toString();

@@ -4,7 +4,7 @@ import type { KeySet } from '../domain/keys/key-service.js';
 import { GRANTS } from '../domain/grants/catalogue.js';
 import { OIDC_SCOPES } from '../domain/grants/scopes.js';
 import { renderPage } from '../http/render.js';
-import type { SiteSessions } from '../interactions/site-session.js';
+import type { SiteSessions } from '../http/site-session.js';
 import { CLIENT_EXTRA_PROPERTIES } from './client-metadata.js';
 import { CLAIMS } from './find-account.js';
 import { registrationFeatures, type PendingSecrets } from './registration.js';
@@ -82,7 +82,9 @@ export function providerConfiguration(deps: ProviderConfigDeps, keys: KeySet): C
         },
       },
     },
-    pkce: { required: (_ctx, client) => client.clientAuthMethod === 'none' },
+    // Public clients always; every client with REQUIRE_PKCE (RFC 9700 §2.1.1). Off by default
+    // because MediaWiki does not ask confidential clients for PKCE and tools written for it do not send it.
+    pkce: { required: (_ctx, client) => config.requirePkce || client.clientAuthMethod === 'none' },
     ttl: {
       AccessToken: ttl.accessToken,
       ClientCredentials: ttl.accessToken,

@@ -14,8 +14,9 @@ export interface FreshClone {
 export const NPM_CI_TIMEOUT_MS = 300_000;
 
 // Everything the service reads from the environment, and npm's own per-run variables: a newcomer's
-// shell has none of them.
-const SERVICE_VARIABLES = /^(PORT|HOST|ISSUER|DATABASE_URL|DATA_DIR|REDIS_URL|REDIS_PREFIX|SECRET_KEY|TRUST_PROXY|TLS_CERT|TLS_KEY|SCRIPT_PATH|WIKI_ID|[A-Z_]+_TTL|NODE_ENV|npm_.*)$/;
+// shell has none of them. The machine's Node headers (npm_config_nodedir, set by .ci/run for the
+// registry's Node 24) stay: without them better-sqlite3 would compile against another Node's.
+const SERVICE_VARIABLES = /^(PORT|HOST|ISSUER|DATABASE_URL|DATA_DIR|REDIS_URL|REDIS_PREFIX|SECRET_KEY|TRUST_PROXY|TLS_CERT|TLS_KEY|SCRIPT_PATH|WIKI_ID|[A-Z_]+_TTL|NODE_ENV|npm_(?!config_nodedir$).*)$/;
 
 /** The test process's environment without the service's variables (keeps PATH, HOME, CA and proxy settings). */
 export function newcomerEnv(): Record<string, string> {

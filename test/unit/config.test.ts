@@ -42,7 +42,7 @@ describe('loadConfig defaults', () => {
       dataDir: join(cwd, 'data'),
       redis: undefined,
       secretKey: KEY,
-      trustProxy: false,
+      trustProxy: { hops: 0 },
       tls: undefined,
       scriptPath: '/w',
       wikiId: '*',
@@ -50,7 +50,28 @@ describe('loadConfig defaults', () => {
       autoApprove: [],
       requestExpirationAge: 30 * 86400,
       registration: { mode: 'off', initialAccessToken: undefined, approve: false },
+      requirePkce: false,
+      rateLimits: {
+        token: { ip: { count: 3000, seconds: 60 }, client: { count: 3000, seconds: 60 } },
+        oauth1: { ip: { count: 300, seconds: 60 }, client: { count: 300, seconds: 60 } },
+        register: { ip: { count: 100, seconds: 3600 } },
+        propose: { ip: { count: 100, seconds: 3600 }, user: { count: 50, seconds: 3600 } },
+      },
+      rateLimitExempt: [],
     });
+  });
+
+  it('reads TRUST_PROXY as hops or proxy addresses, and RATE_LIMITS like $wgRateLimits', () => {
+    const at = (env: Record<string, string>) => loadConfig({ SECRET_KEY: KEY, ...env }, scratch());
+    expect(at({ TRUST_PROXY: '2' }).trustProxy).toEqual({ hops: 2 });
+    expect(at({ TRUST_PROXY: 'off' }).trustProxy).toEqual({ hops: 0 });
+    expect(at({ TRUST_PROXY: '10.0.0.1, 192.168.0.0/16, ::1' }).trustProxy).toEqual({ ranges: ['10.0.0.1', '192.168.0.0/16', '::1'] });
+    const limits = at({ RATE_LIMITS: '{"token":{"ip":[10,60],"client":null}}', RATE_LIMITS_EXEMPT: '127.0.0.1' });
+    expect(limits.rateLimits.token).toEqual({ ip: { count: 10, seconds: 60 } });
+    expect(limits.rateLimits.oauth1.ip).toEqual({ count: 300, seconds: 60 });
+    expect(limits.rateLimitExempt).toEqual(['127.0.0.1']);
+    expect(at({ RATE_LIMITS: 'off' }).rateLimits.token).toEqual({});
+    expect(at({ REQUIRE_PKCE: '1' }).requirePkce).toBe(true);
   });
 
   it('reads the dynamic client registration policy', () => {
@@ -89,7 +110,7 @@ describe('loadConfig defaults', () => {
       scratch(),
     );
     expect(config.redis).toEqual({ url: 'redis://127.0.0.1:6379/2', prefix: 'wa:' });
-    expect(config.trustProxy).toBe(true);
+    expect(config.trustProxy).toEqual({ hops: 1 });
     expect(config.scriptPath).toBe('');
     expect(config.host).toBe('127.0.0.1');
     expect(config.wikiId).toBe('mywiki');
@@ -122,6 +143,11 @@ describe('loadConfig rejects bad values with one line naming the variable', () =
     ['REDIS_PREFIX', { REDIS_URL: 'redis://127.0.0.1', REDIS_PREFIX: 'a b' }],
     ['SECRET_KEY', { SECRET_KEY: 'short' }],
     ['TRUST_PROXY', { TRUST_PROXY: 'maybe' }],
+    ['TRUST_PROXY', { TRUST_PROXY: '10.0.0.1, 10.0.0.0/33' }],
+    ['RATE_LIMITS', { RATE_LIMITS: '{"tokens":{}}' }],
+    ['RATE_LIMITS', { RATE_LIMITS: '{"token":{"ip":[0,60]}}' }],
+    ['RATE_LIMITS_EXEMPT', { RATE_LIMITS_EXEMPT: 'localhost' }],
+    ['REQUIRE_PKCE', { REQUIRE_PKCE: 'sometimes' }],
     ['TLS_CERT', { TLS_KEY: 'key.pem' }],
     ['TLS_KEY', { TLS_CERT: 'cert.pem' }],
     ['TLS_CERT', { TLS_CERT: 'missing.pem', TLS_KEY: 'missing.pem' }],

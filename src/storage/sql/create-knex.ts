@@ -1,4 +1,4 @@
-import { mkdirSync } from 'node:fs';
+import { chmodSync, closeSync, existsSync, mkdirSync, openSync } from 'node:fs';
 import { dirname } from 'node:path';
 import knex, { type Knex } from 'knex';
 import type { DatabaseConfig } from '../../config/config.js';
@@ -12,7 +12,7 @@ import type { DatabaseConfig } from '../../config/config.js';
  */
 export function createKnex(database: DatabaseConfig): Knex {
   if (database.client === 'sqlite') {
-    mkdirSync(dirname(database.filename), { recursive: true });
+    createPrivately(database.filename);
     return knex({
       client: 'better-sqlite3',
       connection: { filename: database.filename },
@@ -50,6 +50,24 @@ export function createKnex(database: DatabaseConfig): Knex {
     acquireConnectionTimeout: 2000,
     pool: { min: 0, max: 10 },
   });
+}
+
+/**
+ * A stolen copy of the database file holds password hashes and consumer secrets, so only the
+ * service's own user may read it (docs/security.md, "Files at rest"). SQLite gives its -wal and
+ * -shm files the mode of the database file, so creating that one 0600 covers all three; files an
+ * older version left readable are tightened.
+ */
+function createPrivately(filename: string): void {
+  mkdirSync(dirname(filename), { recursive: true, mode: 0o700 });
+  if (!existsSync(filename)) closeSync(openSync(filename, 'a', 0o600));
+  for (const file of [filename, `${filename}-wal`, `${filename}-shm`]) {
+    try {
+      if (existsSync(file)) chmodSync(file, 0o600);
+    } catch {
+      // Not ours to change (another owner, a read-only mount): SQLite reports real problems itself.
+    }
+  }
 }
 
 interface Mysql2Field {

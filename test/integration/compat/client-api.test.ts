@@ -192,7 +192,7 @@ describe.each(DIALECTS)('client REST API on %s', (_name, makeDb) => {
   });
 
   it('serves a Bearer token with the oauthmanageownclient grant (no CSRF token needed)', async () => {
-    const token = await bearerFor(BOB, ['oauthmanageownclient']);
+    const token = await bearerFor(BOB, ['oauthmanageownclient', 'editpage']);
     const bearer = new HttpSession(server.issuer);
     const auth = { authorization: `Bearer ${token}` };
     const created = await postJson(bearer, API, newClient({ email: BOB.email }), auth);
@@ -208,6 +208,22 @@ describe.each(DIALECTS)('client REST API on %s', (_name, makeDb) => {
     const other = await postJson(bearer, `${API}/${alices.client_key}/reset_secret`, {}, auth);
     expect(await other.json()).toMatchObject({ errorKey: 'mwoauth-consumer-user-mismatch' });
     expect((await postJson(bearer, `${API}/${body.client_key}/reset_secret`, {}, auth)).status).toBe(200);
+  });
+
+  it('caps a client created through a Bearer token at that token\'s grants (issue 14)', async () => {
+    const token = await bearerFor(ADMIN, ['oauthmanageownclient']);
+    const agent = new HttpSession(server.issuer);
+    const auth = { authorization: `Bearer ${token}` };
+    const escalating = await postJson(agent, API, newClient({ email: ADMIN.email, owner_only: true, scopes: ['blockusers', 'delete', 'protect'] }), auth);
+    const body = await jsonOf(escalating);
+    expect(escalating.status, JSON.stringify(body)).toBe(403);
+    expect(body).toMatchObject({ errorKey: 'mwoauth-invalid-authorization' });
+    expect(body.messageTranslations.en).toContain('blockusers, delete, protect');
+    const admin = (await server.services.accounts.findByName('Admin'))!.id;
+    expect((await server.services.consumers.list({ ownerId: admin })).consumers.some((c) => c.grants.includes('blockusers'))).toBe(false);
+    // Within the token's grants it still works.
+    const within = await postJson(agent, API, newClient({ name: 'Capped app', email: ADMIN.email, owner_only: true, scopes: ['oauthmanageownclient'] }), auth);
+    expect(within.status).toBe(200);
   });
 
   it('refuses a Bearer token without the oauthmanageownclient grant, and an invalid one', async () => {

@@ -65,6 +65,22 @@ describe('OAuth 1.0a refusals, each with MediaWiki\'s error', () => {
     expect(await (await initiate({ nonce })).text()).toBe(`Error: An error occurred in the OAuth protocol: Nonce already used: ${nonce}`);
   });
 
+  it('a nonce is recorded only once the signature holds: a forged request cannot burn it (issue 14)', async () => {
+    const nonce = randomBytes(12).toString('hex');
+    expect(await (await initiate({ nonce, secret: 'not-the-secret' })).text()).toBe('Error: An error occurred in the OAuth protocol: Invalid signature');
+    expect(await (await initiate({ nonce })).text()).toMatch(/^oauth_token=[0-9a-f]{32}&/);
+  });
+
+  it('a callback escaping the registered prefix by dot-segments, backslashes or encoded dots is refused (issue 14)', async () => {
+    const prefixed = await seedOAuth1Consumer(server.services, { callbackUrl: 'https://app.example/cb', callbackIsPrefix: true });
+    for (const callback of ['https://app.example/cb/../../x', 'https://app.example/cb\\..\\..\\evil', 'https://app.example/cb/%2e%2e/x']) {
+      const res = await signedFetch({ method: 'POST', url: indexUrl(server.issuer, 'initiate'), key: prefixed.key, secret: prefixed.secret, callback });
+      expect(await res.text(), callback).toMatch(/^Error: oauth_callback must be set/);
+    }
+    const inside = await signedFetch({ method: 'POST', url: indexUrl(server.issuer, 'initiate'), key: prefixed.key, secret: prefixed.secret, callback: 'https://app.example/cb/done' });
+    expect(await inside.text()).toMatch(/^oauth_token=/);
+  });
+
   it('a callback other than "oob" for a consumer without a prefix, or outside the registered prefix', async () => {
     expect(await (await initiate({ callback: 'https://tool.example/oauth/callback' })).text()).toBe(
       'Error: oauth_callback must be set, and must be set to &quot;oob&quot; (case-sensitive)',

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { appendQuery, callbackRedirectUrl, checkCallback, parseUrl } from '../../../src/oauth1/callback.js';
-import { OAuth1Error } from '../../../src/oauth1/errors.js';
+import { OAuth1Error } from '../../../src/mediawiki/oauth-errors.js';
 
 const code = (fn: () => unknown): string | undefined => {
   try {
@@ -28,7 +28,17 @@ describe('checkCallback with a prefix (MWOAuthServer::checkCallback)', () => {
   const matrix: Array<[string, string, boolean]> = [
     ['https://tool.example.org/cb', 'https://tool.example.org/cb', true],
     ['https://tool.example.org/cb', 'https://tool.example.org/cb/deeper?x=1', true],
-    ['https://tool.example.org/cb', 'https://tool.example.org/cbx', true], // plain string prefix
+    ['https://tool.example.org/cb', 'https://tool.example.org/cbx', false], // path-segment boundary
+    ['https://tool.example.org/cb/', 'https://tool.example.org/cb/x', true],
+    ['https://app.example/cb', 'https://app.example/cb/../../x', false], // dot-segments
+    ['https://app.example/cb', 'https://app.example/cb/./x', false],
+    ['https://app.example/cb', 'https://app.example/cb\\..\\..\\evil', false], // backslashes
+    ['https://app.example/cb', 'https://app.example/cb/%2e%2e/%2E%2E/x', false], // encoded dots
+    ['https://app.example/cb', 'https://app.example/cb/.%2e/x', false],
+    ['https://app.example/cb', 'https://app.example/cb/%2f..%2fx', false], // encoded slash
+    ['https://app.example/cb', 'https://app.example/cb/%5c..%5cx', false], // encoded backslash
+    ['https://app.example/cb', 'https://app.example/cb/\t../x', false], // a tab browsers drop
+    ['https://app.example/cb', 'https://app.example/cb/x..y/z.done', true], // dots inside a segment are fine
     ['https://tool.example.org/cb', 'https://tool.example.org/other', false],
     ['https://tool.example.org', 'https://tool.example.org/anything', true], // no path registered
     ['http://tool.example.org/cb', 'https://tool.example.org/cb', true], // http → https upgrade

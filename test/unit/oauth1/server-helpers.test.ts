@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { UserProfile } from '../../../src/domain/accounts/account-service.js';
-import { OAuth1Errors } from '../../../src/oauth1/errors.js';
+import { OAuth1Errors } from '../../../src/mediawiki/oauth-errors.js';
 import { userTalkUrl, wfUrlencode } from '../../../src/oauth1/links.js';
 import { plainText, responseFormat } from '../../../src/oauth1/responses.js';
 import { phpIntval } from '../../../src/oauth1/special-oauth.js';

@@ -1,7 +1,7 @@
 import { generateKeyPairSync, sign as rsaSign } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { OAuth1Error } from '../../../src/oauth1/errors.js';
-import { collectOAuthParams } from '../../../src/oauth1/params.js';
+import { OAuth1Error } from '../../../src/mediawiki/oauth-errors.js';
+import { collectOAuthParams } from '../../../src/mediawiki/params.js';
 import {
   normalizeParams,
   normalizeUrl,

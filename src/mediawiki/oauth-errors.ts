@@ -3,8 +3,8 @@
  * library `OAuthException` that Special:OAuth wraps as `mwoauth-oauth-exception`) and the two
  * wire formats of `SpecialMWOAuth::showError`. Both are sent with HTTP 200.
  */
-import { EN_MESSAGES, type MessageKey } from './messages.js';
-import { htmlspecialchars, phpJsonEncode, strtr } from './php.js';
+import { EN_MESSAGES, type MessageKey } from './oauth-messages.js';
+import { htmlspecialchars, phpJsonEncode, strtr } from '../mediawiki/php.js';
 
 export type ECode = `E0${'01' | '02' | '03' | '04' | '05' | '06' | '07' | '08' | '09' | '10' | '11' | '12'}`;
 
@@ -83,6 +83,8 @@ const coded = (code: MessageKey, eCode: ECode, ...params: string[]) =>
 
 /** Factories, one per error MediaWiki's OAuth 1.0a endpoints produce. */
 export const OAuth1Errors = {
+  /** Any other library-style exception text (rate limits: MediaWiki's `actionthrottledtext`). */
+  exception: (text: string) => lib(text),
   // Library texts (src/Lib/OAuthServer.php), wrapped as mwoauth-oauth-exception.
   invalidSignature: () => lib('Invalid signature'),
   nonceUsed: (nonce: string) => lib(`Nonce already used: ${nonce}`),

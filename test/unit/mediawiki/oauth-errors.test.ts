@@ -6,7 +6,7 @@ import {
   formatJson,
   formatRaw,
   messageText,
-} from '../../../src/oauth1/errors.js';
+} from '../../../src/mediawiki/oauth-errors.js';
 
 const LINK = (e: string) => `<a class="external" href="https://www.mediawiki.org/wiki/Special:MyLanguage/Help:OAuth/Errors#${e}">${e}</a>`;
 

@@ -1,6 +1,6 @@
 import type { Consumer } from '../domain/consumers/consumer.js';
 import type { UseRefusal } from '../domain/grants/authorization-use.js';
-import { OAuth1Errors, type OAuth1Error } from './errors.js';
+import { OAuth1Errors, type OAuth1Error } from './oauth-errors.js';
 
 /** A refused use of valid credentials, as MediaWiki words it (`mwoauth-invalid-authorization-*`). */
 export function refusalError(refusal: UseRefusal, consumer: Consumer, wikiId: string): OAuth1Error {

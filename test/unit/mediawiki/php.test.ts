@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { htmlspecialchars, phpJsonEncode, rawurldecode, rfc3986Encode, strtr, urldecode, urlencode } from '../../../src/oauth1/php.js';
+import { htmlspecialchars, phpJsonEncode, rawurldecode, rfc3986Encode, strtr, urldecode, urlencode } from '../../../src/mediawiki/php.js';
 
 describe('PHP string functions', () => {
   it('url encoders and decoders', () => {

@@ -4,7 +4,7 @@ import {
   getParam,
   parseAuthorizationHeader,
   parseFormParameters,
-} from '../../../src/oauth1/params.js';
+} from '../../../src/mediawiki/params.js';
 
 describe('parseAuthorizationHeader (OAuthUtil::split_header)', () => {
   it('reads quoted and unquoted values, urldecodes them and ignores realm', () => {

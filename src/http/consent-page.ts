@@ -1,6 +1,6 @@
 import type { Context } from 'koa';
 import type { Consumer } from '../domain/consumers/consumer.js';
-import { renderPage } from '../http/render.js';
+import { renderPage } from './render.js';
 import { describeScopes } from './permissions.js';
 
 export interface ConsentPage {
