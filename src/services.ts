@@ -12,6 +12,8 @@ import type { AccessTokenRegistry, GrantRecordRepository } from './domain/grants
 import type { AuthorizationRepository } from './domain/grants/authorization.js';
 import { AuthorizationService } from './domain/grants/authorization-service.js';
 import { KeyService } from './domain/keys/key-service.js';
+import { AccessTokenJwt } from './domain/tokens/access-token-jwt.js';
+import { OwnerOnlyTokenIssuer } from './domain/tokens/owner-only-token.js';
 import { createKnex } from './storage/sql/create-knex.js';
 import { migrateLatest, pendingMigrations } from './storage/sql/migrate.js';
 import { SqlAccessTokenRegistry, SqlGrantRecordRepository } from './storage/sql/sql-access-token-registry.js';
@@ -69,6 +71,8 @@ export async function openServices(config: Config, opts: { checkSchema?: boolean
   const artifacts = hashingCredentialIds(shortLived.artifacts);
   const log = new SqlManagementLog(db);
   const consumerRepository = new SqlConsumerRepository(db);
+  const accessTokens = new SqlAccessTokenRegistry(db);
+  const keys = new KeyService(new SqlKeyRepository(db), config.secretKey, config.oauth2PrivateKey);
   const consumers = new ConsumerService({
     consumers: consumerRepository,
     accounts: accountRepository,
@@ -76,6 +80,15 @@ export async function openServices(config: Config, opts: { checkSchema?: boolean
     log,
     secretKey: config.secretKey,
     autoApprove: config.autoApprove,
+    ownerOnlyTokens: new OwnerOnlyTokenIssuer({
+      signer: async () => {
+        await keys.ensureKeys();
+        return new AccessTokenJwt((await keys.keySet()).accessToken);
+      },
+      registry: accessTokens,
+      issuer: config.issuer,
+    }),
+    ownerOnlyCallbackUrl: `${config.issuer}${config.scriptPath}/index.php?title=Special:OAuth/verified`,
   });
   const accounts = new AccountService(accountRepository);
   return {
@@ -96,9 +109,9 @@ export async function openServices(config: Config, opts: { checkSchema?: boolean
     authorizationService: new AuthorizationService({ authorizations, consumers: consumerRepository }),
     artifacts,
     grantRecords: new SqlGrantRecordRepository(db),
-    accessTokens: new SqlAccessTokenRegistry(db),
+    accessTokens,
     readinessChecks,
-    keys: new KeyService(new SqlKeyRepository(db), config.secretKey, config.oauth2PrivateKey),
+    keys,
     log,
     close: async () => {
       closeShortLived();

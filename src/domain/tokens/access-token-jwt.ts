@@ -1,5 +1,4 @@
-import { createPrivateKey, createPublicKey, type JsonWebKey, type KeyObject } from 'node:crypto';
-import * as jose from 'jose';
+import { createPrivateKey, createPublicKey, sign, verify, type JsonWebKey, type KeyObject } from 'node:crypto';
 import { DomainError } from '../errors.js';
 
 /**
@@ -60,9 +59,9 @@ export class AccessTokenJwt {
 
   async sign(claims: AccessTokenClaims): Promise<string> {
     const payload = { aud: claims.aud, jti: claims.jti, iat: claims.iat, nbf: claims.nbf, exp: claims.exp, sub: claims.sub, iss: claims.iss, scopes: [...claims.scopes] };
-    return new jose.CompactSign(new TextEncoder().encode(JSON.stringify(payload)))
-      .setProtectedHeader({ typ: 'JWT', alg: 'RS256', kid: this.#key.kid })
-      .sign(this.#key.privateKey);
+    const input = `${b64url({ typ: 'JWT', alg: 'RS256', kid: this.#key.kid })}.${b64url(payload)}`;
+    // RS256 = RSASSA-PKCS1-v1_5 with SHA-256 (RFC 7518 §3.3), node's default padding for RSA keys.
+    return `${input}.${sign('sha256', Buffer.from(input), this.#key.privateKey).toString('base64url')}`;
   }
 
   /**
@@ -72,14 +71,11 @@ export class AccessTokenJwt {
    */
   async verify(value: string, now = Date.now() / 1000): Promise<AccessTokenClaims> {
     if (!looksLikeJwt(value)) throw new AccessTokenRejected('not a JWT');
-    let payload: Record<string, unknown>;
-    try {
-      const verified = await jose.compactVerify(value, this.#key.publicKey, { algorithms: ['RS256'] });
-      payload = JSON.parse(new TextDecoder().decode(verified.payload)) as Record<string, unknown>;
-    } catch {
-      throw new AccessTokenRejected('bad signature');
-    }
-    if (!payload || typeof payload !== 'object') throw new AccessTokenRejected('missing claims');
+    const [header, body, signature] = value.split('.') as [string, string, string];
+    if (parseJson(header)?.alg !== 'RS256') throw new AccessTokenRejected('not RS256');
+    if (!verify('sha256', Buffer.from(`${header}.${body}`), this.#key.publicKey, Buffer.from(signature, 'base64url'))) throw new AccessTokenRejected('bad signature');
+    const payload = parseJson(body);
+    if (!payload) throw new AccessTokenRejected('missing claims');
     const { aud, jti, iat, nbf, exp, sub, iss, scopes } = payload;
     if (typeof aud !== 'string' || typeof jti !== 'string' || !jti || typeof sub !== 'string') throw new AccessTokenRejected('missing claims');
     if (!Array.isArray(scopes) || !scopes.every((s) => typeof s === 'string')) throw new AccessTokenRejected('missing scopes');
@@ -87,5 +83,19 @@ export class AccessTokenJwt {
     if (typeof iat !== 'number' || iat > now) throw new AccessTokenRejected('issued in the future');
     if (typeof nbf !== 'number' || nbf > now) throw new AccessTokenRejected('not yet valid');
     return { aud, jti, iat, nbf, exp, sub, iss: typeof iss === 'string' ? iss : '', scopes: scopes as string[] };
+  }
+}
+
+function b64url(value: object): string {
+  return Buffer.from(JSON.stringify(value)).toString('base64url');
+}
+
+/** A base64url JSON object, or undefined. */
+function parseJson(part: string): Record<string, unknown> | undefined {
+  try {
+    const value: unknown = JSON.parse(Buffer.from(part, 'base64url').toString('utf8'));
+    return value && typeof value === 'object' && !Array.isArray(value) ? (value as Record<string, unknown>) : undefined;
+  } catch {
+    return undefined;
   }
 }
