@@ -13,6 +13,9 @@ const WIKIAUTH = fileURLToPath(new URL('../../bin/wikiauth.js', import.meta.url)
 const STOCK = fileURLToPath(new URL('./stock-provider.js', import.meta.url));
 const PROXY = fileURLToPath(new URL('./round-robin-proxy.js', import.meta.url));
 const SECRET_KEY = randomBytes(32).toString('hex');
+// Load from one address and one client would trip the default limits within seconds; they are
+// raised, not switched off, so every request still pays for its counters (docs/security.md).
+const RATE_LIMITS = JSON.stringify({ token: { ip: [100_000_000, 60], client: [100_000_000, 60] } });
 
 export interface BenchClient {
   readonly id: string;
@@ -66,7 +69,7 @@ export function stockTarget(): Target {
 /** wikiauth on SQLite (embedded mode), one process. */
 export function wikiauthSqliteTarget(): Target {
   const dir = mkdtempSync(join(tmpdir(), 'wikiauth-bench-'));
-  const env = { DATABASE_URL: `sqlite:${join(dir, 'bench.sqlite')}`, DATA_DIR: dir, SECRET_KEY };
+  const env = { DATABASE_URL: `sqlite:${join(dir, 'bench.sqlite')}`, DATA_DIR: dir, SECRET_KEY, RATE_LIMITS };
   let client: BenchClient;
   return {
     name: 'wikiauth SQLite',
@@ -84,7 +87,7 @@ export function wikiauthMariadbRedisTarget(backends: Backends, instances: number
   const suffix = randomBytes(5).toString('hex');
   const database = `wikiauth_bench_${suffix}`;
   const prefix = `wikiauth_bench_${suffix}:`;
-  const env = { DATABASE_URL: `${backends.mysqlServer}/${database}`, SECRET_KEY, REDIS_URL: backends.redisUrl, REDIS_PREFIX: prefix };
+  const env = { DATABASE_URL: `${backends.mysqlServer}/${database}`, SECRET_KEY, REDIS_URL: backends.redisUrl, REDIS_PREFIX: prefix, RATE_LIMITS };
   let client: BenchClient;
   return {
     name: instances === 1 ? 'wikiauth MariaDB+Redis' : `wikiauth MariaDB+Redis ×${instances}`,

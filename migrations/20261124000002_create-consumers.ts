@@ -3,6 +3,12 @@ import { columnTypes, tableOptions } from './column-types.js';
 
 /** The extension's `oauth_registered_consumer` (schema/tables.json), plus OIDC client metadata. */
 export async function up(db: Knex): Promise<void> {
+  await createRegisteredConsumerTable(db);
+  await createConsumerMetaTable(db);
+}
+
+/** Exactly Extension:OAuth's table (MediaWiki mode creates it where the extension is not installed yet). */
+export async function createRegisteredConsumerTable(db: Knex): Promise<void> {
   await db.schema.createTable('oauth_registered_consumer', (table) => {
     const t = columnTypes(db, table);
     tableOptions(db, table);
@@ -34,7 +40,9 @@ export async function up(db: Knex): Promise<void> {
     table.index(['oarc_user_id'], 'oarc_user_id');
     table.index(['oarc_stage', 'oarc_stage_timestamp'], 'oarc_stage_timestamp');
   });
+}
 
+export async function createConsumerMetaTable(db: Knex): Promise<void> {
   // OIDC client metadata MediaWiki has no column for (post-logout URIs, id_token alg, DCR fields),
   // one JSON document per consumer so new fields need no migration.
   await db.schema.createTable('wikiauth_consumer_meta', (table) => {

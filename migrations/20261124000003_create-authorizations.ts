@@ -6,6 +6,13 @@ import { columnTypes, tableOptions } from './column-types.js';
  * (`oauth2_access_tokens`) and oidc-provider Grants pointing at an authorization (DESIGN §4).
  */
 export async function up(db: Knex): Promise<void> {
+  await createAcceptedConsumerTable(db);
+  await createAccessTokensTable(db);
+  await createGrantTable(db);
+}
+
+/** Exactly Extension:OAuth's table (MediaWiki mode creates it where the extension is not installed yet). */
+export async function createAcceptedConsumerTable(db: Knex): Promise<void> {
   await db.schema.createTable('oauth_accepted_consumer', (table) => {
     const t = columnTypes(db, table);
     tableOptions(db, table);
@@ -22,7 +29,10 @@ export async function up(db: Knex): Promise<void> {
     table.index(['oaac_consumer_id', 'oaac_user_id'], 'oaac_consumer_user');
     table.index(['oaac_user_id', 'oaac_id'], 'oaac_user_id');
   });
+}
 
+/** Exactly Extension:OAuth's table (MediaWiki mode creates it where the extension is not installed yet). */
+export async function createAccessTokensTable(db: Knex): Promise<void> {
   await db.schema.createTable('oauth2_access_tokens', (table) => {
     const t = columnTypes(db, table);
     tableOptions(db, table);
@@ -32,7 +42,9 @@ export async function up(db: Knex): Promise<void> {
     t.uint('oaat_acceptance_id').notNullable().index('oaat_acceptance_id');
     t.tinyint('oaat_revoked').notNullable().defaultTo(0);
   });
+}
 
+export async function createGrantTable(db: Knex): Promise<void> {
   await db.schema.createTable('wikiauth_grant', (table) => {
     const t = columnTypes(db, table);
     tableOptions(db, table);

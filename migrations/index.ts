@@ -6,7 +6,7 @@ import * as createKeys from './20261124000004_create-keys.js';
 import * as createManagementLog from './20261124000005_create-management-log.js';
 import * as createArtifacts from './20261124000006_create-artifacts.js';
 
-interface Migration {
+export interface Migration {
   up(db: Knex): Promise<void>;
   down(db: Knex): Promise<void>;
 }

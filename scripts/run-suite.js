@@ -52,7 +52,10 @@ function running(events, now) {
   return events.filter((e) => e.event === 'queued' && !ended.has(e.file)).map((e) => ({ file: e.file, ms: now - e.at }));
 }
 
-/** Runs vitest once; resolves with its exit code, or with the hung files when it had to be killed. */
+/**
+ * Runs vitest once; resolves with its exit code and, when the run was cut short, the files that
+ * hung (it had to be killed) or whose worker died (vitest ended without its JSON report).
+ */
 function attempt(label, args) {
   const progressLog = join(resultsDir, `progress-${label}.jsonl`);
   const jsonReport = join(resultsDir, `vitest-${label}.json`);
@@ -86,7 +89,13 @@ function attempt(label, args) {
     }, POLL_MS);
     child.on('exit', (code, signal) => {
       clearInterval(timer);
-      done({ code: code ?? (signal ? 1 : 0), hung: hung?.files, events: readProgress(progressLog), jsonReport });
+      const events = readProgress(progressLog);
+      if (!hung && !existsSync(jsonReport)) {
+        // A worker that crashes (a native assertion, a signal) ends the whole run early.
+        hung = { files: running(events, Date.now()).map((f) => f.file) };
+        for (const file of hung.files) say(`${file} ended without a result (its worker died); vitest stopped`);
+      }
+      done({ code: code ?? (signal ? 1 : 0), hung: hung?.files, events, jsonReport });
     });
   });
 }
@@ -137,7 +146,7 @@ function add(total, more) {
 mkdirSync(resultsDir, { recursive: true });
 const args = process.argv.slice(2);
 const total = { passed: 0, failed: 0, skipped: 0 };
-const waitingRetry = new Set(); // hung once; run again alone once nothing else is left
+const waitingRetry = new Set(); // hung or died once; run again alone once nothing else is left
 const retried = new Set();
 const MAX_RUNS = 4;
 const MIN_RUN_MS = 30_000;
@@ -150,7 +159,7 @@ for (let run = 1; next; run += 1) {
   next = undefined;
   for (const file of result.hung ?? []) {
     if (retried.has(file)) {
-      say(`${file} hung again: counted as one failed test`);
+      say(`${file} hung or died again: counted as one failed test`);
       total.failed += 1;
     } else waitingRetry.add(file);
   }
@@ -166,7 +175,7 @@ for (let run = 1; next; run += 1) {
     for (const file of files) retried.add(file);
     waitingRetry.clear();
   }
-  say(`running ${interrupted.length ? 'the files without a result' : 'what hung, alone'}, once: ${files.join(' ')}`);
+  say(`running ${interrupted.length ? 'the files without a result' : 'what hung or died, alone'}, once: ${files.join(' ')}`);
   next = [...optionsOnly(args), ...files];
 }
 

@@ -27,8 +27,7 @@ import { AccessTokenSigner, installAccessTokenFormat } from './provider/access-t
 import { createAdapterFactory } from './provider/adapters.js';
 import { markOutages, outagesAs503 } from './provider/dependency-outage.js';
 import { authorizeDefaults } from './provider/authorize-defaults.js';
-import { ConsumerCache } from './provider/consumer-cache.js';
-import { ShortMemo } from './provider/short-memo.js';
+import type { ConsumerLookup } from './domain/consumers/consumer-cache.js';
 import { createFindAccount } from './provider/find-account.js';
 import { createLoadExistingGrant } from './provider/load-existing-grant.js';
 import { providerConfiguration } from './provider/provider-config.js';
@@ -55,12 +54,9 @@ export async function createApp(services: Services, log: (line: string) => void 
   // clientAddress() drops forwarding headers from untrusted peers, so koa may read the rest.
   app.proxy = trustsProxies(config.trustProxy);
 
-  const sessions = new SiteSessions(services.artifacts, config.ttl.session, config.secretKey);
-  const consumerCache = new ConsumerCache(services.consumers);
+  const sessions = new SiteSessions(services.artifacts, config.ttl.session, config.secretKey, (id) => services.accounts.isLockedOut(id));
+  const { consumerCache, profiles } = services;
   const pendingSecrets = new PendingSecrets(config.secretKey);
-  // Token requests read the user on every call; a few seconds of memo spare three queries each.
-  const profileMemo = new ShortMemo((id: number) => services.accounts.profile(id));
-  const profiles = { profile: (id: number) => profileMemo.get(id) };
   const signer = new AccessTokenSigner();
   const adapter = createAdapterFactory({
     signer,
@@ -161,7 +157,7 @@ export async function createApp(services: Services, log: (line: string) => void 
  * Special:OAuth (OAuth 1.0a) and the api.php routes its tokens are used on, with one OAuth1Server
  * shared between them. Mounted before oidc-provider.
  */
-function oauth1Routes(services: Services, web: { sessions: SiteSessions; provider: () => Provider; consumerCache: ConsumerCache; limiter: RateLimiter }): Middleware {
+function oauth1Routes(services: Services, web: { sessions: SiteSessions; provider: () => Provider; consumerCache: ConsumerLookup; limiter: RateLimiter }): Middleware {
   const { config, consumers, accounts, authorizations, artifacts } = services;
   const requestTokens = new RequestTokenStore(artifacts);
   const server = new OAuth1Server({ consumers, accounts, authorizations, requestTokens, nonces: new NonceStore(artifacts), secretKey: config.secretKey });

@@ -2,6 +2,7 @@ import { createServer as createHttpServer, type Server } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import type { Config } from './config/config.js';
+import type { Clock } from './domain/clock.js';
 import { createApp } from './app.js';
 import { openServices, type Services } from './services.js';
 import { withDatabaseLock } from './storage/sql/database-lock.js';
@@ -14,8 +15,9 @@ export interface RunningServer {
 }
 
 /** Composition root: config → storage → domain → app → listen. */
-export async function start(config: Config): Promise<RunningServer> {
-  const services = await openServices(config);
+/** `clock` moves the per-process caches' time (tests advance it instead of waiting). */
+export async function start(config: Config, opts: { clock?: Clock } = {}): Promise<RunningServer> {
+  const services = await openServices(config, opts);
   // Instances starting together on an empty database must agree on the first keys.
   await withDatabaseLock(services.db, 'wikiauth_first_keys', () => services.keys.ensureKeys());
   const app = await createApp(services);

@@ -4,10 +4,14 @@ import { AccountService } from './domain/accounts/account-service.js';
 import type { ArtifactStore } from './domain/artifacts/artifact-store.js';
 import { hashingCredentialIds } from './domain/artifacts/hashed-ids.js';
 import { ClientRegistrationService } from './domain/consumers/client-registration.js';
+import { ConsumerCache } from './domain/consumers/consumer-cache.js';
 import { ConsumerService } from './domain/consumers/consumer-service.js';
 import { ConsumerWorkflow } from './domain/consumers/consumer-workflow.js';
 import type { ManagementLog } from './domain/consumers/management-log.js';
+import type { Clock } from './domain/clock.js';
 import { DomainError } from './domain/errors.js';
+import { ShortMemo } from './domain/short-memo.js';
+import type { UserProfile } from './domain/accounts/account-service.js';
 import type { AccessTokenRegistry, GrantRecordRepository } from './domain/grants/access-token-registry.js';
 import type { AuthorizationRepository } from './domain/grants/authorization.js';
 import { AuthorizationService } from './domain/grants/authorization-service.js';
@@ -22,6 +26,11 @@ import { openShortLivedStorage } from './storage/short-lived-storage.js';
 import { SqlConsumerRepository } from './storage/sql/sql-consumer-repository.js';
 import { SqlKeyRepository } from './storage/sql/sql-key-repository.js';
 import { SqlManagementLog } from './storage/sql/sql-management-log.js';
+import { MediaWikiManagementLog } from './storage/sql/mediawiki-management-log.js';
+import { inspectMediaWikiSchema, STANDALONE_SCHEMA } from './storage/sql/mediawiki-schema.js';
+
+/** User::MAINTENANCE_SCRIPT_USER: who command-line actions are logged as on a wiki. */
+const MAINTENANCE_USER = 'Maintenance script';
 
 /** Storage plus the domain services on top of it: what the CLI and the HTTP app share. */
 export interface Services {
@@ -29,6 +38,10 @@ export interface Services {
   readonly db: Knex;
   readonly accounts: AccountService;
   readonly consumers: ConsumerService;
+  /** Consumers by key for hot paths; cleared by every consumer write of this process. */
+  readonly consumerCache: ConsumerCache;
+  /** User profiles for token requests, memoized a few seconds (three queries each). */
+  readonly profiles: { profile(id: number): Promise<UserProfile | undefined> };
   /** Stages, reviews, updates and expiry of consumers, with MediaWiki's rights. */
   readonly consumerWorkflow: ConsumerWorkflow;
   /** RFC 7591/7592 clients as consumers (issue 7). */
@@ -50,8 +63,9 @@ export interface Services {
  * Open storage and build the services. SQLite migrates itself; a shared MariaDB/MySQL database is
  * migrated deliberately with `wikiauth migrate`, so two instances never race on a schema change.
  */
-export async function openServices(config: Config, opts: { checkSchema?: boolean } = {}): Promise<Services> {
+export async function openServices(config: Config, opts: { checkSchema?: boolean; clock?: Clock } = {}): Promise<Services> {
   const db = createKnex(config.database);
+  let schema = STANDALONE_SCHEMA;
   try {
     if (config.database.client === 'sqlite') {
       await migrateLatest(db);
@@ -61,19 +75,24 @@ export async function openServices(config: Config, opts: { checkSchema?: boolean
         throw new DomainError('schema_outdated', `the database needs ${pending.length} migration(s); run \`wikiauth migrate\` first`);
       }
     }
+    if (config.mediawiki) schema = await inspectMediaWikiSchema(db);
   } catch (err) {
     await db.destroy();
     throw err;
   }
-  const accountRepository = new SqlAccountRepository(db);
+  const accountRepository = new SqlAccountRepository(db, schema);
+  const accounts = new AccountService(accountRepository, { rights: config.rights, blockDisablesLogin: config.blockDisablesLogin });
   const shortLived = await openShortLivedStorage(config, db);
   const { authorizations, readinessChecks, close: closeShortLived } = shortLived;
   const artifacts = hashingCredentialIds(shortLived.artifacts);
-  const log = new SqlManagementLog(db);
-  const consumerRepository = new SqlConsumerRepository(db);
+  // On a wiki's database the log is the wiki's own; the command line acts as MediaWiki's maintenance user.
+  const log = config.mediawiki ? new MediaWikiManagementLog(db, async () => (await accounts.systemAccount(MAINTENANCE_USER)).id) : new SqlManagementLog(db);
+  const memo = opts.clock ? { clock: opts.clock } : {};
+  const consumerCache = new ConsumerCache((key) => consumers.findByKey(key), memo);
+  const consumerRepository = consumerCache.watching(new SqlConsumerRepository(db));
   const accessTokens = new SqlAccessTokenRegistry(db);
   const keys = new KeyService(new SqlKeyRepository(db), config.secretKey, config.oauth2PrivateKey);
-  const consumers = new ConsumerService({
+  const consumers: ConsumerService = new ConsumerService({
     consumers: consumerRepository,
     accounts: accountRepository,
     authorizations,
@@ -90,12 +109,14 @@ export async function openServices(config: Config, opts: { checkSchema?: boolean
     }),
     ownerOnlyCallbackUrl: `${config.issuer}${config.scriptPath}/index.php?title=Special:OAuth/verified`,
   });
-  const accounts = new AccountService(accountRepository);
+  const profileMemo = new ShortMemo((id: number) => accounts.profile(id), memo);
   return {
     config,
     db,
     accounts,
     consumers,
+    consumerCache,
+    profiles: { profile: (id) => profileMemo.get(id) },
     consumerWorkflow: new ConsumerWorkflow({
       consumers: consumerRepository,
       service: consumers,

@@ -9,7 +9,7 @@
 import Router from '@koa/router';
 import type { Context } from 'koa';
 import type { AccountService } from '../domain/accounts/account-service.js';
-import { rightsForGroups } from '../domain/accounts/rights.js';
+import { projectIdentity } from '../domain/accounts/identity.js';
 import { effectiveRights } from '../domain/grants/catalogue.js';
 import { fromMwTimestamp } from '../domain/mw-timestamp.js';
 import { messageText, OAuth1Error } from '../mediawiki/oauth-errors.js';
@@ -85,23 +85,36 @@ async function execute(req: WebRequest, caller: ApiCaller, out: ApiOutput, deps:
 /** ApiQueryUserInfo::getCurrentUserInfo for the props asked. */
 async function userinfo(caller: ApiCaller, props: Set<string>, ip: string, out: ApiOutput, accounts: AccountService): Promise<Record<string, JsonValue>> {
   const profile = caller.userId === null ? undefined : await accounts.profile(caller.userId);
-  const account = profile?.account;
-  const groups = profile?.groups ?? ['*'];
-  const userRights = profile?.rights ?? rightsForGroups(groups);
-  const rights = caller.grants === null ? userRights : effectiveRights(userRights, caller.grants);
-  const info: Record<string, JsonValue> = { id: account?.id ?? 0, name: account?.name ?? ip };
-  if (!account) info.anon = out.bool(true);
+  if (!profile || caller.grants === null) return anonymousUserinfo(caller.grants, props, ip, out, accounts);
+  const identity = projectIdentity(profile, caller.grants);
+  const rights = identity.grantedRights;
+  const info: Record<string, JsonValue> = { id: identity.userId, name: identity.username };
   // blockinfo: a blocked user's credentials are refused before this point (authorization-use.ts).
+  if (props.has('groups')) info.groups = [...identity.groups];
+  if (props.has('rights')) info.rights = [...rights];
+  if (props.has('editcount')) info.editcount = identity.editCount;
+  // ApiQueryUserInfo asks for the right itself, so the auth-only grants release nothing here.
+  const privateInfo = rights.includes('viewmyprivateinfo') ? identity.privateInfo : undefined;
+  if (props.has('realname') && privateInfo) info.realname = privateInfo.realName;
+  if (props.has('email') && privateInfo) {
+    info.email = privateInfo.address;
+    if (privateInfo.emailAuthenticated) info.emailauthenticated = isoTimestamp(privateInfo.emailAuthenticated);
+  }
+  if (props.has('registrationdate') && identity.registered) info.registrationdate = isoTimestamp(identity.registered);
+  return info;
+}
+
+/** An anonymous caller (no credentials, or a shared consumer's client_credentials token). */
+function anonymousUserinfo(grants: readonly string[] | null, props: Set<string>, ip: string, out: ApiOutput, accounts: AccountService): Record<string, JsonValue> {
+  const groups = ['*'];
+  const userRights = accounts.anonymousRights();
+  const rights = grants === null ? userRights : effectiveRights(userRights, grants);
+  const info: Record<string, JsonValue> = { id: 0, name: ip, anon: out.bool(true) };
   if (props.has('groups')) info.groups = groups;
   if (props.has('rights')) info.rights = rights;
-  if (props.has('editcount')) info.editcount = account?.editCount ?? 0;
-  const privateInfo = rights.includes('viewmyprivateinfo');
-  if (props.has('realname') && privateInfo) info.realname = account?.realName ?? '';
-  if (props.has('email') && privateInfo) {
-    info.email = account?.email ?? '';
-    if (account?.emailAuthenticated) info.emailauthenticated = isoTimestamp(account.emailAuthenticated);
-  }
-  if (props.has('registrationdate') && account?.registration) info.registrationdate = isoTimestamp(account.registration);
+  if (props.has('editcount')) info.editcount = 0;
+  if (props.has('realname') && rights.includes('viewmyprivateinfo')) info.realname = '';
+  if (props.has('email') && rights.includes('viewmyprivateinfo')) info.email = '';
   return info;
 }
 

@@ -16,15 +16,14 @@ import { grantsInScope } from '../domain/grants/scopes.js';
 import { OAuth1Error, OAuth1Errors } from '../mediawiki/oauth-errors.js';
 import { refusalError } from '../mediawiki/oauth-refusals.js';
 import type { WebRequest } from '../mediawiki/web-request.js';
-import type { ConsumerCache } from '../provider/consumer-cache.js';
+import type { ConsumerLookup } from '../domain/consumers/consumer-cache.js';
 import { authenticateBearer, BearerError } from './bearer-auth.js';
 
-export interface ApiCaller {
-  /** null: anonymous (no credentials, or a client_credentials token of a shared consumer). */
-  readonly userId: number | null;
-  /** The grants that limit the caller's rights; null without OAuth (no limit). */
-  readonly grants: readonly string[] | null;
-}
+/** A user's credentials always carry grants; an anonymous caller's only a shared consumer's token does. */
+export type ApiCaller =
+  | { readonly userId: number; readonly grants: readonly string[] }
+  /** Anonymous: no credentials (grants null: no limit), or a client_credentials token of a shared consumer. */
+  | { readonly userId: null; readonly grants: readonly string[] | null };
 
 /** What api.php needs of the OAuth 1.0a server: a signed request checked, or an OAuth1Error. */
 export interface SignedRequestVerifier {
@@ -34,7 +33,7 @@ export interface SignedRequestVerifier {
 export interface ApiAuthDeps {
   readonly oauth1: SignedRequestVerifier;
   readonly provider: () => Provider;
-  readonly consumers: ConsumerCache;
+  readonly consumers: ConsumerLookup;
   readonly accounts: AccountService;
   readonly wikiId: string;
 }

@@ -3,7 +3,7 @@ import type Provider from 'oidc-provider';
 import { DomainError } from '../domain/errors.js';
 import type { Consumer } from '../domain/consumers/consumer.js';
 import { allowsSourceIp } from '../domain/consumers/ip-restrictions.js';
-import type { ConsumerCache } from '../provider/consumer-cache.js';
+import type { ConsumerLookup } from '../domain/consumers/consumer-cache.js';
 import { consumerToClient } from '../provider/client-metadata.js';
 
 /** Who an OAuth 2 Bearer token speaks for. `userId` is null for an anonymous client_credentials token. */
@@ -25,7 +25,7 @@ export class BearerError extends DomainError {
  * store: not expired, its browser session alive when bound to one, its grant (the user's
  * authorization) still there, and its consumer still usable. One place for every API route.
  */
-export async function authenticateBearer(ctx: Context, provider: Provider, consumers: ConsumerCache): Promise<BearerCredentials> {
+export async function authenticateBearer(ctx: Context, provider: Provider, consumers: ConsumerLookup): Promise<BearerCredentials> {
   const header = ctx.get('authorization');
   const match = /^Bearer ([A-Za-z0-9\-._~+/]+=*)$/i.exec(header);
   if (!match) throw new BearerError(header ? 'The Authorization header is not a Bearer token' : 'No access token was provided');
@@ -51,7 +51,7 @@ export async function authenticateBearer(ctx: Context, provider: Provider, consu
   throw new BearerError('The access token is invalid or has expired');
 }
 
-async function usableConsumer(consumers: ConsumerCache, key: string, ip: string): Promise<Consumer> {
+async function usableConsumer(consumers: ConsumerLookup, key: string, ip: string): Promise<Consumer> {
   const consumer = await consumers.get(key);
   if (!consumer || !consumerToClient(consumer, undefined)) throw new BearerError('The application of this access token is no longer usable');
   // The consumer's MWRestrictions IP ranges bind its tokens too, as MediaWiki's SessionProvider does.

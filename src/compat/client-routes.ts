@@ -13,7 +13,7 @@ import { grantsInScope } from '../domain/grants/scopes.js';
 import { readBody, type FormData } from '../http/request-body.js';
 import type { SiteSessions } from '../http/site-session.js';
 import { formatTimestamp } from '../http/format-timestamp.js';
-import type { ConsumerCache } from '../provider/consumer-cache.js';
+import type { ConsumerLookup } from '../domain/consumers/consumer-cache.js';
 import { authenticateBearer, bearerChallenge, BearerError } from './bearer-auth.js';
 import { booleanParam, enumParam, integerParam, listParam, stringParam } from './client-params.js';
 import { RestError } from './rest-errors.js';
@@ -21,7 +21,7 @@ import { RateLimitedError, type RateLimiter } from '../http/rate-limit.js';
 
 export interface ClientRoutesDeps {
   readonly provider: () => Provider;
-  readonly consumerCache: ConsumerCache;
+  readonly consumerCache: ConsumerLookup;
   readonly accounts: AccountService;
   readonly consumers: ConsumerService;
   readonly workflow: ConsumerWorkflow;
@@ -99,7 +99,6 @@ export function clientRoutes(scriptPath: string, deps: ClientRoutesDeps): Router
       },
       { email: request.email },
     );
-    deps.consumerCache.forget(created.consumer.key);
     // An owner-only client's one non-expiring access token is in the answer, as MediaWiki's.
     json(ctx, { name: created.consumer.name, client_key: created.consumer.key, secret: created.secret, ...(created.ownerAccessToken ? { access_token: created.ownerAccessToken } : {}) });
   });
@@ -116,7 +115,6 @@ export function clientRoutes(scriptPath: string, deps: ClientRoutesDeps): Router
       resetSecret: true,
       reason: stringParam(body, 'reason'),
     });
-    deps.consumerCache.forget(consumer.key);
     json(ctx, { name: updated.consumer.name, client_key: updated.consumer.key, secret: updated.secret });
   });
 

@@ -1,17 +1,17 @@
 import Router from '@koa/router';
 import type Provider from 'oidc-provider';
 import type { AccountService } from '../domain/accounts/account-service.js';
-import { releasesPrivateInfo } from '../domain/grants/catalogue.js';
+import { projectIdentity } from '../domain/accounts/identity.js';
 import { grantsInScope } from '../domain/grants/scopes.js';
-import { userClaims } from '../provider/find-account.js';
-import type { ConsumerCache } from '../provider/consumer-cache.js';
+import { userStatementBody } from '../mediawiki/user-statement.js';
+import type { ConsumerLookup } from '../domain/consumers/consumer-cache.js';
 import { authenticateBearer, bearerChallenge, BearerError } from './bearer-auth.js';
 
 /**
  * MediaWiki's `/oauth2/resource/{profile,scopes}` (reference/mediawiki-oauth.md §6.4), which OAuth 2
  * tools use instead of OIDC UserInfo: any valid access token, with or without `openid`.
  */
-export function resourceRoutes(scriptPath: string, deps: { provider: () => Provider; consumers: ConsumerCache; accounts: Pick<AccountService, 'profile'> }): Router {
+export function resourceRoutes(scriptPath: string, deps: { provider: () => Provider; consumers: ConsumerLookup; accounts: Pick<AccountService, 'profile'> }): Router {
   const router = new Router({ prefix: `${scriptPath}/rest.php/oauth2/resource` });
 
   router.use(async (ctx, next) => {
@@ -29,22 +29,10 @@ export function resourceRoutes(scriptPath: string, deps: { provider: () => Provi
     const { userId, scopes } = ctx.state.bearer;
     const profile = userId === null ? undefined : await deps.accounts.profile(userId);
     if (!profile) return bearerChallenge(ctx, new BearerError('This access token does not belong to a user'));
-    const claims = userClaims(profile, scopes);
-    const grants = grantsInScope(scopes);
+    // MediaWiki's endpoint knows only grants: the OIDC `email` scope plays no part here.
+    const identity = projectIdentity(profile, grantsInScope(scopes));
     ctx.set('Cache-Control', 'no-store');
-    ctx.body = {
-      sub: claims.sub,
-      username: claims.username,
-      editcount: claims.editcount,
-      confirmed_email: claims.confirmed_email,
-      email_verified: claims.confirmed_email,
-      blocked: claims.blocked,
-      registered: claims.registered,
-      groups: claims.groups,
-      rights: claims.rights,
-      grants,
-      ...(releasesPrivateInfo(grants) ? { realname: claims.name, email: claims.email } : {}),
-    };
+    ctx.body = userStatementBody(identity, identity.grantedRights, identity.grants);
   });
 
   // MediaWiki answers with the client's registered grants, not the token's scopes (a known quirk).

@@ -1,7 +1,22 @@
-/** The one configuration object; built once from the environment by `loadConfig`. */
-export type DatabaseConfig =
+import type { RightsPolicy } from '../domain/accounts/rights.js';
+
+/**
+ * The one configuration object; built once from the environment by `loadConfig`. `mediawiki`: the
+ * database is a wiki's own (MediaWiki database mode), `tablePrefix` its `$wgDBprefix`, put before
+ * every table name.
+ */
+export type DatabaseConfig = (
   | { readonly client: 'sqlite'; readonly filename: string }
-  | { readonly client: 'mysql'; readonly url: string };
+  | { readonly client: 'mysql'; readonly url: string }
+) & { readonly tablePrefix?: string; readonly mediawiki?: boolean };
+
+/** MediaWiki database mode: wikiauth runs on a wiki's own database (docs/mediawiki-compat.md). */
+export interface MediaWikiMode {
+  /** `$wgDBprefix`. */
+  readonly tablePrefix: string;
+  /** WikiMap::getCurrentWikiId(): `<dbname>` or `<dbname>-<prefix>`; stored `oaac_wiki`/`oarc_wiki` may name it. */
+  readonly wikiId: string;
+}
 
 export interface TokenLifetimes {
   /** Seconds; MediaWiki's `$wgOAuth2GrantExpirationInterval` (PT1H). */
@@ -52,6 +67,12 @@ export interface Config {
   readonly rateLimits: RateLimits;
   /** `RATE_LIMITS_EXEMPT`: addresses never limited (MediaWiki's `$wgRateLimitsExcludedIPs`). */
   readonly rateLimitExempt: readonly string[];
+  /** Set when wikiauth shares a MediaWiki wiki's database (MEDIAWIKI_DB=1). */
+  readonly mediawiki: MediaWikiMode | undefined;
+  /** Rights per group, as the wiki's settings (MEDIAWIKI_RIGHTS_FILE) or the built-in defaults give them. */
+  readonly rights: RightsPolicy;
+  /** MediaWiki's `$wgBlockDisablesLogin`: a blocked user can neither sign in nor use anything signed in before. */
+  readonly blockDisablesLogin: boolean;
 }
 
 /** At most `count` hits per `seconds` (one `$wgRateLimits` entry, `[count, seconds]`). */

@@ -4,8 +4,9 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { isAbsolute, resolve } from 'node:path';
 import { ConfigError, type AutoApproveCondition, type Config, type DatabaseConfig, type Limit, type ProxyTrust, type RateLimitAction, type RateLimits, type RegistrationPolicy, type TokenLifetimes } from './config.js';
 import { parseDurationSeconds } from './duration.js';
+import { parseBoolean, value, type Env } from './env.js';
+import { parseMediaWikiMode, parseRightsSettings } from './mediawiki-settings.js';
 
-type Env = Readonly<Record<string, string | undefined>>;
 
 const SECRET_FILE = 'secret_key';
 
@@ -17,8 +18,10 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config 
   const dataDir = resolve(cwd, value(env, 'DATA_DIR') ?? 'data');
   const port = parsePort(env);
   const tls = parseTls(env, cwd);
-  const database = parseDatabase(env, cwd, dataDir);
+  const mediawiki = parseMediaWikiMode(env, parseDatabase(env, cwd, dataDir));
+  const database = { ...parseDatabase(env, cwd, dataDir), ...(mediawiki ? { tablePrefix: mediawiki.tablePrefix, mediawiki: true } : {}) };
   const scriptPath = parseScriptPath(env);
+  const rights = parseRightsSettings(env, cwd, mediawiki !== undefined);
   return deepFreeze({
     port,
     host: value(env, 'HOST'),
@@ -30,7 +33,8 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config 
     trustProxy: parseTrustProxy(env),
     tls,
     scriptPath,
-    wikiId: value(env, 'WIKI_ID') ?? '*',
+    // On a wiki's database this site is that wiki (WikiMap::getCurrentWikiId); '*' rows match it too.
+    wikiId: value(env, 'WIKI_ID') ?? mediawiki?.wikiId ?? '*',
     ttl: parseLifetimes(env),
     autoApprove: parseAutoApprove(env),
     requestExpirationAge: parseRequestExpirationAge(env),
@@ -40,12 +44,10 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config 
     requirePkce: parseBoolean(env, 'REQUIRE_PKCE', false),
     rateLimits: parseRateLimits(env),
     rateLimitExempt: parseAddressList(env, 'RATE_LIMITS_EXEMPT') ?? [],
+    mediawiki,
+    rights: rights.policy,
+    blockDisablesLogin: parseBoolean(env, 'BLOCK_DISABLES_LOGIN', rights.blockDisablesLogin ?? false),
   });
-}
-
-function value(env: Env, name: string): string | undefined {
-  const raw = env[name];
-  return raw === undefined || raw.trim() === '' ? undefined : raw.trim();
 }
 
 function parsePort(env: Env): number {
@@ -99,14 +101,6 @@ function parseRedis(env: Env): Config['redis'] {
   const prefix = value(env, 'REDIS_PREFIX') ?? 'wikiauth:';
   if (/\s/.test(prefix)) throw new ConfigError('REDIS_PREFIX', 'must not contain whitespace');
   return { url, prefix };
-}
-
-function parseBoolean(env: Env, name: string, fallback: boolean): boolean {
-  const raw = value(env, name);
-  if (raw === undefined) return fallback;
-  if (/^(1|true|yes|on)$/i.test(raw)) return true;
-  if (/^(0|false|no|off)$/i.test(raw)) return false;
-  throw new ConfigError(name, `expected 1/0, true/false, yes/no or on/off, got "${raw}"`);
 }
 
 /**

@@ -1,5 +1,6 @@
 import type { Context, Middleware } from 'koa';
 import type { RateLimiter } from './rate-limit.js';
+import { readBytes } from './request-body.js';
 
 // oidc-provider's own limit for these bodies (lib/shared/selective_body.js).
 const BODY_LIMIT = 56 * 1024;
@@ -33,25 +34,10 @@ async function claimedClient(ctx: Context): Promise<string | undefined> {
     if (colon > 0) return safeDecode(decoded.slice(0, colon));
   }
   if (!ctx.is('application/x-www-form-urlencoded')) return undefined;
-  const bytes = await readBytes(ctx);
-  if (bytes === undefined) return undefined;
+  const bytes = await readBytes(ctx, BODY_LIMIT);
   replay(ctx, bytes);
   const ids = new URLSearchParams(bytes.toString('utf8')).getAll('client_id');
   return ids.length === 1 ? ids[0] : undefined;
-}
-
-/** The body, or undefined when it is declared too large (the provider then refuses it itself). */
-async function readBytes(ctx: Context): Promise<Buffer | undefined> {
-  const declared = ctx.request.length;
-  if (declared !== undefined && declared > BODY_LIMIT) return undefined;
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of ctx.req as AsyncIterable<Buffer>) {
-    size += chunk.length;
-    if (size > BODY_LIMIT) ctx.throw(413, 'The request body is too large');
-    chunks.push(chunk);
-  }
-  return Buffer.concat(chunks);
 }
 
 /** This request's stream, read to the end, offers its bytes once more. */

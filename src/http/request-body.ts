@@ -63,16 +63,19 @@ function collect(params: URLSearchParams): Map<string, string[]> {
 }
 
 async function readText(ctx: Context): Promise<string> {
+  return new TextDecoder('utf-8', { fatal: false }).decode(await readBytes(ctx));
+}
+
+/** The raw body, at most `limit` bytes (more is 413). */
+export async function readBytes(ctx: Context, limit = LIMIT_BYTES): Promise<Buffer> {
   const declared = Number(ctx.get('content-length') || 0);
-  if (declared > LIMIT_BYTES) ctx.throw(413, 'The request body is too large');
+  if (declared > limit) ctx.throw(413, 'The request body is too large');
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of ctx.req as AsyncIterable<Buffer>) {
     size += chunk.length;
-    if (size > LIMIT_BYTES) ctx.throw(413, 'The request body is too large');
+    if (size > limit) ctx.throw(413, 'The request body is too large');
     chunks.push(chunk);
   }
-  const buffer = Buffer.concat(chunks);
-  const text = new TextDecoder('utf-8', { fatal: false }).decode(buffer);
-  return text;
+  return Buffer.concat(chunks);
 }

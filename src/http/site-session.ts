@@ -25,11 +25,14 @@ export class SiteSessions {
   readonly #store: ArtifactStore;
   readonly #ttl: number;
   readonly #csrfKey: Buffer;
+  readonly #lockedOut: (userId: number) => Promise<boolean>;
 
-  constructor(store: ArtifactStore, ttlSeconds: number, secretKey: string) {
+  /** `lockedOut`: a user who may no longer be signed in (blocked under `$wgBlockDisablesLogin`); their sessions end. */
+  constructor(store: ArtifactStore, ttlSeconds: number, secretKey: string, lockedOut: (userId: number) => Promise<boolean> = async () => false) {
     this.#store = store;
     this.#ttl = ttlSeconds;
     this.#csrfKey = createHmac('sha256', secretKey).update('wikiauth csrf').digest();
+    this.#lockedOut = lockedOut;
   }
 
   async current(ctx: Context): Promise<SiteSession | undefined> {
@@ -38,7 +41,10 @@ export class SiteSessions {
     let session: SiteSession | undefined;
     if (id && /^[A-Za-z0-9_-]{43}$/.test(id)) {
       const payload = await this.#store.find(MODEL, id);
-      if (payload) {
+      if (payload && (await this.#lockedOut(Number(payload.userId)))) {
+        await this.#store.destroy(MODEL, id);
+        ctx.cookies.set(SITE_SESSION_COOKIE, null, { overwrite: true });
+      } else if (payload) {
         const loginMs = Number(payload.loginMs);
         session = { id, userId: Number(payload.userId), loginMs, loginTs: Math.floor(loginMs / 1000) };
       }

@@ -8,7 +8,7 @@ import { DomainError } from '../domain/errors.js';
 import type { AuthorizationRepository } from '../domain/grants/authorization.js';
 import { grantsToStore } from '../domain/grants/scopes.js';
 import { literalPath } from '../http/route-path.js';
-import type { ConsumerCache } from '../provider/consumer-cache.js';
+import type { ConsumerLookup } from '../domain/consumers/consumer-cache.js';
 import { INTERACTION_PATH } from '../provider/routes.js';
 import { readForm } from '../http/form-body.js';
 import { LOGIN_PATH } from '../http/site-paths.js';
@@ -19,7 +19,7 @@ export interface InteractionDeps {
   readonly provider: () => Provider;
   readonly sessions: SiteSessions;
   readonly accounts: AccountService;
-  readonly consumers: ConsumerCache;
+  readonly consumers: ConsumerLookup;
   readonly authorizations: AuthorizationRepository;
   readonly artifacts: ArtifactStore;
 }

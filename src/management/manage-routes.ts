@@ -101,7 +101,6 @@ export function manageRoutes(deps: ManagementDeps): Router {
       await showReviewForm(ctx, signedIn, key, { error: err.message, status: 400 });
       return;
     }
-    deps.consumerCache.forget(key);
     ctx.status = 303;
     ctx.redirect(`${base}/${key}?done=${form.one('wpaction')}`);
   });

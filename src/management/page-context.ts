@@ -11,7 +11,7 @@ import { renderPage, type PageLocals } from '../http/render.js';
 import type { FormData } from '../http/request-body.js';
 import { LOGIN_PATH } from '../http/site-paths.js';
 import type { SiteSession, SiteSessions } from '../http/site-session.js';
-import type { ConsumerCache } from '../provider/consumer-cache.js';
+import type { ConsumerLookup } from '../domain/consumers/consumer-cache.js';
 
 export interface ManagementDeps {
   readonly accounts: AccountService;
@@ -21,7 +21,7 @@ export interface ManagementDeps {
   readonly log: ManagementLog;
   readonly sessions: SiteSessions;
   /** Forgotten after every change, so this instance sees a new stage or secret at once. */
-  readonly consumerCache: ConsumerCache;
+  readonly consumerCache: ConsumerLookup;
   /** `propose` limits (docs/security.md, "Rate limits"). */
   readonly limiter: RateLimiter;
 }

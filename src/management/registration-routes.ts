@@ -119,7 +119,6 @@ export function registrationRoutes(deps: ManagementDeps, opts: { tokenEndpoint: 
       await showProposeForm(ctx, signedIn, oauthVersion, values, err.message, 400);
       return;
     }
-    deps.consumerCache.forget(created.consumer.key);
     await showCreated(ctx, created, nav(base), opts.tokenEndpoint);
   });
 
@@ -190,7 +189,6 @@ export function registrationRoutes(deps: ManagementDeps, opts: { tokenEndpoint: 
       await showUpdateForm(ctx, signedIn, key, err.message, 400);
       return;
     }
-    deps.consumerCache.forget(key);
     await renderManagementPage(ctx, 'updated', {
       title: 'Consumer updated',
       nav: nav(`${base}/list`),

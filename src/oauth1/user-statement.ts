@@ -1,5 +1,6 @@
 import type { UserProfile } from '../domain/accounts/account-service.js';
-import { releasesPrivateInfo } from '../domain/grants/catalogue.js';
+import { projectIdentity } from '../domain/accounts/identity.js';
+import { userStatementBody } from '../mediawiki/user-statement.js';
 import type { IdentifyClaims } from './identify-jwt.js';
 
 export interface StatementInput {
@@ -16,28 +17,17 @@ export interface StatementInput {
 /**
  * `UserStatementProvider::getUserStatement` plus the nonce, in MediaWiki's claim order. `rights`
  * are the user's full rights (MediaWiki does not limit identify's rights to the grants); real
- * name and email only behind the private-info gate, email only once confirmed.
+ * name and email as the identity projection releases them.
  */
 export function userStatement(profile: UserProfile, input: StatementInput): IdentifyClaims {
-  const { account } = profile;
-  const confirmed = account.emailAuthenticated !== null;
-  const grants = [...input.grants];
+  const identity = projectIdentity(profile, input.grants);
   return {
     iss: input.issuer,
     aud: input.consumerKey,
     exp: input.nowSeconds + 100,
     iat: input.nowSeconds,
-    sub: String(account.id),
-    username: account.name,
-    editcount: account.editCount,
-    confirmed_email: confirmed,
-    email_verified: confirmed,
-    blocked: profile.blocked,
-    registered: account.registration,
-    groups: profile.groups,
-    rights: profile.rights,
-    grants,
-    ...(releasesPrivateInfo(grants) ? { realname: account.realName, email: confirmed ? account.email : '' } : {}),
+    // The authorization's grants as stored, in their order.
+    ...userStatementBody(identity, identity.rights, input.grants),
     nonce: input.nonce,
-  };
+  } as IdentifyClaims;
 }

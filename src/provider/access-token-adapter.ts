@@ -4,12 +4,12 @@ import type { AuthorizationRepository } from '../domain/grants/authorization.js'
 import { grantsInScope, scopesOfAuthorization } from '../domain/grants/scopes.js';
 import { looksLikeJwt, type AccessTokenClaims } from '../domain/tokens/access-token-jwt.js';
 import type { AccessTokenSigner } from './access-token-format.js';
-import type { ConsumerCache } from './consumer-cache.js';
+import type { ConsumerLookup } from '../domain/consumers/consumer-cache.js';
 
 export interface AccessTokenAdapterDeps {
   readonly signer: AccessTokenSigner;
   readonly registry: AccessTokenRegistry;
-  readonly consumers: ConsumerCache;
+  readonly consumers: ConsumerLookup;
   readonly authorizations: AuthorizationRepository;
   /** The `oauth_accepted_consumer` id a grant belongs to. */
   acceptanceOfGrant(grantId: string): Promise<number | undefined>;

@@ -4,7 +4,7 @@ import revocation from 'oidc-provider/lib/actions/revocation.js';
 import rejectStructuredTokens from 'oidc-provider/lib/shared/reject_structured_tokens.js';
 import type { AccessTokenJwt } from '../domain/tokens/access-token-jwt.js';
 import { grantsInScope } from '../domain/grants/scopes.js';
-import type { ConsumerCache } from './consumer-cache.js';
+import type { ConsumerLookup } from '../domain/consumers/consumer-cache.js';
 
 /** The access-token key pair of the provider being served (replaced when the key set changes). */
 export class AccessTokenSigner {
@@ -31,7 +31,7 @@ interface TokenModel {
  * JWT format cannot serve here: it stores nothing, so such tokens could not be revoked,
  * introspected or used at userinfo, and its claims differ from MediaWiki's.
  */
-export function installAccessTokenFormat(provider: Provider, deps: { signer: AccessTokenSigner; consumers: ConsumerCache }): void {
+export function installAccessTokenFormat(provider: Provider, deps: { signer: AccessTokenSigner; consumers: ConsumerLookup }): void {
   for (const model of [provider.AccessToken, provider.ClientCredentials] as unknown as TokenModel[]) {
     const opaque = model.prototype.getValueAndPayload;
     model.prototype.getValueAndPayload = async function (this: { kind: string; clientId: string; scope?: string }) {
@@ -55,7 +55,7 @@ export function installAccessTokenFormat(provider: Provider, deps: { signer: Acc
 }
 
 /** MediaWiki: a client_credentials token of an owner-only consumer is its owner's; others have no user (""). */
-async function machineSubject(consumers: ConsumerCache, clientId: string): Promise<string> {
+async function machineSubject(consumers: ConsumerLookup, clientId: string): Promise<string> {
   const consumer = await consumers.get(clientId);
   return consumer?.ownerOnly ? String(consumer.ownerId) : '';
 }

@@ -9,13 +9,13 @@ import type { AccessTokenSigner } from './access-token-format.js';
 import { accessTokenAdapters, authorizationGrants, type AccessTokenAdapterDeps } from './access-token-adapter.js';
 import { consumerToClient } from './client-metadata.js';
 import { RefreshTokens } from './refresh-token-adapter.js';
-import type { ConsumerCache } from './consumer-cache.js';
+import type { ConsumerLookup } from '../domain/consumers/consumer-cache.js';
 import { registrationError, registrationRequest, type PendingSecrets } from './registration.js';
 
 export interface AdapterDeps {
   readonly artifacts: ArtifactStore;
   readonly consumers: ConsumerService;
-  readonly consumerCache: ConsumerCache;
+  readonly consumerCache: ConsumerLookup;
   readonly authorizations: AuthorizationRepository;
   readonly grants: GrantRecordRepository;
   readonly accessTokens: AccessTokenRegistry;
@@ -81,8 +81,6 @@ function clientAdapter({ consumerCache, consumers, registrations, pendingSecrets
         else await registrations.register(id, pendingSecrets.take(payload.client_secret) ?? null, request);
       } catch (err) {
         throw registrationError(err);
-      } finally {
-        consumerCache.forget(id);
       }
     },
     async destroy(id) {
@@ -90,8 +88,6 @@ function clientAdapter({ consumerCache, consumers, registrations, pendingSecrets
         await registrations.remove(id);
       } catch (err) {
         throw registrationError(err);
-      } finally {
-        consumerCache.forget(id);
       }
     },
     consume: unsupported,

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import type { Middleware } from 'koa';
 import { koaBody } from 'koa-body';
 import { effectiveRequestedScopes } from '../domain/grants/scopes.js';
-import type { ConsumerCache } from './consumer-cache.js';
+import type { ConsumerLookup } from '../domain/consumers/consumer-cache.js';
 
 const formBody = koaBody({ urlencoded: true, json: false, multipart: false, text: false, formLimit: '64kb', patchNode: false });
 
@@ -17,7 +17,7 @@ const PKCE_VALUE = /^[A-Za-z0-9._~-]{43,128}$/;
  * - PKCE `plain` (league's default, also when no method is given) becomes the equivalent S256
  *   challenge (RFC 7636 §4.2), which the later `code_verifier` still satisfies.
  */
-export function authorizeDefaults(path: string, consumers: ConsumerCache): Middleware {
+export function authorizeDefaults(path: string, consumers: ConsumerLookup): Middleware {
   return async (ctx, next) => {
     if (ctx.path !== path) return next();
     if (ctx.method === 'POST') {

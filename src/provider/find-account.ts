@@ -1,8 +1,6 @@
 import type { AccountClaims, FindAccount } from 'oidc-provider';
 import type { AccountService, UserProfile } from '../domain/accounts/account-service.js';
-import { effectiveRights, releasesPrivateInfo } from '../domain/grants/catalogue.js';
-import { grantsInScope } from '../domain/grants/scopes.js';
-import { fromMwTimestamp } from '../domain/mw-timestamp.js';
+import { projectIdentity } from '../domain/accounts/identity.js';
 
 /** Claims per scope (OIDC Core §5.4) plus MediaWiki's profile fields (reference §6.4). */
 export const CLAIMS = {
@@ -15,32 +13,26 @@ export const CLAIMS = {
   iss: null,
 };
 
-/**
- * The claims of one user, as a token's scopes allow: `sub` is the decimal user id everywhere; real
- * name and email only behind the private-info gate (DESIGN §6); rights limited to the grants.
- */
+/** OIDC claim names for the identity a token's scopes may see (OIDC Core §5.1, MediaWiki's profile fields). */
 export function userClaims(profile: UserProfile, scopes: Iterable<string>): Record<string, unknown> {
-  const { account } = profile;
-  const scopeSet = new Set(scopes);
-  const grants = grantsInScope(scopeSet);
+  const identity = projectIdentity(profile, scopes);
   const claims: Record<string, unknown> = {
-    sub: String(account.id),
-    preferred_username: account.name,
-    username: account.name,
-    updated_at: Math.floor(fromMwTimestamp(account.touched).getTime() / 1000),
-    editcount: account.editCount,
-    confirmed_email: account.emailAuthenticated !== null,
-    blocked: profile.blocked,
-    registered: account.registration,
-    groups: profile.groups,
-    rights: effectiveRights(profile.rights, grants),
-    grants,
+    sub: identity.sub,
+    preferred_username: identity.username,
+    username: identity.username,
+    updated_at: identity.updatedAt,
+    editcount: identity.editCount,
+    confirmed_email: identity.confirmedEmail,
+    blocked: identity.blocked,
+    registered: identity.registered,
+    groups: identity.groups,
+    rights: identity.grantedRights,
+    grants: identity.grants,
   };
-  // `email` is only ever granted behind the same gate (allowedScopes).
-  if (releasesPrivateInfo(grants) || scopeSet.has('email')) {
-    claims.name = account.realName;
-    claims.email = account.emailAuthenticated !== null ? account.email : '';
-    claims.email_verified = account.emailAuthenticated !== null;
+  if (identity.privateInfo) {
+    claims.name = identity.privateInfo.realName;
+    claims.email = identity.privateInfo.email;
+    claims.email_verified = identity.confirmedEmail;
   }
   return claims;
 }

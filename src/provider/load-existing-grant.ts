@@ -2,7 +2,7 @@ import type { KoaContextWithOIDC, Grant } from 'oidc-provider';
 import { isUsableBy } from '../domain/consumers/consumer.js';
 import type { AuthorizationRepository } from '../domain/grants/authorization.js';
 import { scopesOfAuthorization } from '../domain/grants/scopes.js';
-import type { ConsumerCache } from './consumer-cache.js';
+import type { ConsumerLookup } from '../domain/consumers/consumer-cache.js';
 
 /**
  * The grant an authorization request can use without asking again (DESIGN §6 "Consent"): the
@@ -10,7 +10,7 @@ import type { ConsumerCache } from './consumer-cache.js';
  * so a second authorization with the same or fewer scopes skips the consent page — also in a new
  * browser session. A consumer the user may not use (proposed and not theirs) never gets a grant.
  */
-export function createLoadExistingGrant(consumerCache: ConsumerCache, authorizations: AuthorizationRepository) {
+export function createLoadExistingGrant(consumerCache: ConsumerLookup, authorizations: AuthorizationRepository) {
   return async (ctx: KoaContextWithOIDC): Promise<Grant | undefined> => {
     const { oidc } = ctx;
     const client = oidc.client!;

@@ -53,6 +53,11 @@ export class HttpSession {
     return res;
   }
 
+  /** Every cookie held, as one Cookie header (for requests sent without this agent). */
+  cookieHeader(): string {
+    return [...this.#cookies.values()].map((c) => `${c.name}=${c.value}`).join('; ');
+  }
+
   cookie(name: string): string | undefined {
     return [...this.#cookies.values()].find((c) => c.name === name)?.value;
   }

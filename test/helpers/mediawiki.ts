@@ -36,6 +36,8 @@ export interface WikiOptions {
 export interface UserOptions {
   /** Groups createAndPromote.php knows (sysop, bureaucrat, interface-admin, bot) or custom ones. */
   readonly groups?: readonly string[];
+  /** The account may exist already: just add the groups (and set the password). */
+  readonly force?: boolean;
 }
 
 export interface BlockOptions {
@@ -199,6 +201,7 @@ export class TestWiki {
     const groups = opts.groups ?? [];
     const custom = groups.filter((g) => !known.has(g));
     await this.maintenance('createAndPromote.php', [
+      ...(opts.force ? ['--force'] : []),
       ...groups.filter((g) => known.has(g)).map((g) => `--${g}`),
       ...(custom.length ? [`--custom-groups=${custom.join(',')}`] : []),
       name,

@@ -1,5 +1,6 @@
 import { freePort } from '../../bench/processes.js';
 import type { Config } from '../../src/config/config.js';
+import type { Clock } from '../../src/domain/clock.js';
 import { createKnex } from '../../src/storage/sql/create-knex.js';
 import { migrateLatest } from '../../src/storage/sql/migrate.js';
 import { start, type RunningServer } from '../../src/main.js';
@@ -16,7 +17,7 @@ export interface TestServer extends RunningServer {
 }
 
 /** Start the real service in-process on a free loopback port against a test database. */
-export async function startServer(db: TestDatabase, env: Record<string, string> = {}): Promise<TestServer> {
+export async function startServer(db: TestDatabase, env: Record<string, string> = {}, opts: { clock?: Clock } = {}): Promise<TestServer> {
   const port = await freePort();
   const scheme = env.TLS_CERT ? 'https' : 'http';
   const config = testConfig(db, { PORT: String(port), HOST: '127.0.0.1', ISSUER: `${scheme}://127.0.0.1:${port}`, ...env });
@@ -25,6 +26,6 @@ export async function startServer(db: TestDatabase, env: Record<string, string> 
     const knex = createKnex(config.database);
     await migrateLatest(knex).finally(() => knex.destroy());
   }
-  const running = await start(config);
+  const running = await start(config, opts);
   return { ...running, config, issuer: config.issuer };
 }

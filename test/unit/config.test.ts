@@ -6,6 +6,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { ConfigError } from '../../src/config/config.js';
 import { parseDurationSeconds } from '../../src/config/duration.js';
 import { loadConfig } from '../../src/config/load-config.js';
+import { STANDALONE_RIGHTS } from '../../src/domain/accounts/rights.js';
 
 const KEY = 'k'.repeat(32);
 const dirs: string[] = [];
@@ -59,6 +60,9 @@ describe('loadConfig defaults', () => {
         propose: { ip: { count: 100, seconds: 3600 }, user: { count: 50, seconds: 3600 } },
       },
       rateLimitExempt: [],
+      mediawiki: undefined,
+      rights: STANDALONE_RIGHTS,
+      blockDisablesLogin: false,
       oauth2PrivateKey: undefined,
       refreshTokenGracePeriod: 600,
     });
@@ -79,6 +83,42 @@ describe('loadConfig defaults', () => {
     expect(at({ REFRESH_TOKEN_GRACE_PERIOD: 'PT1M' }).refreshTokenGracePeriod).toBe(60);
     expect(at({ REFRESH_TOKEN_GRACE_PERIOD: '0' }).refreshTokenGracePeriod).toBe(0);
     expect(() => at({ REFRESH_TOKEN_GRACE_PERIOD: 'soon' })).toThrow(/REFRESH_TOKEN_GRACE_PERIOD/);
+  });
+
+
+  it("reads MediaWiki database mode: the wiki's prefix on every table, its wiki id, its rights file", () => {
+    const cwd = scratch();
+    writeFileSync(join(cwd, 'rights.json'), JSON.stringify({
+      GroupPermissions: { '*': { read: true, edit: false }, user: { edit: true }, sysop: [] },
+      RevokePermissions: [],
+      AutoConfirmAge: 86400,
+      AutoConfirmCount: 3,
+      BlockDisablesLogin: true,
+    }));
+    const config = loadConfig({ SECRET_KEY: KEY, DATABASE_URL: 'mysql://u@db/wikidb', MEDIAWIKI_DB: '1', MEDIAWIKI_TABLE_PREFIX: 'mw_', MEDIAWIKI_RIGHTS_FILE: 'rights.json' }, cwd);
+    expect(config.mediawiki).toEqual({ tablePrefix: 'mw_', wikiId: 'wikidb-mw_' });
+    expect(config.database).toEqual({ client: 'mysql', url: 'mysql://u@db/wikidb', tablePrefix: 'mw_', mediawiki: true });
+    expect(config.wikiId).toBe('wikidb-mw_');
+    expect(config.rights).toEqual({ groupPermissions: { '*': ['read'], user: ['edit'], sysop: [] }, revokePermissions: {}, implicitGroups: ['*', 'user', 'autoconfirmed'], autoConfirmAge: 86400, autoConfirmCount: 3 });
+    expect(config.blockDisablesLogin).toBe(true);
+    expect(loadConfig({ SECRET_KEY: KEY, DATABASE_URL: 'mysql://u@db/wikidb', MEDIAWIKI_DB: '1', MEDIAWIKI_RIGHTS_FILE: 'rights.json', BLOCK_DISABLES_LOGIN: '0' }, cwd).blockDisablesLogin).toBe(false);
+    // Without a file: MediaWiki 1.39's defaults plus Extension:OAuth's one right.
+    const defaults = loadConfig({ SECRET_KEY: KEY, DATABASE_URL: 'sqlite:wiki/my_wiki.sqlite', MEDIAWIKI_DB: '1' }, cwd);
+    expect(defaults.wikiId).toBe('my_wiki');
+    expect(defaults.rights.groupPermissions.user).toContain('mwoauthmanagemygrants');
+    expect(defaults.rights.groupPermissions.user).not.toContain('mwoauthproposeconsumer');
+    expect(defaults.blockDisablesLogin).toBe(false);
+  });
+
+  it('refuses bad MediaWiki mode settings in one line naming the variable', () => {
+    const cwd = scratch();
+    expect(configError({ MEDIAWIKI_TABLE_PREFIX: 'mw_' }, cwd).variable).toBe('MEDIAWIKI_TABLE_PREFIX');
+    expect(configError({ MEDIAWIKI_DB: '1', MEDIAWIKI_TABLE_PREFIX: 'mw-' }, cwd).variable).toBe('MEDIAWIKI_TABLE_PREFIX');
+    expect(configError({ MEDIAWIKI_RIGHTS_FILE: 'missing.json' }, cwd).message).toMatch(/^MEDIAWIKI_RIGHTS_FILE: cannot read JSON/);
+    writeFileSync(join(cwd, 'bad.json'), JSON.stringify({ GroupPermissions: { user: { edit: 'yes' } } }));
+    expect(configError({ MEDIAWIKI_RIGHTS_FILE: 'bad.json' }, cwd).message).toMatch(/GroupPermissions\["user"\]/);
+    writeFileSync(join(cwd, 'odd.json'), JSON.stringify({ GroupPermission: {} }));
+    expect(configError({ MEDIAWIKI_RIGHTS_FILE: 'odd.json' }, cwd).message).toMatch(/unknown setting "GroupPermission"/);
   });
 
   it('reads TRUST_PROXY as hops or proxy addresses, and RATE_LIMITS like $wgRateLimits', () => {

@@ -1,8 +1,8 @@
 import { DomainError, NotFoundError } from '../errors.js';
-import { INFINITY, toMwTimestamp } from '../mw-timestamp.js';
+import { fromMwTimestamp, INFINITY, toMwTimestamp } from '../mw-timestamp.js';
 import type { Account, AccountBlock, AccountRepository } from './account.js';
 import { hashPassword, needsRehash, verifyPassword } from './password.js';
-import { effectiveGroups, rightsForGroups } from './rights.js';
+import { effectiveGroups, rightsForGroups, STANDALONE_RIGHTS, type RightsPolicy } from './rights.js';
 import { canonicalUserName } from './user-name.js';
 
 export interface CreateAccountInput {
@@ -25,11 +25,21 @@ export interface UserProfile {
 const MIN_PASSWORD_LENGTH = 1;
 const MAX_PASSWORD_BYTES = 4096;
 
+/** How the wiki treats users: its rights settings and `$wgBlockDisablesLogin`. */
+export interface AccountPolicy {
+  readonly rights?: RightsPolicy;
+  readonly blockDisablesLogin?: boolean;
+}
+
 export class AccountService {
   readonly #accounts: AccountRepository;
+  readonly #rights: RightsPolicy;
+  readonly #blockDisablesLogin: boolean;
 
-  constructor(accounts: AccountRepository) {
+  constructor(accounts: AccountRepository, policy: AccountPolicy = {}) {
     this.#accounts = accounts;
+    this.#rights = policy.rights ?? STANDALONE_RIGHTS;
+    this.#blockDisablesLogin = policy.blockDisablesLogin ?? false;
   }
 
   async create(input: CreateAccountInput): Promise<Account> {
@@ -105,7 +115,8 @@ export class AccountService {
     const stored = account?.passwordHash ?? DUMMY_HASH;
     const ok = Buffer.byteLength(password) <= MAX_PASSWORD_BYTES && (await verifyPassword(password, stored, account?.id ?? 0));
     if (!account || !ok || account.isTemp) throw new DomainError('login_failed', 'Incorrect username or password entered.');
-    if (await this.isBlocked(account.id)) throw new DomainError('user_blocked', 'This account is blocked.');
+    // CheckBlocksSecondaryAuthenticationProvider: only `$wgBlockDisablesLogin` keeps blocked users out.
+    if (await this.isLockedOut(account.id)) throw new DomainError('user_blocked', 'This account is blocked.');
     if (needsRehash(stored)) await this.#accounts.setPassword(account.id, await hashPassword(password));
     return account;
   }
@@ -142,13 +153,38 @@ export class AccountService {
     return block !== undefined && isActive(block);
   }
 
+  /**
+   * Blocked while `$wgBlockDisablesLogin` is set: such a user may not sign in, and nothing signed
+   * in before (site session, tokens, grants, OAuth 1.0a credentials) acts for them any more.
+   */
+  async isLockedOut(userId: number): Promise<boolean> {
+    return this.#blockDisablesLogin && (await this.isBlocked(userId));
+  }
+
+  /**
+   * The user as they may act now: account, effective groups and rights, block state. Undefined for
+   * an unknown user and for one locked out by a block (isLockedOut), so every path that acts for a
+   * user (token requests, userinfo, resource endpoints, pages, APIs) refuses them alike.
+   */
   async profile(userId: number): Promise<UserProfile | undefined> {
     const account = await this.#accounts.findById(userId);
     if (!account) return undefined;
     const [explicit, blocked] = await Promise.all([this.#accounts.groups(userId), this.isBlocked(userId)]);
-    const groups = effectiveGroups(explicit);
-    return { account, groups, rights: rightsForGroups(groups), blocked };
+    if (blocked && this.#blockDisablesLogin) return undefined;
+    const groups = effectiveGroups(explicit, this.#rights, promotionFacts(account));
+    return { account, groups, rights: rightsForGroups(groups, this.#rights), blocked };
   }
+
+  /** Rights of someone not signed in (the `*` group). */
+  anonymousRights(): string[] {
+    return rightsForGroups(['*'], this.#rights);
+  }
+}
+
+/** Edit count and account age for `$wgAutopromote`; a missing registration time counts as very old (UserGroupManager). */
+function promotionFacts(account: Account): { editCount: number; age: number } {
+  const registered = account.registration ? fromMwTimestamp(account.registration).getTime() : Number.NaN;
+  return { editCount: account.editCount, age: Number.isNaN(registered) ? Infinity : (Date.now() - registered) / 1000 };
 }
 
 function isActive(block: AccountBlock): boolean {

@@ -20,6 +20,10 @@ export interface AccountBlock {
   readonly timestamp: string;
   /** TS_MW or `infinity`. */
   readonly expiry: string;
+  /** Wiki blocks only. A partial block (MediaWiki `ipb_sitewide` 0) still counts as a block for sign-in and `blocked`. */
+  readonly sitewide?: boolean;
+  /** Suppressed from public logs (`ipb_deleted`); the user is blocked all the same. */
+  readonly hidden?: boolean;
 }
 
 export interface NewAccount {

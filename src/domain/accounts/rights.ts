@@ -56,19 +56,54 @@ export const GROUP_RIGHTS: Readonly<Record<string, readonly string[]>> = freezeT
   ],
 });
 
-/** Implicit groups first (so `*` leads), then the `user_groups` rows, without duplicates. */
-export function effectiveGroups(explicitGroups: readonly string[]): string[] {
-  return [...new Set([...IMPLICIT_GROUPS, ...explicitGroups])];
+/**
+ * The wiki's rights settings: `$wgGroupPermissions`, `$wgRevokePermissions`, `$wgImplicitGroups`
+ * and the `autoconfirmed` promotion (`$wgAutoConfirmAge` seconds, `$wgAutoConfirmCount` edits).
+ * Permission maps keep only the rights set to true.
+ */
+export interface RightsPolicy {
+  readonly groupPermissions: Readonly<Record<string, readonly string[]>>;
+  readonly revokePermissions: Readonly<Record<string, readonly string[]>>;
+  readonly implicitGroups: readonly string[];
+  readonly autoConfirmAge: number;
+  readonly autoConfirmCount: number;
 }
 
-/** Union of the groups' rights, sorted; unknown groups add nothing. */
-export function rightsForGroups(groups: readonly string[]): string[] {
-  const rights = new Set<string>();
-  for (const group of groups) {
-    for (const right of Object.hasOwn(GROUP_RIGHTS, group) ? (GROUP_RIGHTS[group] ?? []) : []) {
-      rights.add(right);
-    }
-  }
+/** Standalone wikiauth: the table above, every registered user autoconfirmed. */
+export const STANDALONE_RIGHTS: RightsPolicy = Object.freeze({
+  groupPermissions: GROUP_RIGHTS,
+  revokePermissions: Object.freeze({}),
+  implicitGroups: IMPLICIT_GROUPS,
+  autoConfirmAge: 0,
+  autoConfirmCount: 0,
+});
+
+/** Who the implicit promotion looks at (UserGroupManager::checkCondition APCOND_EDITCOUNT/APCOND_AGE). */
+export interface PromotionFacts {
+  readonly editCount: number;
+  /** Seconds since registration; Infinity for accounts without a registration time. */
+  readonly age: number;
+}
+
+/**
+ * UserGroupManager::getUserEffectiveGroups for a registered user: `*`, `user`, `autoconfirmed`
+ * when the account is old and active enough, then the unexpired `user_groups` rows; implicit
+ * groups come first (so `*` leads), without duplicates.
+ */
+export function effectiveGroups(explicitGroups: readonly string[], policy: RightsPolicy = STANDALONE_RIGHTS, facts?: PromotionFacts): string[] {
+  const promoted = facts === undefined || (facts.editCount >= policy.autoConfirmCount && facts.age >= policy.autoConfirmAge);
+  const implicit = ['*', 'user', ...(promoted && policy.implicitGroups.includes('autoconfirmed') ? ['autoconfirmed'] : [])];
+  return [...new Set([...implicit, ...explicitGroups])];
+}
+
+/**
+ * GroupPermissionsLookup::getGroupPermissions: the union of the groups' rights minus every right
+ * revoked for any of them, sorted; unknown groups add nothing.
+ */
+export function rightsForGroups(groups: readonly string[], policy: RightsPolicy = STANDALONE_RIGHTS): string[] {
+  const listed = (table: Readonly<Record<string, readonly string[]>>, group: string) => (Object.hasOwn(table, group) ? (table[group] ?? []) : []);
+  const rights = new Set<string>(groups.flatMap((group) => listed(policy.groupPermissions, group)));
+  for (const group of groups) for (const right of listed(policy.revokePermissions, group)) rights.delete(right);
   return [...rights].sort();
 }
 

@@ -17,8 +17,9 @@ export interface AuthorizationUse {
 /**
  * The checks `SessionProvider::provideSessionInfo` (and `Special:OAuth/identify`) run once the
  * credentials themselves are valid: the authorization is for this wiki, the user exists and is
- * not blocked (sign-in refuses blocked users, so a block disables OAuth too, as with
- * `$wgBlockDisablesLogin`), and the consumer is usable by them and meant for this wiki.
+ * not locked out by a block (`$wgBlockDisablesLogin`; without it MediaWiki lets a blocked user's
+ * credentials through and the block limits what they may do), and the consumer is usable by them
+ * and meant for this wiki.
  */
 export async function refusalToUse(accounts: AccountService, use: AuthorizationUse): Promise<UseRefusal | undefined> {
   const onThisWiki = (wiki: string) => wiki === '*' || wiki === use.wikiId;
@@ -26,7 +27,7 @@ export async function refusalToUse(accounts: AccountService, use: AuthorizationU
   if (use.userId !== null) {
     const account = await accounts.findById(use.userId);
     if (!account) return 'invalid-user';
-    if (await accounts.isBlocked(use.userId)) return 'blocked-user';
+    if (await accounts.isLockedOut(use.userId)) return 'blocked-user';
   }
   if (!isUsableBy(use.consumer, use.userId ?? 0)) return 'not-approved';
   if (!onThisWiki(use.consumer.wiki)) return 'wrong-wiki';

@@ -2,21 +2,30 @@ import { chmodSync, closeSync, existsSync, mkdirSync, openSync } from 'node:fs';
 import { dirname } from 'node:path';
 import knex, { type Knex } from 'knex';
 import type { DatabaseConfig } from '../../config/config.js';
+import { prefixingIdentifiers, rememberShape } from './table-prefix.js';
 
 /**
  * One knex instance per process. Dialect quirks live here:
  * - SQLite: WAL + busy timeout so CLI processes and the server can share the file.
+ * - A table prefix (`$wgDBprefix`) is added to table names by the identifier hook (table-prefix.ts).
  * - MariaDB/MySQL: fail fast (DESIGN §7: the defaults wait 10–73 s), and MediaWiki's binary
  *   columns (VARBINARY/BINARY/BLOB) come back from mysql2 as Buffers: decode them to strings
  *   once here and strip BINARY(n)'s NUL padding, so repositories only ever see strings.
  */
 export function createKnex(database: DatabaseConfig): Knex {
+  const prefix = database.tablePrefix ?? '';
+  return rememberShape(openKnex(database, prefixingIdentifiers(prefix)), { prefix, mediawiki: database.mediawiki ?? false });
+}
+
+function openKnex(database: DatabaseConfig, wrapIdentifier: Knex.Config['wrapIdentifier']): Knex {
   if (database.client === 'sqlite') {
-    createPrivately(database.filename);
+    // A wiki's SQLite file is the wiki's: its owner and mode are for the wiki's web server to keep.
+    if (!database.mediawiki) createPrivately(database.filename);
     return knex({
       client: 'better-sqlite3',
       connection: { filename: database.filename },
       useNullAsDefault: true,
+      ...(wrapIdentifier ? { wrapIdentifier } : {}),
       pool: {
         min: 1,
         max: 1,
@@ -48,6 +57,7 @@ export function createKnex(database: DatabaseConfig): Knex {
       typeCast: decodeBinaryColumns,
     },
     acquireConnectionTimeout: 2000,
+    ...(wrapIdentifier ? { wrapIdentifier } : {}),
     pool: { min: 0, max: 10 },
   });
 }

@@ -1,9 +1,25 @@
 import type { Knex } from 'knex';
-import { MIGRATIONS, migrationSource } from '../../../migrations/index.js';
+import { MIGRATIONS, type Migration } from '../../../migrations/index.js';
+import { MEDIAWIKI_MIGRATIONS } from '../../../migrations/mediawiki.js';
 import { withDatabaseLock } from './database-lock.js';
+import { inspectMediaWikiSchema } from './mediawiki-schema.js';
+import { isMediaWikiDatabase, realTableName } from './table-prefix.js';
 
 const TABLE = 'wikiauth_migrations';
-const LOCK_TABLE = `${TABLE}_lock`;
+
+/**
+ * knex's migrator asks for its tables by value (hasTable), which the prefix hook never sees, so it
+ * gets their real names; a wiki's database gets its own migration list (migrations/mediawiki.ts).
+ */
+function migratorConfig(db: Knex): Knex.MigratorConfig {
+  const list = isMediaWikiDatabase(db) ? MEDIAWIKI_MIGRATIONS : MIGRATIONS;
+  const migrationSource: Knex.MigrationSource<readonly [string, Migration]> = {
+    getMigrations: async () => [...list],
+    getMigrationName: ([name]) => name,
+    getMigration: async ([, migration]) => migration,
+  };
+  return { migrationSource, tableName: realTableName(db, TABLE) };
+}
 
 /**
  * Apply pending migrations. On MariaDB/MySQL two instances may run this at once: knex's own lock
@@ -16,8 +32,10 @@ export async function migrateLatest(db: Knex, waitSeconds = 60): Promise<string[
     db,
     'wikiauth_migrate',
     async () => {
+      // A wiki's database must hold the MediaWiki tables wikiauth adopts; nothing is created before that is known.
+      if (isMediaWikiDatabase(db)) await inspectMediaWikiSchema(db);
       await repairLockTable(db);
-      const [, applied] = (await db.migrate.latest({ migrationSource, tableName: TABLE })) as [number, string[]];
+      const [, applied] = (await db.migrate.latest(migratorConfig(db))) as [number, string[]];
       return applied;
     },
     waitSeconds,
@@ -26,20 +44,22 @@ export async function migrateLatest(db: Knex, waitSeconds = 60): Promise<string[
 
 /** Under the named lock no migration runs, so the lock table should hold exactly one free row. */
 async function repairLockTable(db: Knex): Promise<void> {
-  if (!(await db.schema.hasTable(LOCK_TABLE))) return;
-  const rows = (await db(LOCK_TABLE).select('index').orderBy('index')) as Array<{ index: number }>;
+  const lockTable = realTableName(db, `${TABLE}_lock`);
+  if (!(await db.schema.hasTable(lockTable))) return;
+  const rows = (await db(lockTable).select('index').orderBy('index')) as Array<{ index: number }>;
   if (rows.length <= 1) return;
-  await db(LOCK_TABLE).where('index', '>', rows[0]!.index).delete();
-  await db(LOCK_TABLE).update({ is_locked: 0 });
+  await db(lockTable).where('index', '>', rows[0]!.index).delete();
+  await db(lockTable).update({ is_locked: 0 });
 }
 
 export async function migrateRollbackAll(db: Knex): Promise<void> {
-  await db.migrate.rollback({ migrationSource, tableName: TABLE }, true);
+  await db.migrate.rollback(migratorConfig(db), true);
 }
 
 /** Names of migrations not yet applied. */
 export async function pendingMigrations(db: Knex): Promise<string[]> {
   // knex returns the pending entries of our migrationSource as they came from it, not as names.
-  const [, pending] = (await db.migrate.list({ migrationSource, tableName: TABLE })) as [unknown[], Array<(typeof MIGRATIONS)[number]>];
-  return pending.map((entry) => migrationSource.getMigrationName(entry));
+  const config = migratorConfig(db);
+  const [, pending] = (await db.migrate.list(config)) as [unknown[], Array<(typeof MIGRATIONS)[number]>];
+  return pending.map((entry) => config.migrationSource!.getMigrationName(entry));
 }

@@ -1,6 +1,9 @@
+import { randomBytes } from 'node:crypto';
 import type { Knex } from 'knex';
 import type { Account, AccountBlock, AccountRepository, NewAccount } from '../../domain/accounts/account.js';
-import { toMwTimestamp } from '../../domain/mw-timestamp.js';
+import { DomainError } from '../../domain/errors.js';
+import { INFINITY, toMwTimestamp } from '../../domain/mw-timestamp.js';
+import { STANDALONE_SCHEMA, type MediaWikiSchema } from './mediawiki-schema.js';
 
 interface UserRow {
   user_id: number;
@@ -12,14 +15,29 @@ interface UserRow {
   user_registration: string | null;
   user_editcount: number | null;
   user_touched: string;
-  user_is_temp: number;
+  user_is_temp?: number;
 }
 
+interface BlockRow {
+  id: number;
+  expiry: string;
+  sitewide: number;
+  deleted: number;
+  timestamp: string;
+  reason: string | null;
+}
+
+/**
+ * Accounts in MediaWiki's `user` and `user_groups`, on wikiauth's standalone schema or a wiki's
+ * own tables (`schema` says which shapes exist: mediawiki-schema.ts).
+ */
 export class SqlAccountRepository implements AccountRepository {
   readonly #db: Knex;
+  readonly #schema: MediaWikiSchema;
 
-  constructor(db: Knex) {
+  constructor(db: Knex, schema: MediaWikiSchema = STANDALONE_SCHEMA) {
     this.#db = db;
+    this.#schema = schema;
   }
 
   async findById(id: number): Promise<Account | undefined> {
@@ -32,22 +50,31 @@ export class SqlAccountRepository implements AccountRepository {
     return row && toAccount(row);
   }
 
+  /**
+   * User::addToDatabase: the row, and on MediaWiki 1.35+ its `actor` row in the same transaction
+   * (MediaWiki looks users up by actor for logs and edits). A wiki's users get a random
+   * `user_token`, the secret behind its session and remember-me cookies.
+   */
   async create(account: NewAccount): Promise<Account> {
     const now = toMwTimestamp();
-    const [id] = await this.#db('user').insert({
-      user_name: account.name,
-      user_real_name: account.realName,
-      user_password: account.passwordHash,
-      user_newpassword: '',
-      user_email: account.email,
-      user_email_authenticated: account.emailAuthenticated,
-      user_touched: now,
-      user_token: '',
-      user_registration: now,
-      user_editcount: 0,
-      user_is_temp: 0,
+    const id = await this.#db.transaction(async (trx) => {
+      const [inserted] = await trx('user').insert({
+        user_name: account.name,
+        user_real_name: account.realName,
+        user_password: account.passwordHash,
+        user_newpassword: '',
+        user_email: account.email,
+        user_email_authenticated: account.emailAuthenticated,
+        user_touched: now,
+        user_token: this.#schema.wiki ? randomBytes(16).toString('hex') : '',
+        user_registration: now,
+        user_editcount: 0,
+        ...(this.#schema.userIsTemp ? { user_is_temp: 0 } : {}),
+      });
+      if (this.#schema.actor) await trx('actor').insert({ actor_user: Number(inserted), actor_name: account.name });
+      return Number(inserted);
     });
-    return (await this.findById(Number(id)))!;
+    return (await this.findById(id))!;
   }
 
   async setPassword(id: number, passwordHash: string): Promise<void> {
@@ -58,6 +85,7 @@ export class SqlAccountRepository implements AccountRepository {
     await this.#db('user').where('user_id', id).update({ user_email: email, user_email_authenticated: authenticated, user_touched: toMwTimestamp() });
   }
 
+  /** Unexpired memberships (`ug_expiry` NULL = permanent, else TS_MW; past ones are ignored, as MediaWiki does). */
   async groups(id: number): Promise<string[]> {
     const now = toMwTimestamp();
     const rows = await this.#db('user_groups')
@@ -76,11 +104,42 @@ export class SqlAccountRepository implements AccountRepository {
   }
 
   async findBlock(id: number): Promise<AccountBlock | undefined> {
-    const row = await this.#db('wikiauth_user_block').where('wub_user', id).first();
-    return row && { userId: row.wub_user, by: row.wub_by, reason: row.wub_reason, timestamp: row.wub_timestamp, expiry: row.wub_expiry };
+    if (this.#schema.blocks === 'wikiauth') {
+      const row = await this.#db('wikiauth_user_block').where('wub_user', id).first();
+      return row && { userId: row.wub_user, by: row.wub_by, reason: row.wub_reason, timestamp: row.wub_timestamp, expiry: row.wub_expiry };
+    }
+    const rows = await this.#wikiBlocks(id);
+    // Expired rows stay until MediaWiki purges them; anon-only blocks never apply to accounts.
+    const now = toMwTimestamp();
+    const active = rows.filter((row) => row.expiry === INFINITY || row.expiry > now);
+    const block = active.find((row) => Number(row.sitewide) === 1) ?? active[0];
+    return (
+      block && {
+        userId: id,
+        by: 0,
+        reason: block.reason ?? '',
+        timestamp: block.timestamp,
+        expiry: block.expiry,
+        sitewide: Number(block.sitewide) === 1,
+        hidden: Number(block.deleted) === 1,
+      }
+    );
+  }
+
+  /** DatabaseBlock::newLoad for a user: ≤ 1.41 by `ipb_address` = name, 1.42+ by `bt_user` = id. */
+  async #wikiBlocks(id: number): Promise<BlockRow[]> {
+    const [table, p] = this.#schema.blocks === 'ipblocks' ? ['ipblocks', 'ipblocks.ipb_'] : ['block', 'block.bl_'];
+    const query = this.#db(table);
+    if (this.#schema.blocks === 'ipblocks') query.join('user', 'ipblocks.ipb_address', 'user.user_name').where('user.user_id', id);
+    else query.join('block_target', 'block.bl_target', 'block_target.bt_id').where('block_target.bt_user', id);
+    return query
+      .leftJoin('comment', 'comment.comment_id', `${p}reason_id`)
+      .andWhere(`${p}anon_only`, 0)
+      .select({ id: `${p}id`, expiry: `${p}expiry`, sitewide: `${p}sitewide`, deleted: `${p}deleted`, timestamp: `${p}timestamp`, reason: 'comment.comment_text' });
   }
 
   async putBlock(block: AccountBlock): Promise<void> {
+    this.#ownBlocksOnly();
     await this.#db('wikiauth_user_block')
       .insert({ wub_user: block.userId, wub_by: block.by, wub_reason: block.reason, wub_timestamp: block.timestamp, wub_expiry: block.expiry })
       .onConflict('wub_user')
@@ -88,7 +147,15 @@ export class SqlAccountRepository implements AccountRepository {
   }
 
   async removeBlock(id: number): Promise<boolean> {
+    this.#ownBlocksOnly();
     return (await this.#db('wikiauth_user_block').where('wub_user', id).delete()) > 0;
+  }
+
+  /** A wiki's blocks are the wiki's to make: wikiauth reads them and never writes them. */
+  #ownBlocksOnly(): void {
+    if (this.#schema.blocks !== 'wikiauth') {
+      throw new DomainError('wiki_blocks', "This wiki's blocks are managed by MediaWiki (Special:Block, blockUsers.php); wikiauth only reads them");
+    }
   }
 }
 
@@ -96,13 +163,13 @@ function toAccount(row: UserRow): Account {
   return {
     id: Number(row.user_id),
     name: row.user_name,
-    realName: row.user_real_name,
-    email: row.user_email,
-    emailAuthenticated: row.user_email_authenticated,
-    registration: row.user_registration,
+    realName: row.user_real_name ?? '',
+    email: row.user_email ?? '',
+    emailAuthenticated: row.user_email_authenticated || null,
+    registration: row.user_registration || null,
     editCount: Number(row.user_editcount ?? 0),
     touched: row.user_touched,
-    passwordHash: row.user_password,
-    isTemp: Number(row.user_is_temp) === 1,
+    passwordHash: row.user_password ?? '',
+    isTemp: Number(row.user_is_temp ?? 0) === 1,
   };
 }

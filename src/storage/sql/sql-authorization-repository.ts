@@ -3,6 +3,7 @@ import type { Authorization, AuthorizationRepository } from '../../domain/grants
 import { fromStoredGrantNames, toStoredGrantNames } from '../../domain/grants/catalogue.js';
 import { toMwTimestamp } from '../../domain/mw-timestamp.js';
 import { generateHex32 } from '../../domain/random.js';
+import { decodeStoredList } from './stored-json.js';
 
 type Row = Record<string, any>;
 
@@ -89,7 +90,7 @@ function toAuthorization(row: Row): Authorization {
     consumerId: Number(row.oaac_consumer_id),
     accessToken: row.oaac_access_token,
     accessSecret: row.oaac_access_secret,
-    grants: fromStoredGrantNames(JSON.parse(row.oaac_grants) as string[]),
+    grants: fromStoredGrantNames(decodeStoredList(row.oaac_grants)),
     accepted: row.oaac_accepted,
     oauthVersion: Number(row.oaac_oauth_version) === 2 ? 2 : 1,
   };

@@ -10,6 +10,7 @@ import {
   type OAuth2GrantType,
 } from '../../domain/consumers/consumer.js';
 import { fromStoredGrantNames, toStoredGrantNames } from '../../domain/grants/catalogue.js';
+import { decodeStoredList, decodeStoredObject } from './stored-json.js';
 
 type Row = Record<string, any>;
 
@@ -140,28 +141,28 @@ function toConsumer(row: Row): Consumer {
   return {
     id: Number(row.oarc_id),
     key: row.oarc_consumer_key,
-    name: row.oarc_name,
+    name: row.oarc_name ?? '',
     ownerId: Number(row.oarc_user_id),
-    version: row.oarc_version,
-    callbackUrl: row.oarc_callback_url,
-    callbackIsPrefix: row.oarc_callback_is_prefix === '1',
-    description: row.oarc_description,
-    email: row.oarc_email,
+    version: row.oarc_version ?? '',
+    callbackUrl: row.oarc_callback_url ?? '',
+    callbackIsPrefix: String(row.oarc_callback_is_prefix ?? '') === '1',
+    description: row.oarc_description ?? '',
+    email: row.oarc_email ?? '',
     emailAuthenticated: row.oarc_email_authenticated,
     developerAgreement: Number(row.oarc_developer_agreement) === 1,
     ownerOnly: Number(row.oarc_owner_only) === 1,
-    wiki: row.oarc_wiki,
-    grants: fromStoredGrantNames(JSON.parse(row.oarc_grants) as string[]),
+    wiki: row.oarc_wiki || '*',
+    grants: fromStoredGrantNames(decodeStoredList(row.oarc_grants)),
     registration: row.oarc_registration,
     secretKey: row.oarc_secret_key,
     rsaKey: row.oarc_rsa_key,
-    restrictions: row.oarc_restrictions,
+    restrictions: row.oarc_restrictions ?? '',
     stage: STAGES[Number(row.oarc_stage)] ?? 'disabled',
     stageTimestamp: row.oarc_stage_timestamp,
     deleted: Number(row.oarc_deleted) === 1,
     oauthVersion: Number(row.oarc_oauth_version) === 2 ? 2 : 1,
-    oauth2AllowedGrants: row.oarc_oauth2_allowed_grants ? (JSON.parse(row.oarc_oauth2_allowed_grants) as OAuth2GrantType[]) : [],
+    oauth2AllowedGrants: decodeStoredList(row.oarc_oauth2_allowed_grants) as OAuth2GrantType[],
     oauth2IsConfidential: Number(row.oarc_oauth2_is_confidential) === 1,
-    metadata: row.wcm_metadata ? JSON.parse(row.wcm_metadata) : {},
+    metadata: decodeStoredObject(row.wcm_metadata),
   };
 }

@@ -17,7 +17,8 @@ describe('api.php meta=userinfo with OAuth 1.0a signatures and OAuth 2 Bearer to
 
   beforeAll(async () => {
     db = sqliteDatabase();
-    server = await startServer(db);
+    // MediaWiki's $wgBlockDisablesLogin: a block refuses the user's OAuth credentials.
+    server = await startServer(db, { BLOCK_DISABLES_LOGIN: '1' });
     await seedUsers(server.services);
     api = `${server.issuer}/w/api.php`;
     bot = await seedOAuth1Consumer(server.services, { name: 'Admin Bot', ownerOnly: true, callbackUrl: '', grants: ['editpage', 'privateinfo'] });

@@ -1,6 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { authorize } from '../../helpers/authorize.js';
+import { ManualClock } from '../../helpers/clock.js';
 import { DIALECTS, type TestDatabase } from '../../helpers/databases.js';
 import { ALICE, BOB, seedClient, seedUsers } from '../../helpers/fixtures.js';
 import { HttpSession } from '../../helpers/http-session.js';
@@ -11,10 +12,11 @@ describe.each(DIALECTS)('MediaWiki-style OAuth 2 clients on %s', (_name, makeDb)
   let db: TestDatabase;
   let server: TestServer;
   let base: string;
+  const clock = new ManualClock();
 
   beforeAll(async () => {
     db = await makeDb();
-    server = await startServer(db);
+    server = await startServer(db, {}, { clock: clock.now });
     base = `${server.issuer}/w/rest.php/oauth2`;
     await seedUsers(server.services);
   });
@@ -129,7 +131,7 @@ describe.each(DIALECTS)('MediaWiki-style OAuth 2 clients on %s', (_name, makeDb)
     const ok = await token({ grant_type: 'client_credentials' }, [app.key, app.secret]);
     expect(ok.status).toBe(200);
     await server.services.db('oauth_registered_consumer').where('oarc_id', app.id).update({ oarc_stage: 4 });
-    await new Promise((r) => setTimeout(r, 3100)); // the per-process client cache lives 3 s
+    clock.advance(3100); // as another instance would: this one's consumer cache lives 3 s
     const refused = await token({ grant_type: 'client_credentials' }, [app.key, app.secret]);
     expect(refused.status).toBe(401);
     expect(refused.json.error).toBe('invalid_client');

@@ -11,7 +11,8 @@ describe('site sign-in, consent rules and the site session', () => {
 
   beforeAll(async () => {
     db = sqliteDatabase();
-    server = await startServer(db);
+    // MediaWiki's $wgBlockDisablesLogin: Mallory's block keeps her out.
+    server = await startServer(db, { BLOCK_DISABLES_LOGIN: '1' });
     await seedUsers(server.services);
     await server.services.accounts.create({ name: 'Mallory', password: 'mallory-password', email: 'm@example.org' });
     await server.services.accounts.block('Mallory', 'spam');
