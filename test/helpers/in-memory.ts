@@ -122,9 +122,10 @@ export class MemoryAuthorizations implements AuthorizationRepository {
   async countByConsumer(consumerId: number) {
     return this.rows.filter((a) => a.consumerId === consumerId).length;
   }
-  async upsert(input: Omit<Authorization, 'id' | 'accessToken' | 'accessSecret' | 'accepted'>): Promise<Authorization> {
+  async upsert(input: Omit<Authorization, 'id' | 'accessToken' | 'accessSecret' | 'accepted'>, opts: { renewCredentials?: boolean } = {}): Promise<Authorization> {
     const existing = await this.find(input.userId, input.consumerId, input.wiki);
-    const row: Authorization = { ...input, id: existing?.id ?? this.rows.length + 1, accessToken: generateHex32(), accessSecret: generateHex32(), accepted: toMwTimestamp() };
+    const kept = existing && !opts.renewCredentials ? { accessToken: existing.accessToken, accessSecret: existing.accessSecret, accepted: existing.accepted, oauthVersion: existing.oauthVersion } : {};
+    const row: Authorization = { ...input, id: existing?.id ?? this.rows.length + 1, accessToken: generateHex32(), accessSecret: generateHex32(), accepted: toMwTimestamp(), ...kept };
     if (existing) this.rows[this.rows.indexOf(existing)] = row;
     else this.rows.push(row);
     return row;

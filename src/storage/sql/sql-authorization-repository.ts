@@ -42,18 +42,13 @@ export class SqlAuthorizationRepository implements AuthorizationRepository {
     return Number(total);
   }
 
-  async upsert(input: Omit<Authorization, 'id' | 'accessToken' | 'accessSecret' | 'accepted'>): Promise<Authorization> {
-    const values = {
-      oaac_access_token: generateHex32(),
-      oaac_access_secret: generateHex32(),
-      oaac_grants: JSON.stringify(toStoredGrantNames(input.grants)),
-      oaac_accepted: toMwTimestamp(),
-      oaac_oauth_version: input.oauthVersion,
-    };
+  async upsert(input: Omit<Authorization, 'id' | 'accessToken' | 'accessSecret' | 'accepted'>, opts: { renewCredentials?: boolean } = {}): Promise<Authorization> {
+    const credentials = { oaac_access_token: generateHex32(), oaac_access_secret: generateHex32() };
+    const grants = { oaac_grants: JSON.stringify(toStoredGrantNames(input.grants)) };
     await this.#db('oauth_accepted_consumer')
-      .insert({ oaac_wiki: input.wiki, oaac_user_id: input.userId, oaac_consumer_id: input.consumerId, ...values })
+      .insert({ oaac_wiki: input.wiki, oaac_user_id: input.userId, oaac_consumer_id: input.consumerId, ...credentials, ...grants, oaac_accepted: toMwTimestamp(), oaac_oauth_version: input.oauthVersion })
       .onConflict(['oaac_user_id', 'oaac_consumer_id', 'oaac_wiki'])
-      .merge(values);
+      .merge(opts.renewCredentials ? { ...credentials, ...grants } : grants);
     return (await this.find(input.userId, input.consumerId, input.wiki))!;
   }
 
