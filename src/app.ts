@@ -27,6 +27,7 @@ import { AccessTokenSigner, installAccessTokenFormat } from './provider/access-t
 import { createAdapterFactory } from './provider/adapters.js';
 import { markOutages, outagesAs503 } from './provider/dependency-outage.js';
 import { authorizeDefaults } from './provider/authorize-defaults.js';
+import { unusableConsumers } from './provider/unusable-consumers.js';
 import type { ConsumerLookup } from './domain/consumers/consumer-cache.js';
 import { createFindAccount } from './provider/find-account.js';
 import { createLoadExistingGrant } from './provider/load-existing-grant.js';
@@ -128,6 +129,7 @@ export async function createApp(services: Services, log: (line: string) => void 
   app.use(wellKnownAlias);
   app.use(postToGet(routes.end_session));
   app.use(authorizeDefaults(routes.authorization, consumerCache));
+  app.use(unusableConsumers(routes.authorization, consumerCache, sessions));
   app.use(requestObjectRefusal(routes.authorization));
   app.use(confirmedLogout(sessions));
   app.use(
