@@ -1,7 +1,7 @@
 import { defineConfig } from 'vitest/config';
 import { suiteReporters } from './test/helpers/progress-reporter.js';
 
-// DESIGN §8: unit (no I/O), integration (real SQLite, MariaDB, Redis, HTTP), e2e (chromium),
+// docs/architecture.md §10: unit (no I/O), integration (real SQLite, MariaDB, Redis, HTTP), e2e (chromium),
 // clients (real client libraries as child processes).
 export default defineConfig({
   test: {

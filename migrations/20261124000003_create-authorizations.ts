@@ -3,7 +3,7 @@ import { columnTypes, tableOptions } from './column-types.js';
 
 /**
  * Users' authorizations (`oauth_accepted_consumer`), MediaWiki's access-token registry
- * (`oauth2_access_tokens`) and oidc-provider Grants pointing at an authorization (DESIGN §4).
+ * (`oauth2_access_tokens`) and oidc-provider Grants pointing at an authorization (docs/architecture.md §3).
  */
 export async function up(db: Knex): Promise<void> {
   await createAcceptedConsumerTable(db);

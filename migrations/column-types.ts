@@ -1,7 +1,7 @@
 import type { Knex } from 'knex';
 
 /**
- * MediaWiki's column types per dialect (DESIGN §4). MariaDB gets MediaWiki's binary types; SQLite
+ * MediaWiki's column types per dialect (docs/architecture.md §3). MariaDB gets MediaWiki's binary types; SQLite
  * gets TEXT, because a VARBINARY column there has numeric affinity and turns '0123' into 123.
  */
 export function columnTypes(db: Knex, table: Knex.CreateTableBuilder) {

@@ -3,9 +3,8 @@ import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import type { Config } from './config/config.js';
 import type { Clock } from './domain/clock.js';
-import { createApp } from './app.js';
+import { composeApp } from './compose.js';
 import { openServices, type Services } from './services.js';
-import { withDatabaseLock } from './storage/sql/database-lock.js';
 
 export interface RunningServer {
   readonly server: Server;
@@ -18,9 +17,8 @@ export interface RunningServer {
 /** `clock` moves the per-process caches' time (tests advance it instead of waiting). */
 export async function start(config: Config, opts: { clock?: Clock } = {}): Promise<RunningServer> {
   const services = await openServices(config, opts);
-  // Instances starting together on an empty database must agree on the first keys.
-  await withDatabaseLock(services.db, 'wikiauth_first_keys', () => services.keys.ensureKeys());
-  const app = await createApp(services);
+  await services.ensureFirstKeys();
+  const app = await composeApp(services);
   const handler = app.callback();
   const server = config.tls ? createHttpsServer({ cert: config.tls.cert, key: config.tls.key }, handler) : createHttpServer(handler);
   // Slow or stalled clients must not hold sockets forever.
@@ -51,8 +49,7 @@ export async function serve(config: Config): Promise<void> {
   const log = (line: string) => process.stdout.write(`${line}\n`);
   log(`wikiauth listening on ${running.url} (issuer ${config.issuer})`);
   log(`data: ${config.database.client === 'sqlite' ? config.database.filename : 'MariaDB/MySQL'}${config.redis ? ` + Redis (${config.redis.prefix})` : ''}`);
-  const [{ users }] = await running.services.db('user').count({ users: '*' });
-  if (Number(users) === 0) {
+  if (!(await running.services.hasAccounts())) {
     log('no accounts yet; next steps:');
     log('  npx wikiauth createAndPromote Admin <password> --email admin@example.org --sysop --bureaucrat');
     log(`  npx wikiauth createOAuthConsumer --user Admin --name "My app" --description "What it does" --version 1.0 --oauthVersion 2 --callbackUrl https://app.example/callback --grants mwoauth-authonlyprivate --approve --jsonOnSuccess`);

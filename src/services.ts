@@ -2,7 +2,6 @@ import type { Knex } from 'knex';
 import type { Config } from './config/config.js';
 import { AccountService } from './domain/accounts/account-service.js';
 import type { ArtifactStore } from './domain/artifacts/artifact-store.js';
-import { hashingCredentialIds } from './domain/artifacts/hashed-ids.js';
 import { ClientRegistrationService } from './domain/consumers/client-registration.js';
 import { ConsumerCache } from './domain/consumers/consumer-cache.js';
 import { ConsumerService } from './domain/consumers/consumer-service.js';
@@ -15,10 +14,14 @@ import type { UserProfile } from './domain/accounts/account-service.js';
 import type { AccessTokenRegistry, GrantRecordRepository } from './domain/grants/access-token-registry.js';
 import type { AuthorizationRepository } from './domain/grants/authorization.js';
 import { AuthorizationService } from './domain/grants/authorization-service.js';
+import { GrantService } from './domain/grants/grant-service.js';
 import { KeyService } from './domain/keys/key-service.js';
+import { hashingCredentialIds } from './domain/artifacts/hashed-ids.js';
 import { AccessTokenJwt } from './domain/tokens/access-token-jwt.js';
 import { OwnerOnlyTokenIssuer } from './domain/tokens/owner-only-token.js';
 import { createKnex } from './storage/sql/create-knex.js';
+import { withDatabaseLock } from './storage/sql/database-lock.js';
+import { translateDriverError, unavailableOnDriverErrors } from './storage/driver-errors.js';
 import { migrateLatest, pendingMigrations } from './storage/sql/migrate.js';
 import { SqlAccessTokenRegistry, SqlGrantRecordRepository } from './storage/sql/sql-access-token-registry.js';
 import { SqlAccountRepository } from './storage/sql/sql-account-repository.js';
@@ -49,11 +52,19 @@ export interface Services {
   readonly authorizations: AuthorizationRepository;
   /** The apps a user authorized: list, revoke one, revoke all. */
   readonly authorizationService: AuthorizationService;
+  /** Consent, OAuth 1.0a authorize, provider Grants and access tokens under authorizations. */
+  readonly grants: GrantService;
   readonly artifacts: ArtifactStore;
   readonly grantRecords: GrantRecordRepository;
   readonly accessTokens: AccessTokenRegistry;
   readonly keys: KeyService;
   readonly log: ManagementLog;
+  /** Resolves when the database answers (`/readyz`). */
+  ping(): Promise<void>;
+  /** Whether any account exists (the first start says how to create one). */
+  hasAccounts(): Promise<boolean>;
+  /** Signing keys exist; instances starting together on an empty database agree on the first ones. */
+  ensureFirstKeys(): Promise<void>;
   /** Dependencies `/readyz` reports on, besides the database. */
   readonly readinessChecks: Record<string, () => Promise<void>>;
   close(): Promise<void>;
@@ -78,20 +89,26 @@ export async function openServices(config: Config, opts: { checkSchema?: boolean
     if (config.mediawiki) schema = await inspectMediaWikiSchema(db);
   } catch (err) {
     await db.destroy();
-    throw err;
+    throw translateDriverError(err, 'the database');
   }
-  const accountRepository = new SqlAccountRepository(db, schema);
-  const accounts = new AccountService(accountRepository, { rights: config.rights, blockDisablesLogin: config.blockDisablesLogin });
+  const accountRepository = unavailableOnDriverErrors(new SqlAccountRepository(db, schema));
+  const accounts = new AccountService(
+    accountRepository,
+    { rights: config.rights, blockDisablesLogin: config.blockDisablesLogin },
+    { passwordChanged: (userId) => grants.passwordChanged(userId) },
+  );
   const shortLived = await openShortLivedStorage(config, db);
   const { authorizations, readinessChecks, close: closeShortLived } = shortLived;
   const artifacts = hashingCredentialIds(shortLived.artifacts);
   // On a wiki's database the log is the wiki's own; the command line acts as MediaWiki's maintenance user.
-  const log = config.mediawiki ? new MediaWikiManagementLog(db, async () => (await accounts.systemAccount(MAINTENANCE_USER)).id) : new SqlManagementLog(db);
+  const log = unavailableOnDriverErrors(
+    config.mediawiki ? new MediaWikiManagementLog(db, async () => (await accounts.systemAccount(MAINTENANCE_USER)).id) : new SqlManagementLog(db),
+  );
   const memo = opts.clock ? { clock: opts.clock } : {};
   const consumerCache = new ConsumerCache((key) => consumers.findByKey(key), memo);
-  const consumerRepository = consumerCache.watching(new SqlConsumerRepository(db));
-  const accessTokens = new SqlAccessTokenRegistry(db);
-  const keys = new KeyService(new SqlKeyRepository(db), config.secretKey, config.oauth2PrivateKey);
+  const consumerRepository = consumerCache.watching(unavailableOnDriverErrors(new SqlConsumerRepository(db)));
+  const accessTokens = unavailableOnDriverErrors(new SqlAccessTokenRegistry(db));
+  const keys = new KeyService(unavailableOnDriverErrors(new SqlKeyRepository(db)), config.secretKey, config.oauth2PrivateKey);
   const consumers: ConsumerService = new ConsumerService({
     consumers: consumerRepository,
     accounts: accountRepository,
@@ -109,6 +126,8 @@ export async function openServices(config: Config, opts: { checkSchema?: boolean
     }),
     ownerOnlyCallbackUrl: `${config.issuer}${config.scriptPath}/index.php?title=Special:OAuth/verified`,
   });
+  const grantRecords = unavailableOnDriverErrors(new SqlGrantRecordRepository(db));
+  const grants = new GrantService({ authorizations, grantRecords, accessTokens, consumers: consumerCache });
   const profileMemo = new ShortMemo((id: number) => accounts.profile(id), memo);
   return {
     config,
@@ -129,11 +148,15 @@ export async function openServices(config: Config, opts: { checkSchema?: boolean
     authorizations,
     authorizationService: new AuthorizationService({ authorizations, consumers: consumerRepository }),
     artifacts,
-    grantRecords: new SqlGrantRecordRepository(db),
+    grants,
+    grantRecords,
     accessTokens,
     readinessChecks,
     keys,
     log,
+    ping: async () => void (await db.raw('select 1')),
+    hasAccounts: async () => Number((await db('user').count({ users: '*' }))[0]!.users) > 0,
+    ensureFirstKeys: () => withDatabaseLock(db, 'wikiauth_first_keys', () => keys.ensureKeys()),
     close: async () => {
       closeShortLived();
       await db.destroy();

@@ -1,8 +1,7 @@
 import { loadConfig } from '../config/load-config.js';
 import { ConfigError } from '../config/config.js';
-import { DomainError } from '../domain/errors.js';
+import { DomainError, UnavailableError } from '../domain/errors.js';
 import { openServices, type Services } from '../services.js';
-import { createKnex } from '../storage/sql/create-knex.js';
 import { UsageError } from './cli-error.js';
 import { blockUser, changePassword, createAndPromote, unblockUser } from './commands/accounts.js';
 import { createOAuthConsumer, deleteOAuthConsumer } from './commands/consumers.js';
@@ -11,14 +10,15 @@ import { migrate } from './commands/migrate.js';
 
 type Command = (services: Services, args: string[], out: (line: string) => void) => Promise<void>;
 
+// Each command gets only the services it uses.
 const COMMANDS: Record<string, Command> = {
-  createAndPromote,
-  createOAuthConsumer,
-  deleteOAuthConsumer,
-  changePassword,
-  blockUser,
-  unblockUser,
-  keys,
+  createAndPromote: ({ accounts }, args, out) => createAndPromote({ accounts }, args, out),
+  createOAuthConsumer: ({ consumers }, args, out) => createOAuthConsumer({ consumers }, args, out),
+  deleteOAuthConsumer: ({ consumers }, args, out) => deleteOAuthConsumer({ consumers }, args, out),
+  changePassword: ({ accounts }, args, out) => changePassword({ accounts }, args, out),
+  blockUser: ({ accounts }, args, out) => blockUser({ accounts }, args, out),
+  unblockUser: ({ accounts }, args, out) => unblockUser({ accounts }, args, out),
+  keys: ({ keys: keyService, config }, args, out) => keys({ keys: keyService, config }, args, out),
 };
 
 const HELP = `usage: wikiauth <command> [options]
@@ -50,12 +50,7 @@ export async function main(argv: string[]): Promise<number> {
       return -1; // keeps running
     }
     if (name === 'migrate') {
-      const db = createKnex(config.database);
-      try {
-        await migrate(db, args, out);
-      } finally {
-        await db.destroy();
-      }
+      await migrate(config.database, args, out);
       return 0;
     }
     const command = COMMANDS[name];
@@ -75,10 +70,8 @@ export async function main(argv: string[]): Promise<number> {
 
 function describe(err: unknown): string {
   if (err instanceof ConfigError) return `invalid configuration: ${err.message}`;
+  if (err instanceof UnavailableError) return `cannot reach ${err.dependency} (${(err.cause as { code?: string } | undefined)?.code ?? 'timeout'})`;
   if (err instanceof UsageError || err instanceof DomainError) return err.message;
-  const e = err as { code?: string; message?: string };
-  if (e?.code === 'ECONNREFUSED' || e?.code === 'ETIMEDOUT' || /Timeout acquiring a connection/.test(e?.message ?? '')) {
-    return `cannot reach the database (${e.code ?? 'timeout'})`;
-  }
+  const e = err as { message?: string };
   return (e?.message ?? String(err)).split('\n')[0]!;
 }

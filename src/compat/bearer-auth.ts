@@ -45,7 +45,7 @@ export async function authenticateBearer(ctx: Context, provider: Provider, consu
   const clientCredentials = await provider.ClientCredentials.find(value);
   if (clientCredentials) {
     const consumer = await usableConsumer(consumers, clientCredentials.clientId!, ctx.ip);
-    // Owner-only consumers act as their owner (reference §6.3); others are anonymous.
+    // Owner-only consumers act as their owner (docs/mediawiki-compat.md §2); others are anonymous.
     return { consumer, userId: consumer.ownerOnly ? consumer.ownerId : null, scopes: [...clientCredentials.scopes] };
   }
   throw new BearerError('The access token is invalid or has expired');

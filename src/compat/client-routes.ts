@@ -36,7 +36,7 @@ export interface ClientRoutesDeps {
 const MANAGE_GRANT = 'oauthmanageownclient';
 
 /**
- * MediaWiki's client-management REST API (reference/mediawiki-oauth.md §6.5; Rest\Handler\
+ * MediaWiki's client-management REST API (docs/mediawiki-compat.md §6; Rest\Handler\
  * ListClients, RequestClient, ResetClientSecret): the caller's own OAuth 2 clients. Callers are
  * signed in by the site session (writes also send its CSRF token as `token`) or by a Bearer token
  * carrying the `oauthmanageownclient` grant, whose rights are the user's ∩ the token's grants.

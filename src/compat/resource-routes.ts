@@ -8,7 +8,7 @@ import type { ConsumerLookup } from '../domain/consumers/consumer-cache.js';
 import { authenticateBearer, bearerChallenge, BearerError } from './bearer-auth.js';
 
 /**
- * MediaWiki's `/oauth2/resource/{profile,scopes}` (reference/mediawiki-oauth.md §6.4), which OAuth 2
+ * MediaWiki's `/oauth2/resource/{profile,scopes}` (docs/mediawiki-compat.md §6), which OAuth 2
  * tools use instead of OIDC UserInfo: any valid access token, with or without `openid`.
  */
 export function resourceRoutes(scriptPath: string, deps: { provider: () => Provider; consumers: ConsumerLookup; accounts: Pick<AccountService, 'profile'> }): Router {

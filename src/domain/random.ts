@@ -7,7 +7,7 @@ export function generateHex32(): string {
 
 /**
  * Utils::hmacDBSecret: what clients see is HMAC-SHA1(stored value, $wgOAuthSecretKey), so a
- * database dump alone cannot authenticate (reference/mediawiki-oauth.md §4.6). 40 lowercase hex
+ * database dump alone cannot authenticate (docs/mediawiki-compat.md §3). 40 lowercase hex
  * characters, safe in Basic credentials without URL-encoding.
  */
 export function hmacDBSecret(stored: string, secretKey: string): string {

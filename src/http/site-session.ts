@@ -16,7 +16,7 @@ export interface SiteSession {
 }
 
 /**
- * The one site sign-in (DESIGN §3), shared by OIDC interactions, Special:OAuth and the management
+ * The one site sign-in (docs/architecture.md §2), shared by OIDC interactions, Special:OAuth and the management
  * pages: a random id in an HttpOnly, SameSite=Lax cookie, the session itself in the artifact store
  * (so every instance sees it). CSRF tokens are HMACs bound to the session (or, before sign-in, to a
  * login nonce cookie).

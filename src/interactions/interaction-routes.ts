@@ -5,8 +5,7 @@ import type { ArtifactStore } from '../domain/artifacts/artifact-store.js';
 import type { AccountService } from '../domain/accounts/account-service.js';
 import { isUsableBy } from '../domain/consumers/consumer.js';
 import { DomainError } from '../domain/errors.js';
-import type { AuthorizationRepository } from '../domain/grants/authorization.js';
-import { grantsToStore } from '../domain/grants/scopes.js';
+import type { GrantService } from '../domain/grants/grant-service.js';
 import { literalPath } from '../http/route-path.js';
 import type { ConsumerLookup } from '../domain/consumers/consumer-cache.js';
 import { INTERACTION_PATH } from '../provider/routes.js';
@@ -20,7 +19,7 @@ export interface InteractionDeps {
   readonly sessions: SiteSessions;
   readonly accounts: AccountService;
   readonly consumers: ConsumerLookup;
-  readonly authorizations: AuthorizationRepository;
+  readonly grants: Pick<GrantService, 'consent'>;
   readonly artifacts: ArtifactStore;
 }
 
@@ -106,7 +105,7 @@ export function interactionRoutes(deps: InteractionDeps): Router {
       return;
     }
     const scopes = String(details.params.scope ?? '').split(' ').filter(Boolean);
-    await deps.authorizations.upsert({ wiki: consumer.wiki, userId, consumerId: consumer.id, grants: grantsToStore(consumer, scopes), oauthVersion: 2 });
+    await deps.grants.consent(consumer, userId, scopes);
     const accountId = String(userId);
     const existing = details.grantId ? await provider.Grant.find(details.grantId) : undefined;
     const grant = existing ?? new provider.Grant({ accountId, clientId: consumer.key });

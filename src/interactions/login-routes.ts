@@ -76,7 +76,7 @@ export function loginRoutes({ accounts, sessions, throttle }: LoginDeps): Router
     } catch (err) {
       if (!(err instanceof DomainError)) throw err;
       await throttle.recordFailure(ctx.ip, username);
-      // One message for an unknown user and a wrong password (DESIGN §9).
+      // One message for an unknown user and a wrong password (docs/architecture.md §9).
       await showForm(ctx, { error: err.code === 'user_blocked' ? 'This account is blocked and cannot log in.' : LOGIN_FAILED, username, status: 400 });
     }
   });

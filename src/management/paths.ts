@@ -1,4 +1,4 @@
-/** The management special pages (reference/mediawiki-oauth.md §7). */
+/** The management special pages (docs/mediawiki-compat.md §7). */
 export const REGISTRATION_PATH = '/wiki/Special:OAuthConsumerRegistration';
 export const MANAGE_CONSUMERS_PATH = '/wiki/Special:OAuthManageConsumers';
 export const LIST_CONSUMERS_PATH = '/wiki/Special:OAuthListConsumers';

@@ -12,6 +12,7 @@ import type { ConsumerService } from '../domain/consumers/consumer-service.js';
 import { DomainError } from '../domain/errors.js';
 import type { Authorization, AuthorizationRepository } from '../domain/grants/authorization.js';
 import { authenticateSkipsDialog, findCurrentAuthorization } from '../domain/grants/current-authorization.js';
+import type { GrantService } from '../domain/grants/grant-service.js';
 import { generateHex32 } from '../domain/random.js';
 import { renderPage } from '../http/render.js';
 import { LOGIN_PATH } from '../http/site-paths.js';
@@ -27,6 +28,7 @@ export interface AuthorizePageDeps {
   readonly consumers: ConsumerService;
   readonly accounts: AccountService;
   readonly authorizations: AuthorizationRepository;
+  readonly grants: Pick<GrantService, 'authorizeOAuth1'>;
   readonly requestTokens: RequestTokenStore;
   readonly sessions: SiteSessions;
   readonly wikiId: string;
@@ -69,8 +71,7 @@ export async function authorizePage(ctx: Context, req: WebRequest, deps: Authori
     return;
   }
   const { consumer } = subject;
-  // OAuth 1.0a consumers are accepted with all their grants (DESIGN §4: a fresh token and secret).
-  const authorization = await deps.authorizations.upsert({ wiki: consumer.wiki, userId: user.id, consumerId: consumer.id, grants: consumer.grants, oauthVersion: 1 });
+  const authorization = await deps.grants.authorizeOAuth1(consumer, user.id);
   await complete(ctx, deps, subject, authorization);
 }
 

@@ -1,11 +1,11 @@
 /**
  * OAuth 1.0a request tokens (RFC 5849 "temporary credentials") in the artifact store, as
- * MediaWiki keeps them in its object cache (`MWOAuthDataStore`, reference §1.6):
+ * MediaWiki keeps them in its object cache (`MWOAuthDataStore`, docs/mediawiki-compat.md §1):
  *
  *   issued ──authorize──▶ authorized (verifier + access token key) ──token──▶ used
  *
  * Each state lives 10 minutes from when it was written; `used` is the artifact store's atomic
- * consume, so of two concurrent exchanges exactly one gets the access token (DESIGN §4).
+ * consume, so of two concurrent exchanges exactly one gets the access token (docs/architecture.md §3).
  */
 import type { ArtifactStore } from '../domain/artifacts/artifact-store.js';
 import { generateHex32 } from '../domain/random.js';

@@ -8,6 +8,7 @@ import type { AccountService } from '../domain/accounts/account-service.js';
 import type { ConsumerService } from '../domain/consumers/consumer-service.js';
 import { refusalToUse } from '../domain/grants/authorization-use.js';
 import type { AuthorizationRepository } from '../domain/grants/authorization.js';
+import type { GrantService } from '../domain/grants/grant-service.js';
 import { RateLimitedError, type RateLimiter } from '../http/rate-limit.js';
 import { renderPage } from '../http/render.js';
 import type { SiteSessions } from '../http/site-session.js';
@@ -29,6 +30,7 @@ export interface SpecialOAuthDeps {
   readonly consumers: ConsumerService;
   readonly accounts: AccountService;
   readonly authorizations: AuthorizationRepository;
+  readonly grants: Pick<GrantService, 'authorizeOAuth1'>;
   readonly requestTokens: RequestTokenStore;
   readonly sessions: SiteSessions;
   /** `$wgScriptPath` (`/w`). */

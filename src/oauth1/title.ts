@@ -1,6 +1,6 @@
 /**
  * Recognises a request for Special:OAuth/<sub> in every URL shape MediaWiki serves it under
- * (DESIGN §3): `index.php?title=…` at the script path or the root, `/?title=…`,
+ * (docs/architecture.md §2): `index.php?title=…` at the script path or the root, `/?title=…`,
  * `index.php/<title>` (PATH_INFO) and the article path `/wiki/<title>`.
  *
  * Title handling follows MediaWiki: the path form is percent-decoded and wins over `?title=`

@@ -3,7 +3,9 @@ import { errors } from 'oidc-provider';
 import type { ArtifactStore } from '../domain/artifacts/artifact-store.js';
 import type { ClientRegistrationService } from '../domain/consumers/client-registration.js';
 import type { ConsumerService } from '../domain/consumers/consumer-service.js';
-import type { AccessTokenRegistry, GrantRecordRepository } from '../domain/grants/access-token-registry.js';
+import { DomainError } from '../domain/errors.js';
+import type { GrantService } from '../domain/grants/grant-service.js';
+import type { AccessTokenRegistry } from '../domain/grants/access-token-registry.js';
 import type { AuthorizationRepository } from '../domain/grants/authorization.js';
 import type { AccessTokenSigner } from './access-token-format.js';
 import { accessTokenAdapters, authorizationGrants, type AccessTokenAdapterDeps } from './access-token-adapter.js';
@@ -16,28 +18,28 @@ export interface AdapterDeps {
   readonly artifacts: ArtifactStore;
   readonly consumers: ConsumerService;
   readonly consumerCache: ConsumerLookup;
-  readonly authorizations: AuthorizationRepository;
-  readonly grants: GrantRecordRepository;
-  readonly accessTokens: AccessTokenRegistry;
+  readonly grants: GrantService;
   readonly registrations: ClientRegistrationService;
   readonly pendingSecrets: PendingSecrets;
   readonly signer: AccessTokenSigner;
+  readonly accessTokens: AccessTokenRegistry;
+  readonly authorizations: AuthorizationRepository;
   /** MediaWiki's `$wgOAuth2RefreshTokenGracePeriod`, seconds. */
   readonly refreshTokenGracePeriod: number;
 }
 
-const now = () => Math.floor(Date.now() / 1000);
 
 /**
- * oidc-provider's storage contract, one adapter per model:
+ * oidc-provider's storage contract, one adapter per model, each a translation with no state of
+ * its own between calls:
  * - Client: MediaWiki consumers; written only by dynamic registration (RFC 7591/7592);
- * - Grant: `wikiauth_grant`, pointing at the user's `oauth_accepted_consumer` row;
+ * - Grant: the grant service, which keeps it beside the user's `oauth_accepted_consumer` row;
  * - AccessToken, ClientCredentials: MediaWiki JWTs, an artifact by `jti` plus its
  *   `oauth2_access_tokens` registration (access-token-adapter.ts);
+ * - RefreshToken: paired with its access token, with a grace period (refresh-token-adapter.ts);
  * - everything else: the artifact store, with atomic consume.
  */
 export function createAdapterFactory(deps: AdapterDeps): (name: string) => Adapter {
-  const acceptanceOfGrant = new Map<string, number>();
   const accessTokenStore = artifactAdapter('AccessToken', deps);
   const refreshTokens = new RefreshTokens(artifactAdapter('RefreshToken', deps), {
     gracePeriod: deps.refreshTokenGracePeriod,
@@ -51,14 +53,14 @@ export function createAdapterFactory(deps: AdapterDeps): (name: string) => Adapt
     registry: deps.accessTokens,
     consumers: deps.consumerCache,
     authorizations: deps.authorizations,
-    acceptanceOfGrant: async (grantId) => acceptanceOfGrant.get(grantId) ?? (await deps.grants.find(grantId))?.acceptanceId,
+    acceptanceOfGrant: (grantId) => deps.grants.acceptanceOfGrant(grantId),
     accessTokenSaved: (jti) => refreshTokens.accessTokenSaved(jti),
   };
   const tokens = accessTokenAdapters({ AccessToken: accessTokenStore, ClientCredentials: artifactAdapter('ClientCredentials', deps) }, tokenDeps);
   const refreshTokenAdapter = refreshTokens.adapter();
   return (name: string) => {
     if (name === 'Client') return clientAdapter(deps);
-    if (name === 'Grant') return authorizationGrants(grantAdapter(deps, acceptanceOfGrant), tokenDeps);
+    if (name === 'Grant') return authorizationGrants(grantAdapter(deps.grants), tokenDeps);
     if (name === 'AccessToken' || name === 'ClientCredentials') return tokens[name];
     if (name === 'RefreshToken') return refreshTokenAdapter;
     return artifactAdapter(name, deps);
@@ -97,24 +99,18 @@ function clientAdapter({ consumerCache, consumers, registrations, pendingSecrets
   };
 }
 
-function grantAdapter(deps: AdapterDeps, acceptanceOfGrant: Map<string, number>): Adapter {
+function grantAdapter(grants: GrantService): Adapter {
   return {
     async upsert(id, payload, expiresIn) {
-      const acceptanceId = await acceptanceFor(deps, String(payload.clientId), String(payload.accountId));
-      remember(acceptanceOfGrant, id, acceptanceId);
-      await deps.grants.save(id, acceptanceId, payload, expiresIn ? now() + expiresIn : undefined);
+      try {
+        await grants.saveGrant(id, String(payload.clientId), Number(payload.accountId), payload, expiresIn);
+      } catch (err) {
+        if (err instanceof DomainError && err.code === 'not_authorized') throw new errors.AccessDenied(err.message);
+        throw err;
+      }
     },
-    async find(id) {
-      const record = await deps.grants.find(id);
-      if (!record) return undefined;
-      remember(acceptanceOfGrant, id, record.acceptanceId);
-      return record.payload as AdapterPayload;
-    },
-    // Logout, code replay and refresh reuse destroy a Grant, never the user's authorization.
-    async destroy(id) {
-      acceptanceOfGrant.delete(id);
-      await deps.grants.destroy(id);
-    },
+    find: async (id) => (await grants.findGrant(id)) as AdapterPayload | undefined,
+    destroy: (id) => grants.destroyGrant(id),
     consume: unsupported,
     findByUid: async () => undefined,
     findByUserCode: async () => undefined,
@@ -143,18 +139,6 @@ function artifactAdapter(model: string, deps: AdapterDeps): Adapter {
     destroy: (id) => artifacts.destroy(model, id),
     revokeByGrantId: (grantId) => artifacts.revokeByGrantId(model, grantId),
   };
-}
-
-async function acceptanceFor(deps: AdapterDeps, clientId: string, accountId: string): Promise<number> {
-  const consumer = await deps.consumerCache.get(clientId);
-  const authorization = consumer && (await deps.authorizations.find(Number(accountId), consumer.id, consumer.wiki));
-  if (!authorization) throw new errors.AccessDenied('the user has not authorized this application');
-  return authorization.id;
-}
-
-function remember(map: Map<string, number>, grantId: string, acceptanceId: number): void {
-  if (map.size > 10_000) map.clear();
-  map.set(grantId, acceptanceId);
 }
 
 async function unsupported(): Promise<never> {

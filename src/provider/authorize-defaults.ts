@@ -10,7 +10,7 @@ const formBody = koaBody({ urlencoded: true, json: false, multipart: false, text
 const PKCE_VALUE = /^[A-Za-z0-9._~-]{43,128}$/;
 
 /**
- * MediaWiki's authorize behaviour, applied before oidc-provider sees the request (DESIGN §3):
+ * MediaWiki's authorize behaviour, applied before oidc-provider sees the request (docs/architecture.md §2):
  * - POST (OIDC Core §3.1.2.1) is answered 303 to the same route with the fields in the query, so
  *   cookies can stay SameSite=Lax;
  * - a missing `scope` means every grant of the consumer; scopes it may not ask for are dropped;

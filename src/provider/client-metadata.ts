@@ -8,7 +8,7 @@ import { fromMwTimestamp } from '../domain/mw-timestamp.js';
 const ECHOED_METADATA = ['contacts', 'client_uri', 'logo_uri', 'policy_uri', 'tos_uri'] as const;
 
 /**
- * An OAuth 2 consumer as oidc-provider client metadata (reference/mediawiki-oauth.md §11):
+ * An OAuth 2 consumer as oidc-provider client metadata (docs/mediawiki-compat.md §6):
  * client_id = consumer key, client_secret = HMAC'd secret, exact redirect URI(s), the consumer's
  * grant types; non-confidential consumers are public clients (PKCE required).
  * Rejected, expired, disabled or suppressed consumers are no clients at all.

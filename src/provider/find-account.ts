@@ -2,7 +2,7 @@ import type { AccountClaims, FindAccount } from 'oidc-provider';
 import type { AccountService, UserProfile } from '../domain/accounts/account-service.js';
 import { projectIdentity } from '../domain/accounts/identity.js';
 
-/** Claims per scope (OIDC Core §5.4) plus MediaWiki's profile fields (reference §6.4). */
+/** Claims per scope (OIDC Core §5.4) plus MediaWiki's profile fields (docs/mediawiki-compat.md §6). */
 export const CLAIMS = {
   openid: ['sub'],
   profile: ['preferred_username', 'updated_at', 'name', 'username', 'editcount', 'confirmed_email', 'blocked', 'registered', 'groups', 'rights', 'grants'],

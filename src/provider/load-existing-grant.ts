@@ -1,16 +1,15 @@
 import type { KoaContextWithOIDC, Grant } from 'oidc-provider';
 import { isUsableBy } from '../domain/consumers/consumer.js';
-import type { AuthorizationRepository } from '../domain/grants/authorization.js';
-import { scopesOfAuthorization } from '../domain/grants/scopes.js';
+import type { GrantService } from '../domain/grants/grant-service.js';
 import type { ConsumerLookup } from '../domain/consumers/consumer-cache.js';
 
 /**
- * The grant an authorization request can use without asking again (DESIGN §6 "Consent"): the
+ * The grant an authorization request can use without asking again (docs/architecture.md §4 "Consent"): the
  * session's grant, else one rebuilt from the user's stored authorization (`oauth_accepted_consumer`),
  * so a second authorization with the same or fewer scopes skips the consent page — also in a new
  * browser session. A consumer the user may not use (proposed and not theirs) never gets a grant.
  */
-export function createLoadExistingGrant(consumerCache: ConsumerLookup, authorizations: AuthorizationRepository) {
+export function createLoadExistingGrant(consumerCache: ConsumerLookup, grants: Pick<GrantService, 'existingScopes'>) {
   return async (ctx: KoaContextWithOIDC): Promise<Grant | undefined> => {
     const { oidc } = ctx;
     const client = oidc.client!;
@@ -23,10 +22,10 @@ export function createLoadExistingGrant(consumerCache: ConsumerLookup, authoriza
       const grant = await oidc.provider.Grant.find(grantId);
       if (grant && grant.accountId === accountId) return grant;
     }
-    const authorization = await authorizations.find(Number(accountId), consumer.id, consumer.wiki);
-    if (!authorization) return undefined;
+    const scopes = await grants.existingScopes(consumer, Number(accountId));
+    if (!scopes) return undefined;
     const grant = new oidc.provider.Grant({ accountId, clientId: client.clientId });
-    grant.addOIDCScope(scopesOfAuthorization(authorization.grants).join(' '));
+    grant.addOIDCScope(scopes.join(' '));
     await grant.save();
     return grant;
   };

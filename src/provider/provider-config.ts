@@ -59,7 +59,7 @@ export function providerConfiguration(deps: ProviderConfigDeps, keys: KeySet): C
     },
     features: {
       devInteractions: { enabled: false },
-      // Off until wired deliberately (DESIGN §9).
+      // Off until wired deliberately (docs/architecture.md §9).
       dPoP: { enabled: false },
       pushedAuthorizationRequests: { enabled: false },
       resourceIndicators: { enabled: false },
@@ -68,7 +68,7 @@ export function providerConfiguration(deps: ProviderConfigDeps, keys: KeySet): C
       ...registrationFeatures(config.registration, deps.pendingSecrets),
       clientCredentials: { enabled: true },
       userinfo: { enabled: true },
-      // DESIGN §9: a client may introspect only its own tokens.
+      // docs/architecture.md §9: a client may introspect only its own tokens.
       introspection: { enabled: true, allowedPolicy: async (_ctx, client, token) => token.clientId === client.clientId },
       revocation: { enabled: true, allowedPolicy: async (_ctx, client, token) => token.clientId === client.clientId },
       rpInitiatedLogout: {
@@ -96,7 +96,7 @@ export function providerConfiguration(deps: ProviderConfigDeps, keys: KeySet): C
       // A grant must outlive its refresh tokens, else refresh fails with "grant not found".
       Grant: Math.max(ttl.refreshToken, ttl.session),
     },
-    // DESIGN §6: refresh tokens for requests without `openid` (MediaWiki) or with `offline_access`
+    // docs/architecture.md §4: refresh tokens for requests without `openid` (MediaWiki) or with `offline_access`
     // (OIDC Core §11); those tokens do not end with the browser session.
     issueRefreshToken: async (_ctx, client, code) =>
       client.grantTypeAllowed('refresh_token') && (!code.scopes.has('openid') || code.scopes.has('offline_access')),

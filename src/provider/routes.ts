@@ -1,4 +1,4 @@
-/** oidc-provider routes under MediaWiki's REST path (DESIGN §3). */
+/** oidc-provider routes under MediaWiki's REST path (docs/architecture.md §2). */
 export function providerRoutes(scriptPath: string) {
   const base = `${scriptPath}/rest.php/oauth2`;
   return {

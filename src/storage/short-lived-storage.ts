@@ -3,6 +3,7 @@ import type { Config } from '../config/config.js';
 import type { ArtifactStore } from '../domain/artifacts/artifact-store.js';
 import type { AuthorizationRepository } from '../domain/grants/authorization.js';
 import { ArtifactRouter } from './artifact-router.js';
+import { unavailableOnDriverErrors } from './driver-errors.js';
 import { connectRedis, createRedis } from './redis/create-redis.js';
 import { RedisArtifactStore } from './redis/redis-artifact-store.js';
 import { SqlArtifactStore } from './sql/sql-artifact-store.js';
@@ -18,12 +19,12 @@ export interface ShortLivedStorage {
 }
 
 /**
- * DESIGN §4: without REDIS_URL short-lived artifacts share the SQL database; with it they go to
+ * docs/architecture.md §3: without REDIS_URL short-lived artifacts share the SQL database; with it they go to
  * Redis (TTL'd keys under REDIS_PREFIX) and only durable models stay in SQL.
  */
 export async function openShortLivedStorage(config: Config, db: Knex): Promise<ShortLivedStorage> {
-  const sqlArtifacts = new SqlArtifactStore(db);
-  const sqlAuthorizations = new SqlAuthorizationRepository(db);
+  const sqlArtifacts = unavailableOnDriverErrors(new SqlArtifactStore(db));
+  const sqlAuthorizations = unavailableOnDriverErrors(new SqlAuthorizationRepository(db));
   if (!config.redis) {
     return { artifacts: sqlArtifacts, authorizations: sqlAuthorizations, readinessChecks: {}, close: () => undefined };
   }

@@ -6,7 +6,7 @@ import { REPO_ROOT } from './cli.js';
 export const SCREENSHOT_DIR = join(REPO_ROOT, 'test-results', 'screenshots');
 
 /**
- * Headless Chromium from the system package (DESIGN §7). playwright-core gives every launch a
+ * Headless Chromium from the system package (docs/architecture.md §10). playwright-core gives every launch a
  * fresh temporary profile and removes it on close; each `browser.newContext()` is a separate
  * cookie jar (one per user).
  */

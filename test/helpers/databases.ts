@@ -6,7 +6,7 @@ import { deleteRedisKeys } from '../../bench/targets.js';
 import knex from 'knex';
 import type { DatabaseConfig } from '../../src/config/config.js';
 
-/** MariaDB on these machines (DESIGN §7); override with TEST_MYSQL_URL. */
+/** MariaDB on these machines (docs/architecture.md §10); override with TEST_MYSQL_URL. */
 export const MYSQL_SERVER = process.env.TEST_MYSQL_URL ?? 'mysql://root@127.0.0.1:3306';
 export const REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
 
@@ -58,7 +58,7 @@ export async function mariadbDatabase(): Promise<TestDatabase> {
 }
 
 /**
- * MariaDB for durable data plus Redis for short-lived artifacts (DESIGN §4), under a key prefix of
+ * MariaDB for durable data plus Redis for short-lived artifacts (docs/architecture.md §3), under a key prefix of
  * its own; the keys go with the database.
  */
 export async function mariadbRedisDatabase(): Promise<TestDatabase> {

@@ -1,6 +1,7 @@
 import type { Account, AccountBlock, AccountRepository, NewAccount } from '../../src/domain/accounts/account.js';
 import { STAGE_NUMBER, type Consumer, type ConsumerChanges, type ConsumerQuery, type ConsumerRepository, type NewConsumer } from '../../src/domain/consumers/consumer.js';
 import type { ConsumerLogEntry, ManagementLog } from '../../src/domain/consumers/management-log.js';
+import type { AccessTokenRegistry, GrantRecordRepository } from '../../src/domain/grants/access-token-registry.js';
 import type { Authorization, AuthorizationRepository } from '../../src/domain/grants/authorization.js';
 import { toMwTimestamp } from '../../src/domain/mw-timestamp.js';
 import { generateHex32 } from '../../src/domain/random.js';
@@ -124,7 +125,7 @@ export class MemoryAuthorizations implements AuthorizationRepository {
   }
   async upsert(input: Omit<Authorization, 'id' | 'accessToken' | 'accessSecret' | 'accepted'>, opts: { renewCredentials?: boolean } = {}): Promise<Authorization> {
     const existing = await this.find(input.userId, input.consumerId, input.wiki);
-    const kept = existing && !opts.renewCredentials ? { accessToken: existing.accessToken, accessSecret: existing.accessSecret, accepted: existing.accepted, oauthVersion: existing.oauthVersion } : {};
+    const kept = existing && !opts.renewCredentials ? { accessToken: existing.accessToken, accessSecret: existing.accessSecret, accepted: existing.accepted } : {};
     const row: Authorization = { ...input, id: existing?.id ?? this.rows.length + 1, accessToken: generateHex32(), accessSecret: generateHex32(), accepted: toMwTimestamp(), ...kept };
     if (existing) this.rows[this.rows.indexOf(existing)] = row;
     else this.rows.push(row);
@@ -139,5 +140,42 @@ export class MemoryAuthorizations implements AuthorizationRepository {
     for (const grantId of grantIds) this.grants.delete(grantId);
     for (const row of doomed) this.rows.splice(this.rows.indexOf(row), 1);
     return { count: doomed.length, grantIds };
+  }
+}
+
+export class MemoryGrantRecords implements GrantRecordRepository {
+  readonly rows = new Map<string, { payload: Record<string, unknown>; acceptanceId: number; expiresAt: number | undefined }>();
+
+  async save(id: string, acceptanceId: number, payload: object, expiresAt: number | undefined) {
+    this.rows.set(id, { payload: { ...payload }, acceptanceId, expiresAt });
+  }
+  async find(id: string) {
+    const row = this.rows.get(id);
+    return row && { payload: row.payload, acceptanceId: row.acceptanceId };
+  }
+  async destroy(id: string) {
+    this.rows.delete(id);
+  }
+  async collectGarbage() {
+    return 0;
+  }
+}
+
+export class MemoryAccessTokens implements AccessTokenRegistry {
+  readonly rows = new Map<string, { expiresAt: number | undefined; acceptanceId: number; revoked?: true }>();
+
+  async register(identifier: string, expiresAt: number | undefined, acceptanceId: number) {
+    this.rows.set(identifier, { expiresAt, acceptanceId });
+  }
+  async find(identifier: string) {
+    const row = this.rows.get(identifier);
+    return row && { acceptanceId: row.acceptanceId, revoked: row.revoked === true };
+  }
+  async revoke(identifier: string) {
+    const row = this.rows.get(identifier);
+    if (row) row.revoked = true;
+  }
+  async revokeByGrant() {
+    // Grant-indexed tokens live in the artifact store, which this double does not join.
   }
 }

@@ -69,4 +69,15 @@ describe('folder layering of src/', () => {
     for (const [a, targets] of graph) for (const b of targets) if (reaches(b, a)) cycles.push(`${a} -> ${b}`);
     expect(cycles).toEqual([]);
   });
+
+  it('only storage and the composition root see knex', () => {
+    const outside = edges.filter((e) => e.target === 'knex' && folder(e.file) !== 'storage' && folder(e.file) !== undefined);
+    expect(outside.map((e) => e.file)).toEqual([]);
+  });
+
+  it('edges get narrow dependencies, never the Services bag', () => {
+    const roots = new Set(['main.ts', 'compose.ts', 'services.ts', 'cli/main.ts']);
+    const users = edges.filter((e) => e.target === 'services.ts' && !roots.has(e.file));
+    expect(users.map((e) => e.file)).toEqual([]);
+  });
 });

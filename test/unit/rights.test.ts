@@ -34,7 +34,7 @@ describe('rightsForGroups', () => {
     expect(rights).not.toContain('mwoauthmanageconsumer');
   });
 
-  it("adds DESIGN §6's OAuth rights per group", () => {
+  it("adds docs/architecture.md §4's OAuth rights per group", () => {
     const user = rightsForGroups(effectiveGroups([]));
     expect(user).toEqual(expect.arrayContaining([
       'mwoauthproposeconsumer', 'mwoauthupdateownconsumer', 'mwoauthmanagemygrants',

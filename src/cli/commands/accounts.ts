@@ -1,11 +1,11 @@
-import type { Services } from '../../services.js';
+import type { AccountService } from '../../domain/accounts/account-service.js';
 import { UsageError } from '../cli-error.js';
 import { parse } from '../parse.js';
 
 const CREATE_USAGE = 'createAndPromote <username> <password> [--email E] [--sysop] [--bureaucrat] [--custom-groups a,b] [--force]';
 
 /** MediaWiki's maintenance/createAndPromote.php. */
-export async function createAndPromote(services: Services, args: string[], out: (line: string) => void): Promise<void> {
+export async function createAndPromote(services: { readonly accounts: AccountService }, args: string[], out: (line: string) => void): Promise<void> {
   const { values, positionals } = parse(
     args,
     {
@@ -41,17 +41,16 @@ export async function createAndPromote(services: Services, args: string[], out: 
 const PASSWORD_USAGE = 'changePassword --user U --password P';
 
 /** MediaWiki's maintenance/changePassword.php. A new password revokes every authorization of the user. */
-export async function changePassword(services: Services, args: string[], out: (line: string) => void): Promise<void> {
+export async function changePassword(services: { readonly accounts: AccountService }, args: string[], out: (line: string) => void): Promise<void> {
   const { values, positionals } = parse(args, { user: { type: 'string' }, password: { type: 'string' } }, PASSWORD_USAGE);
   if (!values.user || !values.password || positionals.length) throw new UsageError(`--user and --password are required (usage: ${PASSWORD_USAGE})`);
   const account = await services.accounts.setPassword(values.user, values.password);
-  const count = await services.authorizationService.revokeAllForUser(account.id);
-  out(`Password changed for "${account.name}"; ${count} app authorization(s) revoked.`);
+  out(`Password changed for "${account.name}"; ${account.revoked} app authorization(s) revoked.`);
 }
 
 const BLOCK_USAGE = 'blockUser <username> [--reason R] [--expiry TS_MW|infinity]';
 
-export async function blockUser(services: Services, args: string[], out: (line: string) => void): Promise<void> {
+export async function blockUser(services: { readonly accounts: AccountService }, args: string[], out: (line: string) => void): Promise<void> {
   const { values, positionals } = parse(args, { reason: { type: 'string' }, expiry: { type: 'string' } }, BLOCK_USAGE);
   if (positionals.length !== 1) throw new UsageError(`expected one user name (usage: ${BLOCK_USAGE})`);
   const expiry = values.expiry ?? 'infinity';
@@ -60,7 +59,7 @@ export async function blockUser(services: Services, args: string[], out: (line: 
   out(`Blocked "${account.name}".`);
 }
 
-export async function unblockUser(services: Services, args: string[], out: (line: string) => void): Promise<void> {
+export async function unblockUser(services: { readonly accounts: AccountService }, args: string[], out: (line: string) => void): Promise<void> {
   const { positionals } = parse(args, {}, 'unblockUser <username>');
   if (positionals.length !== 1) throw new UsageError('expected one user name (usage: unblockUser <username>)');
   const account = await services.accounts.unblock(positionals[0]!);

@@ -1,4 +1,4 @@
-import type { Services } from '../../services.js';
+import type { ConsumerService } from '../../domain/consumers/consumer-service.js';
 import { UsageError } from '../cli-error.js';
 import { parse, requireOption } from '../parse.js';
 
@@ -8,7 +8,7 @@ const CREATE_USAGE =
   '[--postLogoutRedirectUri URL …] [--approve] [--jsonOnSuccess]';
 
 /** The extension's maintenance/createOAuthConsumer.php, same flags and output. */
-export async function createOAuthConsumer(services: Services, args: string[], out: (line: string) => void): Promise<void> {
+export async function createOAuthConsumer(services: { readonly consumers: ConsumerService }, args: string[], out: (line: string) => void): Promise<void> {
   const { values, positionals } = parse(
     args,
     {
@@ -87,7 +87,7 @@ export async function createOAuthConsumer(services: Services, args: string[], ou
 
 const DELETE_USAGE = 'deleteOAuthConsumer --key K [--reason R]';
 
-export async function deleteOAuthConsumer(services: Services, args: string[], out: (line: string) => void): Promise<void> {
+export async function deleteOAuthConsumer(services: { readonly consumers: ConsumerService }, args: string[], out: (line: string) => void): Promise<void> {
   const { values, positionals } = parse(args, { key: { type: 'string' }, reason: { type: 'string' } }, DELETE_USAGE);
   if (positionals.length) throw new UsageError(`unexpected argument "${positionals[0]}" (usage: ${DELETE_USAGE})`);
   const consumer = await services.consumers.delete(requireOption(values.key, 'key', DELETE_USAGE), { reason: values.reason ?? '' });

@@ -1,4 +1,5 @@
-import type { Services } from '../../services.js';
+import type { Config } from '../../config/config.js';
+import type { KeyService } from '../../domain/keys/key-service.js';
 import { UsageError } from '../cli-error.js';
 import { parse } from '../parse.js';
 
@@ -9,7 +10,7 @@ const USAGE = 'keys list | keys rotate [--activate-in SECONDS] | keys retire <ki
  * enough for every instance to pick it up: they poll every few seconds); `retire` drops an old key
  * from JWKS once no token it signed can still be valid (the longest token lifetime).
  */
-export async function keys(services: Services, args: string[], out: (line: string) => void): Promise<void> {
+export async function keys(services: { readonly keys: KeyService; readonly config: Pick<Config, 'ttl'> }, args: string[], out: (line: string) => void): Promise<void> {
   const [sub, ...rest] = args;
   if (sub === 'list') {
     parse(rest, {}, USAGE);

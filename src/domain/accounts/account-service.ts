@@ -36,10 +36,17 @@ export class AccountService {
   readonly #rights: RightsPolicy;
   readonly #blockDisablesLogin: boolean;
 
-  constructor(accounts: AccountRepository, policy: AccountPolicy = {}) {
+  readonly #passwordChanged: (userId: number) => Promise<number>;
+
+  /**
+   * `passwordChanged` runs after every password change: the grant service revokes the user's
+   * authorizations there (MediaWiki invalidates OAuth access on a new password), returning how many.
+   */
+  constructor(accounts: AccountRepository, policy: AccountPolicy = {}, hooks: { passwordChanged?: (userId: number) => Promise<number> } = {}) {
     this.#accounts = accounts;
     this.#rights = policy.rights ?? STANDALONE_RIGHTS;
     this.#blockDisablesLogin = policy.blockDisablesLogin ?? false;
+    this.#passwordChanged = hooks.passwordChanged ?? (async () => 0);
   }
 
   async create(input: CreateAccountInput): Promise<Account> {
@@ -54,7 +61,7 @@ export class AccountService {
       name,
       passwordHash: await hashPassword(input.password),
       email,
-      // createAndPromote --email records the address as confirmed (DESIGN §5).
+      // createAndPromote --email records the address as confirmed (docs/mediawiki-compat.md §10).
       emailAuthenticated: email === '' ? null : toMwTimestamp(),
       realName: input.realName ?? '',
     });
@@ -121,11 +128,12 @@ export class AccountService {
     return account;
   }
 
-  async setPassword(name: string, password: string): Promise<Account> {
+  /** A new password; every app authorization of the user is revoked (`revoked` says how many). */
+  async setPassword(name: string, password: string): Promise<Account & { readonly revoked: number }> {
     checkPassword(password);
     const account = await this.require(name);
     await this.#accounts.setPassword(account.id, await hashPassword(password));
-    return account;
+    return { ...account, revoked: await this.#passwordChanged(account.id) };
   }
 
   async setEmail(name: string, email: string): Promise<void> {

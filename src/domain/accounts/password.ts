@@ -3,7 +3,7 @@ import { promisify } from 'node:util';
 
 /*
  * MediaWiki password hashes as stored in `user.user_password`
- * (reference/mediawiki-oauth.md §9.2; core `PasswordFactory`, `ParameterizedPassword`).
+ * (docs/mediawiki-compat.md §9; core `PasswordFactory`, `ParameterizedPassword`).
  * A stored hash is `:<type>:<fields…>`; the type picks the verifier:
  * - `pbkdf2`          Pbkdf2PasswordUsingOpenSSL  `:pbkdf2:<algo>:<rounds>:<bytes>:<b64 salt>:<b64 hash>`
  * - `B`               MWSaltedPassword            `:B:<salt>:<md5(salt-md5(pw))>`

@@ -1,6 +1,6 @@
 /*
  * Default group rights: core's `$wgGroupPermissions` default (MainConfigSchema::GroupPermissions)
- * plus the OAuth extension's rights as DESIGN.md §6 grants them. MediaWiki's OAuth extension
+ * plus the OAuth extension's rights as docs/architecture.md §4 grants them. MediaWiki's OAuth extension
  * itself gives only `user → mwoauthmanagemygrants` (extension.json GroupPermissions) and leaves
  * the rest to site config; we ship the usual site setup instead.
  */

@@ -1,9 +1,9 @@
 import { hasRight, requireRight, type Actor } from '../accounts/actor.js';
-import { DomainError, PermissionError } from '../errors.js';
+import { DomainError, PermissionError, type DomainErrorCode } from '../errors.js';
 import type { Consumer, Stage } from './consumer.js';
 
 /*
- * The consumer state machine (MediaWiki's ConsumerSubmitControl, reference/mediawiki-oauth.md §3.3):
+ * The consumer state machine (MediaWiki's ConsumerSubmitControl, docs/mediawiki-compat.md §2):
  *
  *   propose ─┬─▶ proposed ──approve──▶ approved ◀──reenable── disabled
  *            │     │  │                   │  ▲                  ▲  │
@@ -40,7 +40,7 @@ export interface ReviewOutcome {
 }
 
 /** MediaWiki's error keys for a review action tried from the wrong stage. */
-const WRONG_STAGE: Readonly<Record<ReviewAction, { code: string; message: string }>> = {
+const WRONG_STAGE: Readonly<Record<ReviewAction, { code: DomainErrorCode; message: string }>> = {
   approve: { code: 'not_proposed', message: 'The consumer is not currently proposed' },
   reject: { code: 'not_proposed', message: 'The consumer is not currently proposed' },
   disable: { code: 'not_approved', message: 'The consumer is not approved (it may have been disabled)' },
@@ -52,7 +52,7 @@ export class TransitionError extends DomainError {
   readonly from: Stage;
   readonly action: string;
 
-  constructor(code: string, message: string, from: Stage, action: string) {
+  constructor(code: DomainErrorCode, message: string, from: Stage, action: string) {
     super(code, `${message} (it is ${from}; "${action}" is not possible)`);
     this.name = 'TransitionError';
     this.from = from;

@@ -4,7 +4,7 @@ import { OAUTH2_GRANT_TYPES, type OAuth2GrantType } from './consumer.js';
 
 /**
  * Field rules of MediaWiki's ConsumerSubmitControl / ConsumerValidator
- * (reference/mediawiki-oauth.md §3.6).
+ * (docs/mediawiki-compat.md §2).
  */
 export function validateName(name: string): string {
   const trimmed = name.trim();

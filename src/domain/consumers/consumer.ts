@@ -88,7 +88,7 @@ export interface ConsumerRepository {
   list(query: ConsumerQuery): Promise<{ consumers: Consumer[]; total: number }>;
 }
 
-/** Consumer::isUsableBy (reference/mediawiki-oauth.md §3.2). */
+/** Consumer::isUsableBy (docs/mediawiki-compat.md §2). */
 export function isUsableBy(consumer: Consumer, userId: number): boolean {
   if (consumer.stage === 'approved') return !consumer.ownerOnly || consumer.ownerId === userId;
   if (consumer.stage === 'proposed') return consumer.ownerId === userId;

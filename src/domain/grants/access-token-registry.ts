@@ -1,7 +1,7 @@
 /**
  * MediaWiki's `oauth2_access_tokens`: every OAuth 2 access token is registered with the
  * authorization it came from (`oaat_acceptance_id`, 0 for an anonymous client_credentials token),
- * so revoking an authorization revokes its tokens (reference/mediawiki-oauth.md §1.3).
+ * so revoking an authorization revokes its tokens (docs/mediawiki-compat.md §1).
  */
 export interface AccessTokenRegistry {
   /** `identifier` is the token's `jti`, never the token itself (a database dump holds no bearer credential). */

@@ -61,12 +61,7 @@ export class AuthorizationService {
 
   async revokeAll(actor: Actor): Promise<number> {
     requireRight(actor, 'mwoauthmanagemygrants');
-    return this.revokeAllForUser(actor.id);
-  }
-
-  /** Without a right check: a password change revokes every authorization of the user. */
-  async revokeAllForUser(userId: number): Promise<number> {
-    return this.#delete({ userId });
+    return this.#delete({ userId: actor.id });
   }
 
   async #delete(where: { id?: number; userId?: number }): Promise<number> {

@@ -1,6 +1,6 @@
 /**
  * A user's authorization of a consumer: one `oauth_accepted_consumer` row per (user, consumer,
- * wiki), for OAuth 1.0a and OAuth 2 alike (DESIGN §4 "Authorizations").
+ * wiki), for OAuth 1.0a and OAuth 2 alike (docs/architecture.md §3 "Authorizations").
  */
 export interface Authorization {
   readonly id: number;

@@ -4,7 +4,7 @@ import { DomainError } from '../errors.js';
  * MediaWiki's grants (= OAuth 2 scopes): core MainConfigSchema::GrantPermissions,
  * GrantPermissionGroups and GrantRiskGroups, the OAuth extension's `oauthmanageownclient`
  * (extension.json) and its two pseudo-grants Consumer::AUTH_ONLY_GRANTS
- * (reference/mediawiki-oauth.md §8). Descriptions are the English `grant-<name>` messages.
+ * (docs/mediawiki-compat.md §8). Descriptions are the English `grant-<name>` messages.
  */
 
 /** GrantsInfo::RISK_* — informative only, shown on consent and registration pages. */
@@ -131,7 +131,7 @@ export function effectiveRights(userRights: Iterable<string>, grants: Iterable<s
   return [...new Set(userRights)].filter((right) => granted.has(right)).sort();
 }
 
-/** The private-info gate (DESIGN.md §6): email and real name are released only under it. */
+/** The private-info gate (docs/architecture.md §4): email and real name are released only under it. */
 export function releasesPrivateInfo(grants: Iterable<string>): boolean {
   const list = [...grants];
   return list.includes('mwoauth-authonlyprivate') || grantRights(list).has('viewmyprivateinfo');

@@ -5,7 +5,7 @@ import { GRANTS, IRREVOCABLE_GRANTS, releasesPrivateInfo } from './catalogue.js'
 export const OIDC_SCOPES = ['openid', 'profile', 'email', 'offline_access'] as const;
 
 /**
- * What a consumer may ask for (DESIGN §6): its grants, plus `openid` and `profile` (identify works
+ * What a consumer may ask for (docs/architecture.md §4): its grants, plus `openid` and `profile` (identify works
  * for any grant), `email` only behind the private-info gate, `offline_access` only with the
  * refresh_token grant type.
  */

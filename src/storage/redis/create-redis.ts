@@ -1,6 +1,6 @@
 import { Redis } from 'ioredis';
 
-/** How long a command may take before it fails (DESIGN §7: fail fast, the defaults wait 10–73 s). */
+/** How long a command may take before it fails (docs/architecture.md §10: fail fast, the defaults wait 10–73 s). */
 const COMMAND_TIMEOUT_MS = 1000;
 const CONNECT_TIMEOUT_MS = 1000;
 /** Reconnect forever, at most a second apart, so the service recovers on its own. */

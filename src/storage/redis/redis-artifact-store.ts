@@ -32,7 +32,7 @@ const SCRIPTS = {
       end
     end
     return 1`,
-  // The check and the mark are one step: of concurrent callers exactly one gets 1 (DESIGN §4).
+  // The check and the mark are one step: of concurrent callers exactly one gets 1 (docs/architecture.md §3).
   consume: `
     if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
     return redis.call('HSETNX', KEYS[1], 'c', ARGV[1])`,

@@ -8,7 +8,7 @@ import { prefixingIdentifiers, rememberShape } from './table-prefix.js';
  * One knex instance per process. Dialect quirks live here:
  * - SQLite: WAL + busy timeout so CLI processes and the server can share the file.
  * - A table prefix (`$wgDBprefix`) is added to table names by the identifier hook (table-prefix.ts).
- * - MariaDB/MySQL: fail fast (DESIGN §7: the defaults wait 10–73 s), and MediaWiki's binary
+ * - MariaDB/MySQL: fail fast (docs/architecture.md §10: the defaults wait 10–73 s), and MediaWiki's binary
  *   columns (VARBINARY/BINARY/BLOB) come back from mysql2 as Buffers: decode them to strings
  *   once here and strip BINARY(n)'s NUL padding, so repositories only ever see strings.
  */

@@ -1,6 +1,9 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { Knex } from 'knex';
+import type { DatabaseConfig } from '../../config/config.js';
 import { MIGRATIONS, type Migration } from '../../../migrations/index.js';
 import { MEDIAWIKI_MIGRATIONS } from '../../../migrations/mediawiki.js';
+import { createKnex } from './create-knex.js';
 import { withDatabaseLock } from './database-lock.js';
 import { inspectMediaWikiSchema } from './mediawiki-schema.js';
 import { isMediaWikiDatabase, realTableName } from './table-prefix.js';
@@ -62,4 +65,27 @@ export async function pendingMigrations(db: Knex): Promise<string[]> {
   const config = migratorConfig(db);
   const [, pending] = (await db.migrate.list(config)) as [unknown[], Array<(typeof MIGRATIONS)[number]>];
   return pending.map((entry) => config.migrationSource!.getMigrationName(entry));
+}
+
+const LOCK_WAIT_MS = 60_000;
+
+/**
+ * `wikiauth migrate`: bring the schema up to date. Idempotent; when another instance holds knex's
+ * migration lock we wait for it (up to a minute) and then find nothing left to do.
+ */
+export async function migrateDatabase(database: DatabaseConfig): Promise<string[]> {
+  const db = createKnex(database);
+  try {
+    const deadline = Date.now() + LOCK_WAIT_MS;
+    for (;;) {
+      try {
+        return await migrateLatest(db);
+      } catch (err) {
+        if ((err as Error).name !== 'MigrationLocked' || Date.now() > deadline) throw err;
+        await sleep(500);
+      }
+    }
+  } finally {
+    await db.destroy();
+  }
 }

@@ -46,7 +46,7 @@ export class SqlArtifactStore implements ArtifactStore {
   }
 
   async consume(model: string, id: string): Promise<boolean> {
-    // One conditional update: of concurrent callers exactly one sees a changed row (DESIGN §4).
+    // One conditional update: of concurrent callers exactly one sees a changed row (docs/architecture.md §3).
     const changed = await this.#db('wikiauth_artifact')
       .where({ wa_model: model, wa_id: id })
       .whereNull('wa_consumed')

@@ -44,9 +44,9 @@ export class SqlAuthorizationRepository implements AuthorizationRepository {
 
   async upsert(input: Omit<Authorization, 'id' | 'accessToken' | 'accessSecret' | 'accepted'>, opts: { renewCredentials?: boolean } = {}): Promise<Authorization> {
     const credentials = { oaac_access_token: generateHex32(), oaac_access_secret: generateHex32() };
-    const grants = { oaac_grants: JSON.stringify(toStoredGrantNames(input.grants)) };
+    const grants = { oaac_grants: JSON.stringify(toStoredGrantNames(input.grants)), oaac_oauth_version: input.oauthVersion };
     await this.#db('oauth_accepted_consumer')
-      .insert({ oaac_wiki: input.wiki, oaac_user_id: input.userId, oaac_consumer_id: input.consumerId, ...credentials, ...grants, oaac_accepted: toMwTimestamp(), oaac_oauth_version: input.oauthVersion })
+      .insert({ oaac_wiki: input.wiki, oaac_user_id: input.userId, oaac_consumer_id: input.consumerId, ...credentials, ...grants, oaac_accepted: toMwTimestamp() })
       .onConflict(['oaac_user_id', 'oaac_consumer_id', 'oaac_wiki'])
       .merge(opts.renewCredentials ? { ...credentials, ...grants } : grants);
     return (await this.find(input.userId, input.consumerId, input.wiki))!;

@@ -8,7 +8,7 @@ import { startServer, type TestServer } from '../../helpers/server.js';
 const CONCURRENCY = 50;
 
 /**
- * DESIGN §4 / issue 4: an authorization code and a rotated refresh token are consumed exactly once,
+ * docs/architecture.md §3 / issue 4: an authorization code and a rotated refresh token are consumed exactly once,
  * even when 50 requests race for them; the losers get invalid_grant, never a 500 or a second token.
  */
 describe.each(DIALECTS)('one-time use under concurrency on %s', (_name, makeDb) => {

@@ -112,7 +112,7 @@ describe.each(DIALECTS)('MediaWiki OAuth 2 access tokens on %s', (_name, makeDb)
     const second = await codeTokens('basic openid');
     const secondJti = verifyWithPython(second.access_token).claims.jti;
     expect(await status('/userinfo', second.access_token)).toBe(200);
-    await server.services.authorizationService.revokeAllForUser(aliceId);
+    await server.services.grants.passwordChanged(aliceId);
     expect(await registration(secondJti)).toMatchObject({ oaat_revoked: 1 });
     expect(await status('/resource/profile', second.access_token)).toBe(401);
   });

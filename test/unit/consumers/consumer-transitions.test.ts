@@ -26,7 +26,7 @@ function actor(groups: string[], opts: Partial<Actor> = {}): Actor {
   };
 }
 
-// The default group rights (DESIGN §6): users propose and update their own consumers; sysops
+// The default group rights (docs/architecture.md §4): users propose and update their own consumers; sysops
 // manage consumers; bureaucrats suppress and see suppressed consumers.
 const USER = actor([]);
 const SYSOP = actor(['sysop']);
@@ -35,7 +35,7 @@ const BLOCKED_SUPPRESSOR = actor(['sysop', 'bureaucrat'], { blocked: true });
 
 /**
  * MediaWiki's transitions written out independently of the code under test
- * (ConsumerSubmitControl::processAction, reference/mediawiki-oauth.md §3.3).
+ * (ConsumerSubmitControl::processAction, docs/mediawiki-compat.md §2).
  */
 function expected(action: ReviewAction, from: Stage, deleted: boolean, suppress: boolean, who: Actor): { right: string } | { code: string } | { stage: Stage; deleted: boolean } {
   if (!who.rights.has('mwoauthmanageconsumer') || who.blocked) return { right: 'mwoauthmanageconsumer' };

@@ -3,7 +3,7 @@ import { matchSpecialOAuth, oauthSubpage, specialOAuthSubpage } from '../../../s
 
 const q = (s = '') => new URLSearchParams(s);
 
-describe('matchSpecialOAuth: every URL shape of DESIGN §3', () => {
+describe('matchSpecialOAuth: every URL shape of docs/architecture.md §2', () => {
   const shapes: Array<[string, string, string]> = [
     // [pathname, query, expected subpage]
     ['/w/index.php', 'title=Special:OAuth/initiate', 'initiate'],

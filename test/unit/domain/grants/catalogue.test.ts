@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { DomainError } from '../../src/domain/errors.js';
+import { DomainError } from '../../../../src/domain/errors.js';
 import {
   AUTH_ONLY_GRANTS,
   effectiveRights,
@@ -12,8 +12,8 @@ import {
   isKnownGrant,
   releasesPrivateInfo,
   toStoredGrantNames,
-} from '../../src/domain/grants/catalogue.js';
-import { effectiveGroups, rightsForGroups } from '../../src/domain/accounts/rights.js';
+} from '../../../../src/domain/grants/catalogue.js';
+import { effectiveGroups, rightsForGroups } from '../../../../src/domain/accounts/rights.js';
 
 const CORE_GRANTS = [
   'basic', 'highvolume', 'import', 'editpage', 'editprotected', 'editmycssjs', 'editmyoptions',

@@ -1,0 +1,152 @@
+import Koa, { type Middleware } from 'koa';
+import type Router from '@koa/router';
+import { createApp, type App } from './app.js';
+import { actionApi } from './compat/action-api.js';
+import { clientRoutes } from './compat/client-routes.js';
+import { resourceRoutes } from './compat/resource-routes.js';
+import { trustsProxies } from './http/client-address.js';
+import { healthRoutes } from './http/health-routes.js';
+import { RateLimiter } from './http/rate-limit.js';
+import { SiteSessions } from './http/site-session.js';
+import { staticRoutes } from './http/static-routes.js';
+import { interactionRoutes } from './interactions/interaction-routes.js';
+import { LoginThrottle } from './interactions/login-throttle.js';
+import { loginRoutes } from './interactions/login-routes.js';
+import { managementRouters } from './management/index.js';
+import { NonceStore } from './oauth1/nonces.js';
+import { OAuth1Server } from './oauth1/oauth1-server.js';
+import { RequestTokenStore } from './oauth1/request-tokens.js';
+import { specialOAuth } from './oauth1/special-oauth.js';
+import { createAdapterFactory } from './provider/adapters.js';
+import { AccessTokenJwt } from './domain/tokens/access-token-jwt.js';
+import { AccessTokenSigner, installAccessTokenFormat } from './provider/access-token-format.js';
+import { consumerToClient } from './provider/client-metadata.js';
+import { markOutages } from './provider/dependency-outage.js';
+import { createFindAccount } from './provider/find-account.js';
+import { createLoadExistingGrant } from './provider/load-existing-grant.js';
+import { providerMount } from './provider/mount.js';
+import { providerConfiguration } from './provider/provider-config.js';
+import { ProviderHost } from './provider/provider-host.js';
+import { PendingSecrets } from './provider/registration.js';
+import { providerRoutes } from './provider/routes.js';
+import type { Services } from './services.js';
+
+/** Everything the HTTP app mounts, built; `app.ts` only puts it in order. */
+export interface WebParts {
+  readonly host: ProviderHost;
+  readonly sessions: SiteSessions;
+  /** The signed-in user's name for page headers. */
+  readonly currentUser: (userId: number) => Promise<{ name: string } | undefined>;
+  /** Special:OAuth (OAuth 1.0a) and api.php, sharing one OAuth 1.0a server. */
+  readonly mediaWiki: Middleware;
+  readonly routers: readonly Router[];
+  /** oidc-provider with its request and response adaptations. */
+  readonly provider: Middleware;
+  /** Periodic clean-up of expired artifacts, grants and idle proposals. */
+  collectGarbage(): Promise<void>;
+}
+
+/** The HTTP app over opened services. */
+export async function composeApp(services: Services, log: (line: string) => void = (line) => process.stderr.write(`${line}\n`)): Promise<App> {
+  const app = new Koa();
+  const parts = await composeWeb(services, log, (keys) => {
+    app.keys = keys;
+  });
+  return createApp(app, parts, { trustProxy: services.config.trustProxy, log });
+}
+
+/**
+ * The composition root of the web service (docs/architecture.md): storage and domain services
+ * come in; each edge gets only the pieces it uses.
+ */
+export async function composeWeb(services: Services, log: (line: string) => void, setCookieKeys: (keys: string[]) => void): Promise<WebParts> {
+  const { config, consumerCache, profiles, accounts, artifacts, authorizations } = services;
+  const sessions = new SiteSessions(artifacts, config.ttl.session, config.secretKey, (id) => accounts.isLockedOut(id));
+  const pendingSecrets = new PendingSecrets(config.secretKey);
+  const signer = new AccessTokenSigner();
+  const adapter = createAdapterFactory({
+    signer,
+    refreshTokenGracePeriod: config.refreshTokenGracePeriod,
+    accessTokens: services.accessTokens,
+    authorizations,
+    artifacts,
+    consumers: services.consumers,
+    consumerCache,
+    grants: services.grants,
+    registrations: services.registrations,
+    pendingSecrets,
+  });
+  const configure = providerConfiguration.bind(undefined, {
+    config,
+    adapter,
+    findAccount: createFindAccount(profiles),
+    loadExistingGrant: createLoadExistingGrant(consumerCache, services.grants),
+    sessions,
+    pendingSecrets,
+  });
+  const host = new ProviderHost({
+    issuer: config.issuer,
+    keys: services.keys,
+    configure,
+    onBuilt: (provider, keys) => {
+      provider.proxy = trustsProxies(config.trustProxy);
+      signer.jwt = new AccessTokenJwt(keys.accessToken);
+      installAccessTokenFormat(provider, { signer, consumers: consumerCache });
+      // The provider runs on our context (as with koa-mount): both must sign cookies alike.
+      setCookieKeys(keys.cookie);
+      provider.on('server_error', (_ctx, err) => log(`provider error: ${err.name}: ${err.message.split('\n')[0]}`));
+      markOutages(provider);
+    },
+  });
+  await host.start();
+  const provider = () => host.provider;
+  const routes = providerRoutes(config.scriptPath);
+  const limiter = new RateLimiter(artifacts, config);
+  const management = {
+    accounts,
+    consumers: services.consumers,
+    workflow: services.consumerWorkflow,
+    authorizations: services.authorizationService,
+    log: services.log,
+    sessions,
+    consumerCache,
+    limiter,
+  };
+
+  const requestTokens = new RequestTokenStore(artifacts);
+  const oauth1 = new OAuth1Server({ consumers: services.consumers, accounts, authorizations, requestTokens, nonces: new NonceStore(artifacts), secretKey: config.secretKey });
+  const special = specialOAuth({ server: oauth1, consumers: services.consumers, accounts, authorizations, grants: services.grants, requestTokens, sessions, limiter, scriptPath: config.scriptPath, wikiId: config.wikiId });
+  const apiRoutes = actionApi({ oauth1, provider, consumers: consumerCache, accounts, wikiId: config.wikiId, scriptPath: config.scriptPath }).routes();
+
+  return {
+    host,
+    sessions,
+    currentUser: (userId) => accounts.findById(userId),
+    mediaWiki: (ctx, next) => special(ctx, () => apiRoutes(ctx as Parameters<typeof apiRoutes>[0], next)),
+    routers: [
+      staticRoutes(),
+      healthRoutes({ database: services.ping, ...services.readinessChecks }),
+      loginRoutes({ accounts, sessions, throttle: new LoginThrottle(artifacts) }),
+      interactionRoutes({ provider, sessions, accounts, consumers: consumerCache, grants: services.grants, artifacts }),
+      resourceRoutes(config.scriptPath, { provider, consumers: consumerCache, accounts: profiles }),
+      ...managementRouters(management, { tokenEndpoint: `${config.issuer}${routes.token}` }),
+      clientRoutes(config.scriptPath, { ...management, provider, wikiId: config.wikiId }),
+    ],
+    provider: providerMount({
+      host,
+      routes,
+      consumers: consumerCache,
+      sessions,
+      limiter,
+      registeredMetadata: async (key) => {
+        const consumer = await consumerCache.get(key);
+        return consumer && consumerToClient(consumer, services.consumers.clientSecret(consumer));
+      },
+    }),
+    collectGarbage: async () => {
+      await artifacts.collectGarbage();
+      await services.grantRecords.collectGarbage();
+      await services.consumerWorkflow.expireIdleProposals();
+    },
+  };
+}

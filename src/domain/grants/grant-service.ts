@@ -1,0 +1,89 @@
+import type { ConsumerLookup } from '../consumers/consumer-cache.js';
+import type { Consumer } from '../consumers/consumer.js';
+import { DomainError } from '../errors.js';
+import type { AccessTokenRegistry, GrantRecordRepository } from './access-token-registry.js';
+import type { Authorization, AuthorizationRepository } from './authorization.js';
+import { releasesPrivateInfo } from './catalogue.js';
+import { grantsToStore } from './scopes.js';
+
+export interface GrantServiceDeps {
+  readonly authorizations: AuthorizationRepository;
+  readonly grantRecords: GrantRecordRepository;
+  readonly accessTokens: AccessTokenRegistry;
+  readonly consumers: ConsumerLookup;
+}
+
+const now = () => Math.floor(Date.now() / 1000);
+
+/**
+ * The rules of a user's authorization of a consumer (`oauth_accepted_consumer`, docs/architecture.md
+ * "Where each rule lives"): how consent and OAuth 1.0a authorize create it, how a provider Grant
+ * and every OAuth 2 access token hang off it, how it is rebuilt for a later request, and that a
+ * password change revokes them all. The provider adapters only translate to and from these calls.
+ */
+export class GrantService {
+  readonly #deps: GrantServiceDeps;
+
+  constructor(deps: GrantServiceDeps) {
+    this.#deps = deps;
+  }
+
+  /** OAuth 2 consent: the scopes asked for, plus the irrevocable grants, within the consumer's (T413947). */
+  consent(consumer: Consumer, userId: number, scopes: Iterable<string>): Promise<Authorization> {
+    return this.#deps.authorizations.upsert({ wiki: consumer.wiki, userId, consumerId: consumer.id, grants: grantsToStore(consumer, scopes), oauthVersion: 2 });
+  }
+
+  /** OAuth 1.0a authorize: accepted with all the consumer's grants; a new authorization gets a fresh token and secret, an existing one keeps them (confirmUpdate). */
+  authorizeOAuth1(consumer: Consumer, userId: number): Promise<Authorization> {
+    return this.#deps.authorizations.upsert({ wiki: consumer.wiki, userId, consumerId: consumer.id, grants: consumer.grants, oauthVersion: 1 });
+  }
+
+  /**
+   * The scopes of a grant rebuilt from the user's stored authorization, so a later request with the
+   * same or fewer scopes skips consent also in a new browser session; undefined without one.
+   */
+  async existingScopes(consumer: Consumer, userId: number): Promise<string[] | undefined> {
+    const authorization = await this.#deps.authorizations.find(userId, consumer.id, consumer.wiki);
+    if (!authorization) return undefined;
+    return ['openid', 'profile', ...(releasesPrivateInfo(authorization.grants) ? ['email'] : []), ...authorization.grants];
+  }
+
+  /**
+   * A provider Grant belongs to the user's authorization of its client: saved pointing at it, so
+   * revoking the authorization revokes the Grant. No authorization: `not_authorized`.
+   */
+  async saveGrant(grantId: string, clientKey: string, userId: number, payload: object, expiresIn: number | undefined): Promise<void> {
+    const consumer = await this.#deps.consumers.get(clientKey);
+    const authorization = consumer && (await this.#deps.authorizations.find(userId, consumer.id, consumer.wiki));
+    if (!authorization) throw new DomainError('not_authorized', 'the user has not authorized this application');
+    await this.#deps.grantRecords.save(grantId, authorization.id, payload, expiresIn ? now() + expiresIn : undefined);
+  }
+
+  async findGrant(grantId: string): Promise<Record<string, unknown> | undefined> {
+    return (await this.#deps.grantRecords.find(grantId))?.payload;
+  }
+
+  /** Logout, code replay and refresh reuse destroy a Grant, never the user's authorization. */
+  destroyGrant(grantId: string): Promise<void> {
+    return this.#deps.grantRecords.destroy(grantId);
+  }
+
+  /**
+   * Every OAuth 2 access token is registered with the authorization of its Grant (MediaWiki's
+   * `oauth2_access_tokens`); a client_credentials token, without a Grant, with none (0).
+   */
+  async registerAccessToken(tokenId: string, grantId: string | undefined, expiresAt: number | undefined): Promise<void> {
+    const acceptanceId = grantId ? ((await this.#deps.grantRecords.find(grantId))?.acceptanceId ?? 0) : 0;
+    await this.#deps.accessTokens.register(tokenId, expiresAt, acceptanceId);
+  }
+
+  /** The `oauth_accepted_consumer` id a provider Grant belongs to. */
+  async acceptanceOfGrant(grantId: string): Promise<number | undefined> {
+    return (await this.#deps.grantRecords.find(grantId))?.acceptanceId;
+  }
+
+  /** A new password revokes every authorization of the user (and so its grants and tokens). */
+  async passwordChanged(userId: number): Promise<number> {
+    return (await this.#deps.authorizations.delete({ userId })).count;
+  }
+}
