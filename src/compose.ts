@@ -18,6 +18,8 @@ import { OAuth1Server } from './oauth1/oauth1-server.js';
 import { RequestTokenStore } from './oauth1/request-tokens.js';
 import { specialOAuth } from './oauth1/special-oauth.js';
 import { createAdapterFactory } from './provider/adapters.js';
+import { AccessTokenJwt } from './domain/tokens/access-token-jwt.js';
+import { AccessTokenSigner, installAccessTokenFormat } from './provider/access-token-format.js';
 import { consumerToClient } from './provider/client-metadata.js';
 import { markOutages } from './provider/dependency-outage.js';
 import { createFindAccount } from './provider/find-account.js';
@@ -61,7 +63,12 @@ export async function composeWeb(services: Services, log: (line: string) => void
   const { config, consumerCache, profiles, accounts, artifacts, authorizations } = services;
   const sessions = new SiteSessions(artifacts, config.ttl.session, config.secretKey, services.sessionGenerations, (id) => accounts.isLockedOut(id));
   const pendingSecrets = new PendingSecrets(config.secretKey);
+  const signer = new AccessTokenSigner();
   const adapter = createAdapterFactory({
+    signer,
+    refreshTokenGracePeriod: config.refreshTokenGracePeriod,
+    accessTokens: services.accessTokens,
+    authorizations,
     artifacts,
     consumers: services.consumers,
     consumerCache,
@@ -83,6 +90,8 @@ export async function composeWeb(services: Services, log: (line: string) => void
     configure,
     onBuilt: (provider, keys) => {
       provider.proxy = trustsProxies(config.trustProxy);
+      signer.jwt = new AccessTokenJwt(keys.accessToken);
+      installAccessTokenFormat(provider, { signer, consumers: consumerCache });
       // The provider runs on our context (as with koa-mount): both must sign cookies alike.
       setCookieKeys(keys.cookie);
       provider.on('server_error', (_ctx, err) => log(`provider error: ${err.name}: ${err.message.split('\n')[0]}`));

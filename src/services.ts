@@ -16,6 +16,9 @@ import type { AuthorizationRepository } from './domain/grants/authorization.js';
 import { AuthorizationService } from './domain/grants/authorization-service.js';
 import { GrantService } from './domain/grants/grant-service.js';
 import { KeyService } from './domain/keys/key-service.js';
+import { hashingCredentialIds } from './domain/artifacts/hashed-ids.js';
+import { AccessTokenJwt } from './domain/tokens/access-token-jwt.js';
+import { OwnerOnlyTokenIssuer } from './domain/tokens/owner-only-token.js';
 import { createKnex } from './storage/sql/create-knex.js';
 import { withDatabaseLock } from './storage/sql/database-lock.js';
 import { translateDriverError, unavailableOnDriverErrors } from './storage/driver-errors.js';
@@ -94,7 +97,9 @@ export async function openServices(config: Config, opts: { checkSchema?: boolean
     throw translateDriverError(err, 'the database');
   }
   const accountRepository = unavailableOnDriverErrors(new SqlAccountRepository(db, schema));
-  const { artifacts, authorizations, readinessChecks, close: closeShortLived } = await openShortLivedStorage(config, db);
+  const shortLived = await openShortLivedStorage(config, db);
+  const { authorizations, readinessChecks, close: closeShortLived } = shortLived;
+  const artifacts = hashingCredentialIds(shortLived.artifacts);
   const sessionGenerations = storedSessionGenerations(artifacts);
   const accounts = new AccountService(accountRepository, {
     rights: config.rights,
@@ -110,6 +115,8 @@ export async function openServices(config: Config, opts: { checkSchema?: boolean
   const memo = opts.clock ? { clock: opts.clock } : {};
   const consumerCache = new ConsumerCache((key) => consumers.findByKey(key), memo);
   const consumerRepository = consumerCache.watching(unavailableOnDriverErrors(new SqlConsumerRepository(db)));
+  const accessTokens = unavailableOnDriverErrors(new SqlAccessTokenRegistry(db));
+  const keys = new KeyService(unavailableOnDriverErrors(new SqlKeyRepository(db)), config.secretKey, config.oauth2PrivateKey);
   const consumers: ConsumerService = new ConsumerService({
     consumers: consumerRepository,
     accounts: accountRepository,
@@ -117,11 +124,18 @@ export async function openServices(config: Config, opts: { checkSchema?: boolean
     log,
     secretKey: config.secretKey,
     autoApprove: config.autoApprove,
+    ownerOnlyTokens: new OwnerOnlyTokenIssuer({
+      signer: async () => {
+        await keys.ensureKeys();
+        return new AccessTokenJwt((await keys.keySet()).accessToken);
+      },
+      registry: accessTokens,
+      issuer: config.issuer,
+    }),
+    ownerOnlyCallbackUrl: `${config.issuer}${config.scriptPath}/index.php?title=Special:OAuth/verified`,
   });
   const grantRecords = unavailableOnDriverErrors(new SqlGrantRecordRepository(db));
-  const accessTokens = unavailableOnDriverErrors(new SqlAccessTokenRegistry(db));
   const grants = new GrantService({ authorizations, grantRecords, accessTokens, consumers: consumerCache });
-  const keys = new KeyService(unavailableOnDriverErrors(new SqlKeyRepository(db)), config.secretKey);
   const profileMemo = new ShortMemo((id: number) => accounts.profile(id), memo);
   return {
     config,

@@ -30,7 +30,8 @@ export async function authenticateBearer(ctx: Context, provider: Provider, consu
   const match = /^Bearer ([A-Za-z0-9\-._~+/]+=*)$/i.exec(header);
   if (!match) throw new BearerError(header ? 'The Authorization header is not a Bearer token' : 'No access token was provided');
   const value = match[1]!;
-  if (value.length > 512) throw new BearerError('The access token is invalid');
+  // MediaWiki's JWTs run to about 800 characters; anything far longer is not one of ours.
+  if (value.length > 8192) throw new BearerError('The access token is invalid');
 
   const accessToken = await provider.AccessToken.find(value);
   if (accessToken) {

@@ -99,8 +99,8 @@ export function clientRoutes(scriptPath: string, deps: ClientRoutesDeps): Router
       },
       { email: request.email },
     );
-    // Owner-only clients get their access token from the token endpoint (client_credentials), not here.
-    json(ctx, { name: created.consumer.name, client_key: created.consumer.key, secret: created.secret });
+    // An owner-only client's one non-expiring access token is in the answer, as MediaWiki's.
+    json(ctx, { name: created.consumer.name, client_key: created.consumer.key, secret: created.secret, ...(created.ownerAccessToken ? { access_token: created.ownerAccessToken } : {}) });
   });
 
   router.post('/:key/reset_secret', async (ctx) => {

@@ -54,6 +54,13 @@ export interface Config {
   /** MediaWiki's `$wgMWOAuthRequestExpirationAge` in seconds (30 days); 0 = proposals never expire. */
   readonly requestExpirationAge: number;
   readonly registration: RegistrationPolicy;
+  /**
+   * The wiki's `$wgOAuth2PrivateKey` (PEM) signing OAuth 2 access tokens, from
+   * OAUTH2_PRIVATE_KEY_FILE; undefined = a key pair generated and kept in the database.
+   */
+  readonly oauth2PrivateKey: string | undefined;
+  /** MediaWiki's `$wgOAuth2RefreshTokenGracePeriod` in seconds: a just-used refresh token still works this long. */
+  readonly refreshTokenGracePeriod: number;
   /** `REQUIRE_PKCE`: every authorization code request needs PKCE, confidential clients too (RFC 9700 §2.1.1). */
   readonly requirePkce: boolean;
   /** `RATE_LIMITS`, MediaWiki's `$wgRateLimits` for this service's expensive or guessable endpoints. */

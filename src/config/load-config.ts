@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { createPrivateKey, createPublicKey, randomBytes, type JsonWebKey, type KeyObject } from 'node:crypto';
 import { isIP } from 'node:net';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { isAbsolute, resolve } from 'node:path';
@@ -40,6 +40,8 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config 
     autoApprove: parseAutoApprove(env),
     requestExpirationAge: parseRequestExpirationAge(env),
     registration: parseRegistration(env),
+    oauth2PrivateKey: parseOAuth2KeyPair(env, cwd),
+    refreshTokenGracePeriod: parseGracePeriod(env),
     requirePkce: parseBoolean(env, 'REQUIRE_PKCE', false),
     rateLimits: parseRateLimits(env),
     rateLimitExempt: parseAddressList(env, 'RATE_LIMITS_EXEMPT') ?? [],
@@ -204,6 +206,50 @@ function readPem(cwd: string, name: string, path: string): string {
   } catch {
     throw new ConfigError(name, `cannot read a PEM file at "${path}"`);
   }
+}
+
+/**
+ * `OAUTH2_PRIVATE_KEY_FILE` / `OAUTH2_PUBLIC_KEY_FILE`: the PEM files behind the wiki's
+ * `$wgOAuth2PrivateKey` / `$wgOAuth2PublicKey`, so the wiki accepts our access tokens and we accept
+ * its own. The public file, when given, must belong to the private key.
+ */
+function parseOAuth2KeyPair(env: Env, cwd: string): string | undefined {
+  const privatePath = value(env, 'OAUTH2_PRIVATE_KEY_FILE');
+  const publicPath = value(env, 'OAUTH2_PUBLIC_KEY_FILE');
+  if (privatePath === undefined) {
+    if (publicPath !== undefined) throw new ConfigError('OAUTH2_PRIVATE_KEY_FILE', 'must be set with OAUTH2_PUBLIC_KEY_FILE');
+    return undefined;
+  }
+  const privatePem = readPem(cwd, 'OAUTH2_PRIVATE_KEY_FILE', privatePath);
+  let key: KeyObject;
+  try {
+    key = createPrivateKey(privatePem);
+  } catch {
+    throw new ConfigError('OAUTH2_PRIVATE_KEY_FILE', `"${privatePath}" is not a private key`);
+  }
+  if (key.asymmetricKeyType !== 'rsa') throw new ConfigError('OAUTH2_PRIVATE_KEY_FILE', 'expected an RSA key (tokens are RS256)');
+  if (publicPath !== undefined) {
+    const publicPem = readPem(cwd, 'OAUTH2_PUBLIC_KEY_FILE', publicPath);
+    const derived = createPublicKey(key).export({ format: 'jwk' });
+    let given: JsonWebKey;
+    try {
+      given = createPublicKey(publicPem).export({ format: 'jwk' });
+    } catch {
+      throw new ConfigError('OAUTH2_PUBLIC_KEY_FILE', `"${publicPath}" is not a public key`);
+    }
+    if (given.n !== derived.n || given.e !== derived.e) throw new ConfigError('OAUTH2_PUBLIC_KEY_FILE', 'does not belong to OAUTH2_PRIVATE_KEY_FILE');
+  }
+  return privatePem;
+}
+
+function parseGracePeriod(env: Env): number {
+  const raw = value(env, 'REFRESH_TOKEN_GRACE_PERIOD');
+  if (raw === undefined) return 600;
+  const seconds = raw === '0' ? 0 : parseDurationSeconds(raw);
+  if (seconds === undefined || seconds < 0 || !Number.isSafeInteger(seconds)) {
+    throw new ConfigError('REFRESH_TOKEN_GRACE_PERIOD', `expected seconds or an ISO 8601 duration such as PT10M, got "${raw}"`);
+  }
+  return seconds;
 }
 
 function parseScriptPath(env: Env): string {

@@ -48,6 +48,7 @@ export type DomainErrorCode =
   | 'not_authorized'
   // Signing keys.
   | 'no_signing_key'
+  | 'bad_key'
   | 'unknown_key'
   | 'key_in_use'
   | 'key_still_needed'

@@ -51,6 +51,7 @@ const STATUS_BY_CODE: Readonly<Record<DomainErrorCode, number>> = {
   invalid_client_metadata: 400,
   not_authorized: 400,
   no_signing_key: 400,
+  bad_key: 400,
   unknown_key: 400,
   key_in_use: 400,
   key_still_needed: 400,

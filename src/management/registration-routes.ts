@@ -223,6 +223,7 @@ async function showCreated(ctx: Context, created: CreatedConsumer, nav: unknown,
     secret: created.secret,
     secretLabel: oauth2 ? 'Client application secret' : 'Consumer secret',
     ownerAccess: created.ownerAccess ?? null,
+    ownerAccessToken: created.ownerAccessToken ?? null,
     ownerOnlyOAuth2: consumer.ownerOnly && oauth2,
     tokenEndpoint,
   });

@@ -5,7 +5,12 @@ import type { ClientRegistrationService } from '../domain/consumers/client-regis
 import type { ConsumerService } from '../domain/consumers/consumer-service.js';
 import { DomainError } from '../domain/errors.js';
 import type { GrantService } from '../domain/grants/grant-service.js';
+import type { AccessTokenRegistry } from '../domain/grants/access-token-registry.js';
+import type { AuthorizationRepository } from '../domain/grants/authorization.js';
+import type { AccessTokenSigner } from './access-token-format.js';
+import { accessTokenAdapters, authorizationGrants, type AccessTokenAdapterDeps } from './access-token-adapter.js';
 import { consumerToClient } from './client-metadata.js';
+import { RefreshTokens } from './refresh-token-adapter.js';
 import type { ConsumerLookup } from '../domain/consumers/consumer-cache.js';
 import { registrationError, registrationRequest, type PendingSecrets } from './registration.js';
 
@@ -16,25 +21,48 @@ export interface AdapterDeps {
   readonly grants: GrantService;
   readonly registrations: ClientRegistrationService;
   readonly pendingSecrets: PendingSecrets;
+  readonly signer: AccessTokenSigner;
+  readonly accessTokens: AccessTokenRegistry;
+  readonly authorizations: AuthorizationRepository;
+  /** MediaWiki's `$wgOAuth2RefreshTokenGracePeriod`, seconds. */
+  readonly refreshTokenGracePeriod: number;
 }
 
-const now = () => Math.floor(Date.now() / 1000);
-
-/** Models whose tokens MediaWiki registers in `oauth2_access_tokens`. */
-const ACCESS_TOKEN_MODELS: ReadonlySet<string> = new Set(['AccessToken', 'ClientCredentials']);
 
 /**
  * oidc-provider's storage contract, one adapter per model, each a translation with no state of
  * its own between calls:
  * - Client: MediaWiki consumers; written only by dynamic registration (RFC 7591/7592);
  * - Grant: the grant service, which keeps it beside the user's `oauth_accepted_consumer` row;
- * - AccessToken, ClientCredentials: an artifact, registered with the grant service;
+ * - AccessToken, ClientCredentials: MediaWiki JWTs, an artifact by `jti` plus its
+ *   `oauth2_access_tokens` registration (access-token-adapter.ts);
+ * - RefreshToken: paired with its access token, with a grace period (refresh-token-adapter.ts);
  * - everything else: the artifact store, with atomic consume.
  */
 export function createAdapterFactory(deps: AdapterDeps): (name: string) => Adapter {
+  const accessTokenStore = artifactAdapter('AccessToken', deps);
+  const refreshTokens = new RefreshTokens(artifactAdapter('RefreshToken', deps), {
+    gracePeriod: deps.refreshTokenGracePeriod,
+    revokeAccessToken: async (jti) => {
+      await deps.accessTokens.revoke(jti);
+      await accessTokenStore.destroy(jti);
+    },
+  });
+  const tokenDeps: AccessTokenAdapterDeps = {
+    signer: deps.signer,
+    registry: deps.accessTokens,
+    consumers: deps.consumerCache,
+    authorizations: deps.authorizations,
+    acceptanceOfGrant: (grantId) => deps.grants.acceptanceOfGrant(grantId),
+    accessTokenSaved: (jti) => refreshTokens.accessTokenSaved(jti),
+  };
+  const tokens = accessTokenAdapters({ AccessToken: accessTokenStore, ClientCredentials: artifactAdapter('ClientCredentials', deps) }, tokenDeps);
+  const refreshTokenAdapter = refreshTokens.adapter();
   return (name: string) => {
     if (name === 'Client') return clientAdapter(deps);
-    if (name === 'Grant') return grantAdapter(deps.grants);
+    if (name === 'Grant') return authorizationGrants(grantAdapter(deps.grants), tokenDeps);
+    if (name === 'AccessToken' || name === 'ClientCredentials') return tokens[name];
+    if (name === 'RefreshToken') return refreshTokenAdapter;
     return artifactAdapter(name, deps);
   };
 }
@@ -91,7 +119,7 @@ function grantAdapter(grants: GrantService): Adapter {
 }
 
 function artifactAdapter(model: string, deps: AdapterDeps): Adapter {
-  const { artifacts, grants } = deps;
+  const { artifacts } = deps;
   return {
     async upsert(id, payload, expiresIn) {
       const grantId = typeof payload.grantId === 'string' ? payload.grantId : undefined;
@@ -100,9 +128,6 @@ function artifactAdapter(model: string, deps: AdapterDeps): Adapter {
         ...(typeof payload.uid === 'string' ? { uid: payload.uid } : {}),
         ...(typeof payload.userCode === 'string' ? { userCode: payload.userCode } : {}),
       });
-      if (ACCESS_TOKEN_MODELS.has(model)) {
-        await grants.registerAccessToken(id, grantId, typeof payload.exp === 'number' ? payload.exp : expiresIn ? now() + expiresIn : undefined);
-      }
     },
     find: async (id) => (await artifacts.find(model, id)) as AdapterPayload | undefined,
     findByUid: async (uid) => (await artifacts.findByUid(model, uid)) as AdapterPayload | undefined,
@@ -111,10 +136,7 @@ function artifactAdapter(model: string, deps: AdapterDeps): Adapter {
       // The loser of a concurrent exchange gets invalid_grant, never a second token set.
       if (!(await artifacts.consume(model, id))) throw new errors.InvalidGrant('grant already used');
     },
-    async destroy(id) {
-      await artifacts.destroy(model, id);
-      if (ACCESS_TOKEN_MODELS.has(model)) await grants.removeAccessToken(id);
-    },
+    destroy: (id) => artifacts.destroy(model, id),
     revokeByGrantId: (grantId) => artifacts.revokeByGrantId(model, grantId),
   };
 }

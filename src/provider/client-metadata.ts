@@ -16,7 +16,8 @@ const ECHOED_METADATA = ['contacts', 'client_uri', 'logo_uri', 'policy_uri', 'to
 export function consumerToClient(consumer: Consumer, clientSecret: string | undefined): ClientMetadata | undefined {
   if (consumer.oauthVersion !== 2 || consumer.deleted) return undefined;
   if (consumer.stage !== 'approved' && consumer.stage !== 'proposed') return undefined;
-  const grantTypes = [...consumer.oauth2AllowedGrants];
+  // A proposed consumer serves only its owner (isUsableBy): a machine token has no user to be.
+  const grantTypes = consumer.oauth2AllowedGrants.filter((g) => consumer.stage === 'approved' || g !== 'client_credentials');
   const usesRedirects = grantTypes.includes('authorization_code');
   const confidential = consumer.oauth2IsConfidential;
   const scheme = consumer.callbackUrl.split(':')[0]!.toLowerCase();

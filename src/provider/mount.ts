@@ -6,6 +6,7 @@ import type { RateLimiter } from '../http/rate-limit.js';
 import { providerRateLimits } from '../http/rate-limit-routes.js';
 import type { SiteSessions } from '../http/site-session.js';
 import { authorizeDefaults } from './authorize-defaults.js';
+import { unusableConsumers } from './unusable-consumers.js';
 import { outagesAs503 } from './dependency-outage.js';
 import { confirmedLogout } from './logout-confirmation.js';
 import type { ProviderHost } from './provider-host.js';
@@ -33,6 +34,7 @@ export function providerMount(deps: ProviderMountDeps): Middleware {
     wellKnownAlias,
     postToGet(routes.end_session),
     authorizeDefaults(routes.authorization, deps.consumers),
+    unusableConsumers(routes.authorization, deps.consumers, deps.sessions),
     requestObjectRefusal(routes.authorization),
     confirmedLogout(deps.sessions),
     registeredMetadataInResponses(routes.registration, deps.registeredMetadata),

@@ -28,7 +28,9 @@ export function providerConfiguration(deps: ProviderConfigDeps, keys: KeySet): C
     adapter: deps.adapter,
     findAccount: deps.findAccount,
     loadExistingGrant: deps.loadExistingGrant,
-    jwks: { keys: keys.signing as unknown as NonNullable<Configuration['jwks']>['keys'] },
+    // The access-token key goes last: ID tokens are signed with the first RS256 key, and JWKS
+    // publishes the access-token key for resource servers that verify offline.
+    jwks: { keys: [...keys.signing, keys.accessToken] as unknown as NonNullable<Configuration['jwks']>['keys'] },
     cookies: {
       keys: keys.cookie,
       names: { session: 'wikiauth_op_session', interaction: 'wikiauth_interaction', resume: 'wikiauth_resume' },

@@ -51,7 +51,7 @@ function revokingShortLivedArtifacts(repository: AuthorizationRepository, router
     find: (userId, consumerId, wiki) => repository.find(userId, consumerId, wiki),
     listByUser: (userId) => repository.listByUser(userId),
     countByConsumer: (consumerId) => repository.countByConsumer(consumerId),
-    upsert: (input) => repository.upsert(input),
+    upsert: (input, opts) => repository.upsert(input, opts),
     async delete(where) {
       const deleted = await repository.delete(where);
       await router.revokeGrants(deleted.grantIds);

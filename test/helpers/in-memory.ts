@@ -123,9 +123,10 @@ export class MemoryAuthorizations implements AuthorizationRepository {
   async countByConsumer(consumerId: number) {
     return this.rows.filter((a) => a.consumerId === consumerId).length;
   }
-  async upsert(input: Omit<Authorization, 'id' | 'accessToken' | 'accessSecret' | 'accepted'>): Promise<Authorization> {
+  async upsert(input: Omit<Authorization, 'id' | 'accessToken' | 'accessSecret' | 'accepted'>, opts: { renewCredentials?: boolean } = {}): Promise<Authorization> {
     const existing = await this.find(input.userId, input.consumerId, input.wiki);
-    const row: Authorization = { ...input, id: existing?.id ?? this.rows.length + 1, accessToken: generateHex32(), accessSecret: generateHex32(), accepted: toMwTimestamp() };
+    const kept = existing && !opts.renewCredentials ? { accessToken: existing.accessToken, accessSecret: existing.accessSecret, accepted: existing.accepted } : {};
+    const row: Authorization = { ...input, id: existing?.id ?? this.rows.length + 1, accessToken: generateHex32(), accessSecret: generateHex32(), accepted: toMwTimestamp(), ...kept };
     if (existing) this.rows[this.rows.indexOf(existing)] = row;
     else this.rows.push(row);
     return row;
@@ -161,12 +162,20 @@ export class MemoryGrantRecords implements GrantRecordRepository {
 }
 
 export class MemoryAccessTokens implements AccessTokenRegistry {
-  readonly rows = new Map<string, { expiresAt: number | undefined; acceptanceId: number }>();
+  readonly rows = new Map<string, { expiresAt: number | undefined; acceptanceId: number; revoked?: true }>();
 
   async register(identifier: string, expiresAt: number | undefined, acceptanceId: number) {
     this.rows.set(identifier, { expiresAt, acceptanceId });
   }
-  async remove(identifier: string) {
-    this.rows.delete(identifier);
+  async find(identifier: string) {
+    const row = this.rows.get(identifier);
+    return row && { acceptanceId: row.acceptanceId, revoked: row.revoked === true };
+  }
+  async revoke(identifier: string) {
+    const row = this.rows.get(identifier);
+    if (row) row.revoked = true;
+  }
+  async revokeByGrant() {
+    // Grant-indexed tokens live in the artifact store, which this double does not join.
   }
 }

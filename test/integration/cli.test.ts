@@ -138,7 +138,7 @@ describe.each(SQL_DIALECTS)('wikiauth CLI on %s', (dialect, open) => {
     expect(await db('wikiauth_consumer_meta').where('wcm_consumer_id', consumer.oarc_id).first()).toBeUndefined();
     expect(await db('oauth_accepted_consumer').where('oaac_consumer_id', consumer.oarc_id).first()).toBeUndefined();
     expect(await db('wikiauth_grant').where('wg_id', 'cli-grant').first()).toBeUndefined();
-    expect(await db('oauth2_access_tokens').where('oaat_identifier', 'cli-jti').first()).toBeUndefined();
+    expect(await db('oauth2_access_tokens').where('oaat_identifier', 'cli-jti').first()).toMatchObject({ oaat_revoked: 1 });
     expectOneLineError(await cli('deleteOAuthConsumer', '--key', consumer.oarc_consumer_key), /not found/);
   });
 
@@ -166,14 +166,14 @@ describe.each(SQL_DIALECTS)('wikiauth CLI on %s', (dialect, open) => {
 
   it('keys list, rotate and retire', async () => {
     const first = expectSuccess(await cli('keys', 'list')).map((line) => line.split('\t'));
-    expect(first.map(([, use, alg, state]) => [use, alg, state])).toEqual([['sig', 'RS256', 'signing'], ['cookie', 'HS256', 'published']]);
+    expect(first.map(([, use, alg, state]) => [use, alg, state])).toEqual([['sig', 'RS256', 'signing'], ['cookie', 'HS256', 'published'], ['oauth2', 'RS256', 'published']]);
     const oldKid = first[0]![0]!;
 
     const rotated = expectSuccess(await cli('keys', 'rotate', '--activate-in', '0'));
     const newKid = /^Published signing key (\S+); it signs from \d{14} \(UTC\)\.$/.exec(rotated[0]!)?.[1];
     expect(newKid).toBeDefined();
     const second = expectSuccess(await cli('keys', 'list')).map((line) => line.split('\t'));
-    expect(second.map(([kid, , , state]) => [kid, state])).toEqual([[oldKid, 'published'], [expect.any(String), 'published'], [newKid, 'signing']]);
+    expect(second.map(([kid, , , state]) => [kid, state])).toEqual([[oldKid, 'published'], [expect.any(String), 'published'], [expect.any(String), 'published'], [newKid, 'signing']]);
 
     expectOneLineError(await cli('keys', 'retire', newKid!), /signing tokens now/);
     expectOneLineError(await cli('keys', 'retire', oldKid), /may still be valid/);

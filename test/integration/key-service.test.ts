@@ -1,3 +1,4 @@
+import { generateKeyPairSync } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { DomainError } from '../../src/domain/errors.js';
 import { KeyService } from '../../src/domain/keys/key-service.js';
@@ -18,11 +19,11 @@ describe.each(SQL_DIALECTS)('KeyService over SqlKeyRepository on %s', (_dialect,
   const ctx = useMigratedDatabase(open);
   const service = () => new KeyService(new SqlKeyRepository(ctx.db), TEST_SECRET_KEY);
 
-  it('creates one signing and one cookie key on first start, and only then', async () => {
+  it('creates one signing, one cookie and one access-token key on first start, and only then', async () => {
     await service().ensureKeys();
     await service().ensureKeys();
     const keys = await service().list();
-    expect(keys.map((k) => [k.use, k.alg, k.state])).toEqual([['sig', 'RS256', 'signing'], ['cookie', 'HS256', 'published']]);
+    expect(keys.map((k) => [k.use, k.alg, k.state])).toEqual([['sig', 'RS256', 'signing'], ['cookie', 'HS256', 'published'], ['oauth2', 'RS256', 'published']]);
     expect(keys[0]!.created).toMatch(/^\d{14}$/);
   });
 
@@ -36,11 +37,22 @@ describe.each(SQL_DIALECTS)('KeyService over SqlKeyRepository on %s', (_dialect,
       expect(row.wk_private).toMatch(/^v1:/);
       expect(row.wk_private).not.toContain(signing!.d);
       expect(row.wk_private).not.toContain(set.cookie[0]);
+      expect(row.wk_private).not.toContain(set.accessToken.d);
     }
     const publicJwk = JSON.parse(rows.find((r) => r.wk_kid === signing!.kid).wk_public);
     expect(publicJwk).toMatchObject({ kid: signing!.kid, n: signing!.n, e: signing!.e });
     expect(publicJwk.d).toBeUndefined();
     await expect(new KeyService(new SqlKeyRepository(ctx.db), 'another-secret-key-0123456789abcdef').keySet()).rejects.toThrow();
+  });
+
+  it('uses the configured OAuth 2 key pair (the wiki\'s $wgOAuth2PrivateKey) instead of storing one', async () => {
+    const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
+    const configured = new KeyService(new SqlKeyRepository(ctx.db), TEST_SECRET_KEY, privateKey.export({ type: 'pkcs8', format: 'pem' }).toString());
+    const stored = (await service().keySet()).accessToken;
+    const set = await configured.keySet();
+    expect(set.accessToken).toMatchObject({ kty: 'RSA', alg: 'RS256', use: 'sig', n: privateKey.export({ format: 'jwk' }).n });
+    expect(set.accessToken.kid).not.toBe(stored.kid);
+    expect(set.version).not.toBe((await service().keySet()).version);
   });
 
   it('publishes a rotated key at once and signs with it from its activation time', async () => {

@@ -186,7 +186,7 @@ describe.each(SQL_DIALECTS)('SqlConsumerRepository on %s', (_dialect, open) => {
 describe.each(SQL_DIALECTS)('SqlAuthorizationRepository on %s', (_dialect, open) => {
   const ctx = useMigratedDatabase(open);
 
-  it('upserts one row per (user, consumer, wiki) with a fresh token and secret each time', async () => {
+  it('upserts one row per (user, consumer, wiki): a fresh token and secret when created or renewed, kept when authorized again', async () => {
     const authorizations = new SqlAuthorizationRepository(ctx.db);
     const first = await authorizations.upsert({ wiki: '*', userId: 7, consumerId: 3, grants: ['basic', 'mwoauth-authonly'], oauthVersion: 2 });
     expect(first).toEqual({
@@ -195,15 +195,18 @@ describe.each(SQL_DIALECTS)('SqlAuthorizationRepository on %s', (_dialect, open)
     });
     expect(await ctx.db('oauth_accepted_consumer').where('oaac_id', first.id).first('oaac_grants')).toEqual({ oaac_grants: '["useoauth","authonly"]' });
 
+    // Authorizing again updates the grants and keeps token and secret (MediaWiki's confirmUpdate).
     const second = await authorizations.upsert({ wiki: '*', userId: 7, consumerId: 3, grants: ['basic', 'editpage'], oauthVersion: 2 });
-    expect(second.id).toBe(first.id);
-    expect(second.accessToken).not.toBe(first.accessToken);
-    expect(second.accessSecret).not.toBe(first.accessSecret);
-    expect(second.grants).toEqual(['basic', 'editpage']);
+    expect(second).toEqual({ ...first, grants: ['basic', 'editpage'] });
+    // An owner-only consumer's secret reset renews them.
+    const renewed = await authorizations.upsert({ wiki: '*', userId: 7, consumerId: 3, grants: ['basic', 'editpage'], oauthVersion: 2 }, { renewCredentials: true });
+    expect(renewed.id).toBe(first.id);
+    expect(renewed.accessToken).not.toBe(first.accessToken);
+    expect(renewed.accessSecret).not.toBe(first.accessSecret);
     expect(await authorizations.findByAccessToken(first.accessToken)).toBeUndefined();
-    expect(await authorizations.findByAccessToken(second.accessToken)).toEqual(second);
-    expect(await authorizations.find(7, 3, '*')).toEqual(second);
-    expect(await authorizations.findById(second.id)).toEqual(second);
+    expect(await authorizations.findByAccessToken(renewed.accessToken)).toEqual(renewed);
+    expect(await authorizations.find(7, 3, '*')).toEqual(renewed);
+    expect(await authorizations.findById(second.id)).toEqual(renewed);
     expect(await authorizations.find(7, 3, 'otherwiki')).toBeUndefined();
   });
 
@@ -223,7 +226,7 @@ describe.each(SQL_DIALECTS)('SqlAuthorizationRepository on %s', (_dialect, open)
     expect(list.map((a) => a.consumerId)).toEqual([4, 3]);
   });
 
-  it('deletes authorizations with their grants, grant artifacts and registered access tokens', async () => {
+  it('deletes authorizations with their grants and grant artifacts, and revokes their registered access tokens', async () => {
     const { db } = ctx;
     const authorizations = new SqlAuthorizationRepository(db);
     const doomed = (await authorizations.find(7, 3, '*'))!;
@@ -247,12 +250,13 @@ describe.each(SQL_DIALECTS)('SqlAuthorizationRepository on %s', (_dialect, open)
     expect(await authorizations.findById(doomed.id)).toBeUndefined();
     expect((await db('wikiauth_grant').pluck('wg_id')).sort()).toEqual(['grant-kept']);
     expect((await db('wikiauth_artifact').pluck('wa_id')).sort()).toEqual(['at-kept', 'session']);
-    expect(await db('oauth2_access_tokens').pluck('oaat_identifier')).toEqual(['jti-kept']);
+    const revoked = async () => (await db('oauth2_access_tokens').where('oaat_revoked', 1).pluck('oaat_identifier')).sort();
+    expect(await revoked()).toEqual(['jti-doomed']);
     expect(await authorizations.findById(kept.id)).toEqual(kept);
 
     expect(await authorizations.delete({ id: 999_999 })).toEqual({ count: 0, grantIds: [] });
     expect(await authorizations.delete({ userId: 7 })).toEqual({ count: 1, grantIds: ['grant-kept'] });
-    expect(await db('oauth2_access_tokens').count({ n: '*' })).toEqual([{ n: 0 }]);
+    expect(await revoked()).toEqual(['jti-doomed', 'jti-kept']);
     await expect(authorizations.delete({})).rejects.toThrow(TypeError);
   });
 });

@@ -1,3 +1,4 @@
+import { generateKeyPairSync } from 'node:crypto';
 import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -63,8 +64,28 @@ describe('loadConfig defaults', () => {
       mediawiki: undefined,
       rights: STANDALONE_RIGHTS,
       blockDisablesLogin: false,
+      oauth2PrivateKey: undefined,
+      refreshTokenGracePeriod: 600,
     });
   });
+
+  it('reads the OAuth 2 key pair files (the wiki\'s $wgOAuth2PrivateKey/$wgOAuth2PublicKey) and the refresh grace period', () => {
+    const dir = scratch();
+    const pair = () => generateKeyPairSync('rsa', { modulusLength: 1024 });
+    const { privateKey, publicKey } = pair();
+    writeFileSync(join(dir, 'oauth2.key'), privateKey.export({ type: 'pkcs8', format: 'pem' }));
+    writeFileSync(join(dir, 'oauth2.pub'), publicKey.export({ type: 'spki', format: 'pem' }));
+    writeFileSync(join(dir, 'other.pub'), pair().publicKey.export({ type: 'spki', format: 'pem' }));
+    const at = (env: Record<string, string>) => loadConfig({ SECRET_KEY: KEY, ...env }, dir);
+    expect(at({ OAUTH2_PRIVATE_KEY_FILE: 'oauth2.key', OAUTH2_PUBLIC_KEY_FILE: 'oauth2.pub' }).oauth2PrivateKey).toContain('PRIVATE KEY');
+    expect(() => at({ OAUTH2_PRIVATE_KEY_FILE: 'oauth2.key', OAUTH2_PUBLIC_KEY_FILE: 'other.pub' })).toThrow(/OAUTH2_PUBLIC_KEY_FILE: does not belong/);
+    expect(() => at({ OAUTH2_PUBLIC_KEY_FILE: 'oauth2.pub' })).toThrow(/OAUTH2_PRIVATE_KEY_FILE/);
+    expect(() => at({ OAUTH2_PRIVATE_KEY_FILE: 'oauth2.pub' })).toThrow(/OAUTH2_PRIVATE_KEY_FILE/);
+    expect(at({ REFRESH_TOKEN_GRACE_PERIOD: 'PT1M' }).refreshTokenGracePeriod).toBe(60);
+    expect(at({ REFRESH_TOKEN_GRACE_PERIOD: '0' }).refreshTokenGracePeriod).toBe(0);
+    expect(() => at({ REFRESH_TOKEN_GRACE_PERIOD: 'soon' })).toThrow(/REFRESH_TOKEN_GRACE_PERIOD/);
+  });
+
 
   it("reads MediaWiki database mode: the wiki's prefix on every table, its wiki id, its rights file", () => {
     const cwd = scratch();

@@ -64,7 +64,7 @@ export async function createOAuthConsumer(services: { readonly consumers: Consum
     },
     { approve: values.approve ?? false },
   );
-  const { consumer, secret, ownerAccess } = created;
+  const { consumer, secret, ownerAccess, ownerAccessToken } = created;
   if (values.jsonOnSuccess) {
     out(
       JSON.stringify({
@@ -75,12 +75,14 @@ export async function createOAuthConsumer(services: { readonly consumers: Consum
         secret,
         ...(consumer.stage === 'approved' ? { approved: 1 } : {}),
         ...(ownerAccess ? { accessToken: ownerAccess.token, accessSecret: ownerAccess.secret } : {}),
+        ...(ownerAccessToken ? { accessToken: ownerAccessToken } : {}),
       }),
     );
     return;
   }
   out(`Created a new consumer with key ${consumer.key} and secret ${secret}${consumer.stage === 'approved' ? ' (approved)' : ' (proposed; approve it before others can use it)'}.`);
   if (ownerAccess) out(`Owner-only access token ${ownerAccess.token} and secret ${ownerAccess.secret}.`);
+  if (ownerAccessToken) out(`Owner-only access token (shown once, does not expire): ${ownerAccessToken}`);
 }
 
 const DELETE_USAGE = 'deleteOAuthConsumer --key K [--reason R]';

@@ -1,4 +1,5 @@
 import type { AccountRepository } from '../accounts/account.js';
+import type { OwnerOnlyTokens } from '../tokens/owner-only-token.js';
 import { DomainError, NotFoundError } from '../errors.js';
 import type { AuthorizationRepository } from '../grants/authorization.js';
 import { AUTH_ONLY_GRANTS, grantsForm, type GrantType } from '../grants/catalogue.js';
@@ -44,6 +45,8 @@ export interface CreatedConsumer {
   readonly secret: string;
   /** Owner-only OAuth 1.0a consumers get their access token at once (§3.5). */
   readonly ownerAccess?: { readonly token: string; readonly secret: string };
+  /** Owner-only OAuth 2 consumers get one non-expiring access token, shown once. */
+  readonly ownerAccessToken?: string;
 }
 
 export interface ConsumerServiceDeps {
@@ -54,6 +57,10 @@ export interface ConsumerServiceDeps {
   readonly secretKey: string;
   /** `$wgOAuthAutoApprove` conditions (Workflow::consumerCanBeAutoApproved). */
   readonly autoApprove?: readonly AutoApproveCondition[];
+  /** Mints an owner-only OAuth 2 consumer's token; without it such consumers get none. */
+  readonly ownerOnlyTokens?: OwnerOnlyTokens;
+  /** Where owner-only consumers' callback points: this site's `Special:OAuth/verified`. */
+  readonly ownerOnlyCallbackUrl?: string;
 }
 
 export class ConsumerService {
@@ -103,7 +110,8 @@ export class ConsumerService {
     const ownerOnly = input.ownerOnly ?? false;
     const confidential = input.oauth2IsConfidential ?? true;
     const grantTypes = this.#grantTypes(input, ownerOnly);
-    const callbackUrl = ownerOnly && input.callbackUrl.trim() === '' ? '' : validateCallbackUrl(input.callbackUrl, { oauthVersion: input.oauthVersion, confidential });
+    // MediaWiki forces an owner-only consumer's callback to Special:OAuth/verified (ConsumerSubmitControl).
+    const callbackUrl = ownerOnly ? (this.#deps.ownerOnlyCallbackUrl ?? '') : validateCallbackUrl(input.callbackUrl, { oauthVersion: input.oauthVersion, confidential });
     if (input.callbackIsPrefix && input.oauthVersion !== 1) {
       throw new DomainError('invalid_callback_is_prefix', 'callbackIsPrefix applies to OAuth 1.0a consumers only');
     }
@@ -164,7 +172,13 @@ export class ConsumerService {
       });
       ownerAccess = { token: authorization.accessToken, secret: hmacDBSecret(authorization.accessSecret, this.#deps.secretKey) };
     }
-    return { consumer, secret: hmacDBSecret(secretKey, this.#deps.secretKey), ...(ownerAccess ? { ownerAccess } : {}) };
+    let ownerAccessToken: string | undefined;
+    if (ownerOnly && consumer.oauthVersion === 2 && this.#deps.ownerOnlyTokens) {
+      // The owner's authorization (acceptance row) with every grant, then its one token (§3.5).
+      const authorization = await authorizations.upsert({ wiki: consumer.wiki, userId: owner.id, consumerId: consumer.id, grants: consumer.grants, oauthVersion: 2 });
+      ownerAccessToken = await this.#deps.ownerOnlyTokens.issue(consumer, authorization);
+    }
+    return { consumer, secret: hmacDBSecret(secretKey, this.#deps.secretKey), ...(ownerAccess ? { ownerAccess } : {}), ...(ownerAccessToken ? { ownerAccessToken } : {}) };
   }
 
   /** Remove a consumer with every authorization, grant and token that came from it. */

@@ -118,7 +118,7 @@ export class ConsumerWorkflow {
     let ownerAccess: UpdatedConsumer['ownerAccess'];
     if (newSecret && consumer.ownerOnly && consumer.oauthVersion === 1) {
       // MediaWiki resets the owner's access secret with the consumer secret.
-      const authorization = await this.#deps.authorizations.upsert({ wiki: consumer.wiki, userId: consumer.ownerId, consumerId: consumer.id, grants: consumer.grants, oauthVersion: 1 });
+      const authorization = await this.#deps.authorizations.upsert({ wiki: consumer.wiki, userId: consumer.ownerId, consumerId: consumer.id, grants: consumer.grants, oauthVersion: 1 }, { renewCredentials: true });
       ownerAccess = { token: authorization.accessToken, secret: hmacDBSecret(authorization.accessSecret, this.#deps.secretKey) };
     }
     return {

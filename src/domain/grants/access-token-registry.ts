@@ -4,8 +4,19 @@
  * so revoking an authorization revokes its tokens (docs/mediawiki-compat.md §1).
  */
 export interface AccessTokenRegistry {
+  /** `identifier` is the token's `jti`, never the token itself (a database dump holds no bearer credential). */
   register(identifier: string, expiresAt: number | undefined, acceptanceId: number): Promise<void>;
-  remove(identifier: string): Promise<void>;
+  /** The registration; MediaWiki treats a missing row like a revoked one. */
+  find(identifier: string): Promise<RegisteredAccessToken | undefined>;
+  /** `oaat_revoked = 1`: revocation, refresh of the token, reuse of a rotated refresh token. */
+  revoke(identifier: string): Promise<void>;
+  /** Revoke every access token issued under an oidc-provider grant (logout, code or refresh-token replay). */
+  revokeByGrant(grantId: string): Promise<void>;
+}
+
+export interface RegisteredAccessToken {
+  readonly acceptanceId: number;
+  readonly revoked: boolean;
 }
 
 /** Durable record of an oidc-provider Grant, pointing at the authorization it belongs to. */

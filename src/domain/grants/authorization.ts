@@ -23,8 +23,12 @@ export interface AuthorizationRepository {
   listByUser(userId: number): Promise<Authorization[]>;
   /** How many users authorized a consumer. */
   countByConsumer(consumerId: number): Promise<number>;
-  /** Insert or replace the row for (user, consumer, wiki) with a fresh token and secret. */
-  upsert(input: Omit<Authorization, 'id' | 'accessToken' | 'accessSecret' | 'accepted'>): Promise<Authorization>;
+  /**
+   * Insert the row for (user, consumer, wiki) with a fresh token and secret, or update its grants
+   * keeping them (MediaWiki's `confirmUpdate`: a second device must not sign the first one out).
+   * `renewCredentials` replaces token and secret too (an owner-only consumer's secret reset).
+   */
+  upsert(input: Omit<Authorization, 'id' | 'accessToken' | 'accessSecret' | 'accepted'>, opts?: { renewCredentials?: boolean }): Promise<Authorization>;
   /**
    * Delete authorizations and everything durable that hangs off them (grants, registered access
    * tokens, SQL-stored artifacts of those grants). Returns the grant ids removed, so short-lived

@@ -33,7 +33,7 @@ export class GrantService {
     return this.#deps.authorizations.upsert({ wiki: consumer.wiki, userId, consumerId: consumer.id, grants: grantsToStore(consumer, scopes), oauthVersion: 2 });
   }
 
-  /** OAuth 1.0a authorize: accepted with all the consumer's grants, with a fresh token and secret. */
+  /** OAuth 1.0a authorize: accepted with all the consumer's grants; a new authorization gets a fresh token and secret, an existing one keeps them (confirmUpdate). */
   authorizeOAuth1(consumer: Consumer, userId: number): Promise<Authorization> {
     return this.#deps.authorizations.upsert({ wiki: consumer.wiki, userId, consumerId: consumer.id, grants: consumer.grants, oauthVersion: 1 });
   }
@@ -77,8 +77,9 @@ export class GrantService {
     await this.#deps.accessTokens.register(tokenId, expiresAt, acceptanceId);
   }
 
-  removeAccessToken(tokenId: string): Promise<void> {
-    return this.#deps.accessTokens.remove(tokenId);
+  /** The `oauth_accepted_consumer` id a provider Grant belongs to. */
+  async acceptanceOfGrant(grantId: string): Promise<number | undefined> {
+    return (await this.#deps.grantRecords.find(grantId))?.acceptanceId;
   }
 
   /** A new password revokes every authorization of the user (and so its grants and tokens). */

@@ -45,3 +45,11 @@ export function grantsToStore(consumer: Consumer, scopes: Iterable<string>): str
 export function grantsInScope(scopes: Iterable<string>): string[] {
   return [...scopes].filter((s) => GRANTS.has(s));
 }
+
+/**
+ * The scopes a stored authorization stands for: its grants plus the identity scopes every consumer
+ * may use (DESIGN §6), `email` only behind the private-info gate.
+ */
+export function scopesOfAuthorization(grants: readonly string[]): string[] {
+  return ['openid', 'profile', ...(releasesPrivateInfo(grants) ? ['email'] : []), ...grants];
+}

@@ -1,4 +1,4 @@
-import { generateKeyPairSync, randomBytes, createHash, type JsonWebKey } from 'node:crypto';
+import { createHash, createPrivateKey, generateKeyPairSync, randomBytes, type JsonWebKey, type KeyObject } from 'node:crypto';
 import { DomainError } from '../errors.js';
 import { fromMwTimestamp, toMwTimestamp } from '../mw-timestamp.js';
 import type { KeyRepository, StoredKey } from './key.js';
@@ -17,6 +17,8 @@ export interface KeySet {
   readonly signing: PrivateJwk[];
   /** Newest first; the first signs cookies, all verify (Keygrip). */
   readonly cookie: string[];
+  /** The OAuth 2 access-token key pair (MediaWiki's `$wgOAuth2PrivateKey`); published in JWKS, never signs ID tokens. */
+  readonly accessToken: PrivateJwk;
 }
 
 export interface KeyInfo {
@@ -39,9 +41,13 @@ export class KeyService {
   readonly #keys: KeyRepository;
   readonly #box: SecretBox;
 
-  constructor(keys: KeyRepository, secretKey: string) {
+  readonly #configuredAccessTokenKey: PrivateJwk | undefined;
+
+  /** `accessTokenKeyPem`: the wiki's `$wgOAuth2PrivateKey` when configured (PEM); else one is generated and stored. */
+  constructor(keys: KeyRepository, secretKey: string, accessTokenKeyPem?: string) {
     this.#keys = keys;
     this.#box = new SecretBox(secretKey, 'signing-keys');
+    this.#configuredAccessTokenKey = accessTokenKeyPem === undefined ? undefined : rsaJwk(createPrivateKey(accessTokenKeyPem));
   }
 
   /** First start: one RS256 signing key (mandatory to implement, OIDC Core §15.1) and a cookie key. */
@@ -50,6 +56,7 @@ export class KeyService {
     const now = toMwTimestamp();
     if (!keys.some((k) => k.use === 'sig' && !k.retired)) await this.#keys.insert(this.#newSigningKey(now, now));
     if (!keys.some((k) => k.use === 'cookie' && !k.retired)) await this.#keys.insert(this.#newCookieKey(now));
+    if (!this.#configuredAccessTokenKey && !keys.some((k) => k.use === 'oauth2' && !k.retired)) await this.#keys.insert(this.#newRsaKey('oauth2', now, now));
   }
 
   /** Publish a new signing key now; it starts signing after `activateInSeconds`. */
@@ -114,25 +121,30 @@ export class KeyService {
     if (!signer) throw new DomainError('no_signing_key', 'No active signing key; run `wikiauth keys rotate --activate-in 0`');
     const ordered = [signer, ...sig.filter((k) => k !== signer).sort((a, b) => b.created.localeCompare(a.created))];
     const cookie = keys.filter((k) => k.use === 'cookie').sort((a, b) => b.created.localeCompare(a.created));
-    const version = createHash('sha256').update(ordered.map((k) => k.kid).join(',') + '|' + cookie.map((k) => k.kid).join(',')).digest('base64url');
+    const stored = keys.filter((k) => k.use === 'oauth2').sort((a, b) => b.created.localeCompare(a.created))[0];
+    const accessToken = this.#configuredAccessTokenKey ?? (stored && (JSON.parse(this.#box.open(stored.encryptedPrivate)) as PrivateJwk));
+    if (!accessToken) throw new DomainError('no_signing_key', 'No OAuth 2 access-token key; run `wikiauth keys list` once to create one');
+    const version = createHash('sha256').update([ordered.map((k) => k.kid).join(','), cookie.map((k) => k.kid).join(','), accessToken.kid].join('|')).digest('base64url');
     return {
       version,
       signing: ordered.map((k) => JSON.parse(this.#box.open(k.encryptedPrivate)) as PrivateJwk),
       cookie: cookie.map((k) => this.#box.open(k.encryptedPrivate)),
+      accessToken,
     };
   }
 
   #newSigningKey(created: string, activated: string): StoredKey {
-    const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
-    const pub = publicKey.export({ format: 'jwk' });
-    // RFC 7638 thumbprint as kid: stable, unique, derived from the key itself.
-    const kid = createHash('sha256').update(JSON.stringify({ e: pub.e, kty: pub.kty, n: pub.n })).digest('base64url');
-    const jwk: PrivateJwk = { ...privateKey.export({ format: 'jwk' }), kid, alg: 'RS256', use: 'sig' };
+    return this.#newRsaKey('sig', created, activated);
+  }
+
+  #newRsaKey(use: 'sig' | 'oauth2', created: string, activated: string): StoredKey {
+    const jwk = rsaJwk(generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey);
+    const { d: _d, p: _p, q: _q, dp: _dp, dq: _dq, qi: _qi, ...pub } = jwk;
     return {
-      kid,
-      use: 'sig',
+      kid: jwk.kid,
+      use,
       alg: 'RS256',
-      publicJwk: JSON.stringify({ ...pub, kid, alg: 'RS256', use: 'sig' }),
+      publicJwk: JSON.stringify(pub),
       encryptedPrivate: this.#box.seal(JSON.stringify(jwk)),
       created,
       activated,
@@ -152,6 +164,14 @@ export class KeyService {
       retired: null,
     };
   }
+}
+
+/** A private RSA key as a JWK for RS256 signing, its kid the RFC 7638 thumbprint (stable, derived from the key). */
+function rsaJwk(privateKey: KeyObject): PrivateJwk {
+  if (privateKey.asymmetricKeyType !== 'rsa') throw new DomainError('bad_key', 'The OAuth 2 key must be an RSA private key');
+  const jwk = privateKey.export({ format: 'jwk' });
+  const kid = createHash('sha256').update(JSON.stringify({ e: jwk.e, kty: jwk.kty, n: jwk.n })).digest('base64url');
+  return { ...jwk, kid, alg: 'RS256', use: 'sig' };
 }
 
 /**

@@ -1,5 +1,8 @@
-/** A signing key (JWKS) or cookie key, as kept in `wikiauth_key`. */
-export type KeyUse = 'sig' | 'cookie';
+/**
+ * A signing key (JWKS), cookie key, or the OAuth 2 access-token key pair (MediaWiki's
+ * `$wgOAuth2PrivateKey`, generated here when no PEM files are configured), as kept in `wikiauth_key`.
+ */
+export type KeyUse = 'sig' | 'cookie' | 'oauth2';
 
 export interface StoredKey {
   readonly kid: string;

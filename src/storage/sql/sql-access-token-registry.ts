@@ -1,5 +1,5 @@
 import type { Knex } from 'knex';
-import type { AccessTokenRegistry, GrantRecordRepository } from '../../domain/grants/access-token-registry.js';
+import type { AccessTokenRegistry, GrantRecordRepository, RegisteredAccessToken } from '../../domain/grants/access-token-registry.js';
 import { INFINITY, toMwTimestamp } from '../../domain/mw-timestamp.js';
 
 export class SqlAccessTokenRegistry implements AccessTokenRegistry {
@@ -14,8 +14,20 @@ export class SqlAccessTokenRegistry implements AccessTokenRegistry {
     await this.#db('oauth2_access_tokens').insert({ oaat_identifier: identifier, ...values }).onConflict('oaat_identifier').merge(values);
   }
 
-  async remove(identifier: string): Promise<void> {
-    await this.#db('oauth2_access_tokens').where('oaat_identifier', identifier).delete();
+  async find(identifier: string): Promise<RegisteredAccessToken | undefined> {
+    const row = await this.#db('oauth2_access_tokens').where('oaat_identifier', identifier).first('oaat_acceptance_id', 'oaat_revoked');
+    return row && { acceptanceId: Number(row.oaat_acceptance_id), revoked: Number(row.oaat_revoked) !== 0 };
+  }
+
+  async revoke(identifier: string): Promise<void> {
+    await this.#db('oauth2_access_tokens').where('oaat_identifier', identifier).update({ oaat_revoked: 1 });
+  }
+
+  /** Access-token artifacts are durable (SQL), indexed by grant: their ids are the registered jtis. */
+  async revokeByGrant(grantId: string): Promise<void> {
+    await this.#db('oauth2_access_tokens')
+      .whereIn('oaat_identifier', this.#db('wikiauth_artifact').where({ wa_model: 'AccessToken', wa_grant_id: grantId }).select('wa_id'))
+      .update({ oaat_revoked: 1 });
   }
 
   /** Expired rows (MediaWiki keeps them; we drop them with the artifacts they describe). */

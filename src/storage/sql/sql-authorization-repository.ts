@@ -42,18 +42,13 @@ export class SqlAuthorizationRepository implements AuthorizationRepository {
     return Number(total);
   }
 
-  async upsert(input: Omit<Authorization, 'id' | 'accessToken' | 'accessSecret' | 'accepted'>): Promise<Authorization> {
-    const values = {
-      oaac_access_token: generateHex32(),
-      oaac_access_secret: generateHex32(),
-      oaac_grants: JSON.stringify(toStoredGrantNames(input.grants)),
-      oaac_accepted: toMwTimestamp(),
-      oaac_oauth_version: input.oauthVersion,
-    };
+  async upsert(input: Omit<Authorization, 'id' | 'accessToken' | 'accessSecret' | 'accepted'>, opts: { renewCredentials?: boolean } = {}): Promise<Authorization> {
+    const credentials = { oaac_access_token: generateHex32(), oaac_access_secret: generateHex32() };
+    const grants = { oaac_grants: JSON.stringify(toStoredGrantNames(input.grants)), oaac_oauth_version: input.oauthVersion };
     await this.#db('oauth_accepted_consumer')
-      .insert({ oaac_wiki: input.wiki, oaac_user_id: input.userId, oaac_consumer_id: input.consumerId, ...values })
+      .insert({ oaac_wiki: input.wiki, oaac_user_id: input.userId, oaac_consumer_id: input.consumerId, ...credentials, ...grants, oaac_accepted: toMwTimestamp() })
       .onConflict(['oaac_user_id', 'oaac_consumer_id', 'oaac_wiki'])
-      .merge(values);
+      .merge(opts.renewCredentials ? { ...credentials, ...grants } : grants);
     return (await this.find(input.userId, input.consumerId, input.wiki))!;
   }
 
@@ -73,8 +68,9 @@ export class SqlAuthorizationRepository implements AuthorizationRepository {
         await trx('wikiauth_artifact').whereIn('wa_grant_id', grantIds).delete();
         await trx('wikiauth_grant').whereIn('wg_id', grantIds).delete();
       }
-      // MediaWiki: a missing oauth2_access_tokens row means revoked (isAccessTokenRevoked).
-      await trx('oauth2_access_tokens').whereIn('oaat_acceptance_id', ids).delete();
+      // Marked revoked rather than deleted (either means revoked to MediaWiki): the row records that
+      // the token existed and why it stopped working (docs/mediawiki-compat.md "Access tokens").
+      await trx('oauth2_access_tokens').whereIn('oaat_acceptance_id', ids).update({ oaat_revoked: 1 });
       await trx('oauth_accepted_consumer').whereIn('oaac_id', ids).delete();
       return { count: ids.length, grantIds };
     });

@@ -117,6 +117,30 @@ describe.each(DIALECTS)('OAuth 1.0a handshake with python3-mwoauth on %s', (_nam
     expect((second.result.identity.rights as string[]).length).toBeGreaterThan(rights.length);
   });
 
+  it('authorizing the same consumer on a second device keeps the first device\'s token (confirmUpdate), and a request token authorized earlier can still be exchanged', async () => {
+    const consumer = await seedOAuth1Consumer(server.services, { grants: ['editpage'] });
+    const laptop = await mwoauthFlow(server, new HttpSession(server.issuer), consumer, 'oob', 'authorize');
+    // A third client authorizes now and exchanges its request token only after the phone's authorization.
+    const late = new PythonClient(['mwoauth-flow', `${server.issuer}/w/index.php`, consumer.key, consumer.secret, 'oob']);
+    const lateUrl = (await late.next<{ authorize: string }>()).authorize;
+    const lateOutcome = await authorize(new HttpSession(server.issuer), lateUrl.replace('Special%3AOAuth%2Fauthenticate', 'Special%3AOAuth%2Fauthorize'), ALICE);
+    const phone = await mwoauthFlow(server, new HttpSession(server.issuer), consumer, 'oob', 'authorize');
+    expect(phone.outcome.consentShown).toBe(true);
+    late.send(lateOutcome.callback!.search.slice(1));
+    const lateResult = await late.next<FlowResult & { error?: string }>();
+    expect(lateResult.error, late.stderr).toBeUndefined();
+    expect(lateResult.identity.username).toBe('Alice');
+
+    // One authorization, one token: both devices keep identifying.
+    expect(await server.services.db('oauth_accepted_consumer').where({ oaac_user_id: aliceId, oaac_consumer_id: consumer.id })).toHaveLength(1);
+    for (const device of [laptop.result, phone.result, lateResult]) {
+      const identify = new PythonClient(['mwoauth-identify', `${server.issuer}/w/index.php`, consumer.key, consumer.secret, device.access.key, device.access.secret]);
+      const { identity, error } = await identify.next<{ identity: Record<string, unknown>; error?: string }>();
+      expect(error, identify.stderr).toBeUndefined();
+      expect(identity).toMatchObject({ sub: String(aliceId), username: 'Alice' });
+    }
+  });
+
   it('a callback-prefix consumer sends the user back to the client callback, its own query string kept', async () => {
     const consumer = await seedOAuth1Consumer(server.services, { callbackUrl: 'https://tool.example/cb', callbackIsPrefix: true });
     const callback = 'https://tool.example/cb/return?session=a%20b&next=%2Fhome';

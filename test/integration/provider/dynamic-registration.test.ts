@@ -187,8 +187,10 @@ describe('dynamic client registration with REGISTRATION=open (manual approval)',
 
     const url = new URL(`${server.issuer}/w/rest.php/oauth2/authorize`);
     url.search = new URLSearchParams({ client_id: key, redirect_uri: 'https://rp.example/cb', response_type: 'code', scope: 'openid', state: 's1' }).toString();
+    // An error page, never a redirect to the registered URL (no open redirector for anyone who registers).
     const refused = await authorize(new HttpSession(server.issuer), url.href, ALICE);
-    expect(refused.callback?.searchParams.get('error')).toBe('access_denied');
+    expect(refused.callback).toBeUndefined();
+    expect(refused.lastResponse.status).toBe(403);
 
     // An administrator approves (Special:OAuthManageConsumers); then it works.
     const consumer = (await server.services.consumers.findByKey(key))!;

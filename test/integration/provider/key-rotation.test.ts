@@ -29,7 +29,11 @@ describe('signing-key rotation with `wikiauth keys rotate` and `keys retire`', (
 
   const cli = (...args: string[]) => runCli(args, { env: { DATABASE_URL: db.url, SECRET_KEY: TEST_SECRET_KEY, ID_TOKEN_TTL: String(TTL), ACCESS_TOKEN_TTL: String(TTL) }, cwd: REPO_ROOT });
   const jwks = async (s: TestServer) => ((await (await fetch(`${s.issuer}/w/rest.php/oauth2/jwks`)).json()) as jose.JSONWebKeySet);
-  const kids = async (s: TestServer) => (await jwks(s)).keys.map((k) => k.kid);
+  // ID-token signing keys; JWKS also publishes the OAuth 2 access-token key, which does not rotate here.
+  const kids = async (s: TestServer) => {
+    const accessTokenKid = (await s.services.keys.keySet()).accessToken.kid;
+    return (await jwks(s)).keys.map((k) => k.kid).filter((kid) => kid !== accessTokenKid);
+  };
   const until = async (what: string, condition: () => Promise<boolean>) => {
     const deadline = Date.now() + 15_000;
     while (!(await condition())) {

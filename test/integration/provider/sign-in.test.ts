@@ -1,3 +1,4 @@
+import { signIn } from '../../helpers/site.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { authorize } from '../../helpers/authorize.js';
 import { sqliteDatabase, type TestDatabase } from '../../helpers/databases.js';
@@ -79,9 +80,13 @@ describe('site sign-in, consent rules and the site session', () => {
   it('lets only its owner use a proposed consumer', async () => {
     const app = await seedClient(server.services, { grants: ['basic'], approve: false, owner: ADMIN.name });
     const url = `${server.issuer}/w/rest.php/oauth2/authorize?${new URLSearchParams({ response_type: 'code', client_id: app.key, redirect_uri: app.redirectUri, scope: 'openid', state: 's' })}`;
-    const stranger = await authorize(new HttpSession(server.issuer), url, ALICE);
-    expect(stranger.callback?.searchParams.get('error')).toBe('access_denied');
-    const owner = await authorize(new HttpSession(server.issuer), url, ADMIN);
+    // Anonymous visitors and other users get an error page, never a redirect (test/integration/tokens/unapproved.test.ts).
+    const anonymous = await authorize(new HttpSession(server.issuer), url, ALICE);
+    expect(anonymous.callback).toBeUndefined();
+    expect(anonymous.lastResponse.status).toBe(403);
+    const stranger = await authorize(await signIn(server.issuer, ALICE), url, ALICE);
+    expect(stranger.callback).toBeUndefined();
+    const owner = await authorize(await signIn(server.issuer, ADMIN), url, ADMIN);
     expect(owner.callback?.searchParams.get('code')).toBeTruthy();
   });
 

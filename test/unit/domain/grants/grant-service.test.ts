@@ -50,9 +50,9 @@ describe('GrantService', () => {
       cc1: { expiresAt: undefined, acceptanceId: 0 },
       orphan: { expiresAt: undefined, acceptanceId: 0 },
     });
-    await grants.removeAccessToken('at1');
+    expect(await grants.acceptanceOfGrant('g1')).toBe(authorization.id);
     await grants.destroyGrant('g1');
-    expect([accessTokens.rows.has('at1'), await grants.findGrant('g1')]).toEqual([false, undefined]);
+    expect([await grants.acceptanceOfGrant('g1'), await grants.findGrant('g1')]).toEqual([undefined, undefined]);
   });
 
   it('a password change revokes every authorization of the user', async () => {
