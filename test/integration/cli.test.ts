@@ -106,8 +106,18 @@ describe.each(SQL_DIALECTS)('wikiauth CLI on %s', (dialect, open) => {
     const printed = JSON.parse(out[0]!);
     expect(printed.approved).toBeUndefined();
     expect(await db('oauth_registered_consumer').where('oarc_id', printed.id).first('oarc_stage', 'oarc_oauth_version', 'oarc_grants')).toEqual({
-      oarc_stage: 0, oarc_oauth_version: 1, oarc_grants: '["authonly"]',
+      oarc_stage: 0, oarc_oauth_version: 1, oarc_grants: '["useoauth","editpage","authonly"]',
     });
+  });
+
+  it('createOAuthConsumer keeps every --grants value and finds --user as User::newFromName does', async () => {
+    const out = expectSuccess(await cli(
+      'createOAuthConsumer', ...CONSUMER_FLAGS.slice(0, -6), '--user', 'admin', '--name', 'Mixed tool',
+      '--grants', 'basic', '--grants', 'editpage', '--grants', 'mwoauth-authonlyprivate', '--oauthVersion', '2', '--jsonOnSuccess',
+    ));
+    const printed = JSON.parse(out[0]!);
+    const row = await db('oauth_registered_consumer').join('user', 'user_id', 'oarc_user_id').where('oarc_id', printed.id).first('oarc_grants', 'user_name');
+    expect(row).toEqual({ oarc_grants: '["useoauth","editpage","authonlyprivate"]', user_name: 'Admin' });
   });
 
   it.each([

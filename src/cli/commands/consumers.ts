@@ -54,6 +54,8 @@ export async function createOAuthConsumer(services: { readonly consumers: Consum
       version: requireOption(values.version, 'version', CREATE_USAGE),
       callbackUrl: ownerOnly ? (values.callbackUrl ?? '') : requireOption(values.callbackUrl, 'callbackUrl', CREATE_USAGE),
       grants: grants.flatMap((g) => g.split(/[\s,|]+/)).filter(Boolean),
+      // createOAuthConsumer.php submits `granttype: normal`: every --grants value is kept.
+      granttype: 'normal',
       oauthVersion: oauthVersion === '2' ? 2 : 1,
       callbackIsPrefix: values.callbackIsPrefix ?? false,
       ownerOnly,

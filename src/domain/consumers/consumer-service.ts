@@ -3,6 +3,7 @@ import type { OwnerOnlyTokens } from '../tokens/owner-only-token.js';
 import { DomainError, NotFoundError } from '../errors.js';
 import type { AuthorizationRepository } from '../grants/authorization.js';
 import { AUTH_ONLY_GRANTS, grantsForm, type GrantType } from '../grants/catalogue.js';
+import { canonicalUserName } from '../accounts/user-name.js';
 import { toMwTimestamp } from '../mw-timestamp.js';
 import { generateHex32, hmacDBSecret } from '../random.js';
 import type { Consumer, ConsumerMetadata, ConsumerQuery, ConsumerRepository, OAuth2GrantType } from './consumer.js';
@@ -27,6 +28,12 @@ export interface ProposeConsumerInput {
   readonly description: string;
   readonly callbackUrl: string;
   readonly grants: readonly string[];
+  /**
+   * How `grants` is read: MediaWiki's createOAuthConsumer.php submits every grant as `normal`
+   * (auth-only grants kept beside the others); without it an auth-only grant selects the
+   * identity-only grant type, as the registration form and REST RequestClient do.
+   */
+  readonly granttype?: GrantType;
   readonly oauthVersion: 1 | 2;
   readonly callbackIsPrefix?: boolean;
   readonly ownerOnly?: boolean;
@@ -100,7 +107,8 @@ export class ConsumerService {
    */
   async propose(input: ProposeConsumerInput, opts: { actor?: number; approve?: boolean } = {}): Promise<CreatedConsumer> {
     const { consumers, accounts, authorizations, log } = this.#deps;
-    const owner = await accounts.findByName(input.ownerName);
+    // User::newFromName: `alice` and `Some_user` name the users `Alice` and `Some user`.
+    const owner = await accounts.findByName(canonicalUserName(input.ownerName));
     if (!owner) throw new NotFoundError(`The user "${input.ownerName}"`);
     if (!owner.email) throw new DomainError('owner_needs_email', `The user "${owner.name}" has no email address; set one first`);
 
@@ -115,7 +123,7 @@ export class ConsumerService {
     if (input.callbackIsPrefix && input.oauthVersion !== 1) {
       throw new DomainError('invalid_callback_is_prefix', 'callbackIsPrefix applies to OAuth 1.0a consumers only');
     }
-    const grants = grantsFromList(input.grants);
+    const grants = input.granttype ? grantsForm(input.granttype, input.grants) : grantsFromList(input.grants);
     const rsaKey = input.rsaKey === undefined ? null : validateRsaKey(input.rsaKey);
     if (rsaKey !== null && input.oauthVersion !== 1) throw new DomainError('invalid_rsa_key', 'An RSA key applies to OAuth 1.0a consumers only');
     const restrictions = input.restrictions === undefined ? DEFAULT_RESTRICTIONS : validateRestrictions(input.restrictions);
