@@ -20,6 +20,7 @@ import { specialOAuth } from './oauth1/special-oauth.js';
 import { createAdapterFactory } from './provider/adapters.js';
 import { AccessTokenJwt } from './domain/tokens/access-token-jwt.js';
 import { AccessTokenSigner, installAccessTokenFormat } from './provider/access-token-format.js';
+import { installLoopbackRedirects } from './provider/loopback-redirects.js';
 import { consumerToClient } from './provider/client-metadata.js';
 import { markOutages } from './provider/dependency-outage.js';
 import { createFindAccount } from './provider/find-account.js';
@@ -92,6 +93,7 @@ export async function composeWeb(services: Services, log: (line: string) => void
       provider.proxy = trustsProxies(config.trustProxy);
       signer.jwt = new AccessTokenJwt(keys.accessToken);
       installAccessTokenFormat(provider, { signer, consumers: consumerCache });
+      installLoopbackRedirects(provider);
       // The provider runs on our context (as with koa-mount): both must sign cookies alike.
       setCookieKeys(keys.cookie);
       provider.on('server_error', (_ctx, err) => log(`provider error: ${err.name}: ${err.message.split('\n')[0]}`));

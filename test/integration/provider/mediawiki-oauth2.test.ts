@@ -166,4 +166,24 @@ describe.each(DIALECTS)('MediaWiki-style OAuth 2 clients on %s', (_name, makeDb)
     expect(wrong.status).toBe(400);
     expect(wrong.json.error).toBe('invalid_grant');
   });
+
+  it.each([
+    ['127.0.0.1', 'http://127.0.0.1:8080/cb', 'http://127.0.0.1:51734/cb'],
+    ['[::1]', 'http://[::1]/cb', 'http://[::1]:40001/cb'],
+  ])('matches a loopback redirect URI (%s) on any port for a confidential client, as MediaWiki (RFC 8252 §7.3)', async (_host, registered, requested) => {
+    const app = await seedClient(server.services, { grants: ['basic'], confidential: true, redirectUri: registered, grantTypes: ['authorization_code'] });
+    const agent = new HttpSession(server.issuer);
+    const { code, outcome } = await codeFor(agent, app.key, requested);
+    expect(`${outcome.callback!.origin}${outcome.callback!.pathname}`).toBe(requested);
+    const tokens = await token({ grant_type: 'authorization_code', code, redirect_uri: requested }, [app.key, app.secret]);
+    expect(tokens.status, JSON.stringify(tokens.json)).toBe(200);
+
+    // Only the port may differ: another path, another loopback host or https is no match (an error page, no redirect).
+    for (const other of [requested.replace('/cb', '/other'), 'http://127.0.0.2:8080/cb', requested.replace('http:', 'https:')]) {
+      const query = new URLSearchParams({ response_type: 'code', client_id: app.key, redirect_uri: other, state: 'st' });
+      const refused = await authorize(new HttpSession(server.issuer), `${base}/authorize?${query}`, ALICE);
+      expect(refused.callback, other).toBeUndefined();
+      expect(refused.lastResponse.status, other).toBe(400);
+    }
+  });
 });
