@@ -5,6 +5,7 @@ import * as createAuthorizations from './20261124000003_create-authorizations.js
 import * as createKeys from './20261124000004_create-keys.js';
 import * as createManagementLog from './20261124000005_create-management-log.js';
 import * as createArtifacts from './20261124000006_create-artifacts.js';
+import * as consumerTrusted from './20261206000007_consumer-trusted.js';
 
 export interface Migration {
   up(db: Knex): Promise<void>;
@@ -19,6 +20,7 @@ export const MIGRATIONS: ReadonlyArray<readonly [string, Migration]> = [
   ['20261124000004_create-keys', createKeys],
   ['20261124000005_create-management-log', createManagementLog],
   ['20261124000006_create-artifacts', createArtifacts],
+  ['20261206000007_consumer-trusted', consumerTrusted],
 ];
 
 export const migrationSource: Knex.MigrationSource<readonly [string, Migration]> = {

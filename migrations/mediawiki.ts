@@ -3,6 +3,7 @@ import { createConsumerMetaTable, createRegisteredConsumerTable } from './202611
 import { createAccessTokensTable, createAcceptedConsumerTable, createGrantTable } from './20261124000003_create-authorizations.js';
 import * as createKeys from './20261124000004_create-keys.js';
 import * as createArtifacts from './20261124000006_create-artifacts.js';
+import * as consumerTrusted from './20261206000007_consumer-trusted.js';
 import { realTableName } from '../src/storage/sql/table-prefix.js';
 import type { Migration } from './index.js';
 
@@ -48,4 +49,5 @@ const ownTables: Migration = {
 export const MEDIAWIKI_MIGRATIONS: ReadonlyArray<readonly [string, Migration]> = [
   ['20261206000001_mediawiki-oauth-tables', oauthTables],
   ['20261206000002_mediawiki-wikiauth-tables', ownTables],
+  ['20261206000003_consumer-trusted', consumerTrusted],
 ];

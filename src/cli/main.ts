@@ -4,7 +4,7 @@ import { DomainError, UnavailableError } from '../domain/errors.js';
 import { openServices, type Services } from '../services.js';
 import { UsageError } from './cli-error.js';
 import { blockUser, changePassword, createAndPromote, unblockUser } from './commands/accounts.js';
-import { createOAuthConsumer, deleteOAuthConsumer } from './commands/consumers.js';
+import { createOAuthConsumer, deleteOAuthConsumer, trustOAuthConsumer } from './commands/consumers.js';
 import { keys } from './commands/keys.js';
 import { migrate } from './commands/migrate.js';
 
@@ -15,6 +15,7 @@ const COMMANDS: Record<string, Command> = {
   createAndPromote: ({ accounts }, args, out) => createAndPromote({ accounts }, args, out),
   createOAuthConsumer: ({ consumers }, args, out) => createOAuthConsumer({ consumers }, args, out),
   deleteOAuthConsumer: ({ consumers }, args, out) => deleteOAuthConsumer({ consumers }, args, out),
+  trustOAuthConsumer: ({ consumers }, args, out) => trustOAuthConsumer({ consumers }, args, out),
   changePassword: ({ accounts }, args, out) => changePassword({ accounts }, args, out),
   blockUser: ({ accounts }, args, out) => blockUser({ accounts }, args, out),
   unblockUser: ({ accounts }, args, out) => unblockUser({ accounts }, args, out),
@@ -29,6 +30,7 @@ commands:
   createAndPromote       <username> <password> [--email E] [--sysop] [--bureaucrat] [--custom-groups a,b] [--force]
   createOAuthConsumer    --user U --name N --description D --version V --callbackUrl URL --grants G … [--oauthVersion 1|2] [--approve] [--jsonOnSuccess] …
   deleteOAuthConsumer    --key K
+  trustOAuthConsumer     --key K [--untrust]
   changePassword         --user U --password P
   blockUser              <username> [--reason R]
   unblockUser            <username>

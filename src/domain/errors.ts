@@ -43,6 +43,7 @@ export type DomainErrorCode =
   | 'not_approved'
   | 'not_disabled'
   | 'not_accepted'
+  | 'not_oauth2'
   | 'invalid_client_metadata'
   // Authorizations.
   | 'not_authorized'

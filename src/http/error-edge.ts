@@ -48,6 +48,7 @@ const STATUS_BY_CODE: Readonly<Record<DomainErrorCode, number>> = {
   not_approved: 400,
   not_disabled: 400,
   not_accepted: 400,
+  not_oauth2: 400,
   invalid_client_metadata: 400,
   not_authorized: 400,
   no_signing_key: 400,

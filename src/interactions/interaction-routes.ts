@@ -3,7 +3,7 @@ import type { Context } from 'koa';
 import type Provider from 'oidc-provider';
 import type { ArtifactStore } from '../domain/artifacts/artifact-store.js';
 import type { AccountService } from '../domain/accounts/account-service.js';
-import { isUsableBy } from '../domain/consumers/consumer.js';
+import { isUsableBy, type Consumer } from '../domain/consumers/consumer.js';
 import { DomainError } from '../domain/errors.js';
 import type { GrantService } from '../domain/grants/grant-service.js';
 import { literalPath } from '../http/route-path.js';
@@ -67,6 +67,11 @@ export function interactionRoutes(deps: InteractionDeps): Router {
         return;
       }
       const { consumer, userId } = subject;
+      // A trusted consumer's users are not asked, unless the client asks for the page (prompt=consent).
+      if (consumer.trusted && !details.prompt.reasons.includes('consent_prompt')) {
+        await finish(ctx, provider, await acceptConsent(deps, provider, details, consumer, userId));
+        return;
+      }
       const owner = await deps.accounts.findById(consumer.ownerId);
       const user = await deps.accounts.findById(userId);
       const scopes = String(details.params.scope ?? '').split(' ').filter(Boolean);
@@ -104,16 +109,7 @@ export function interactionRoutes(deps: InteractionDeps): Router {
       await finish(ctx, provider, { error: 'access_denied', error_description: 'User has rejected the request from client application' });
       return;
     }
-    const scopes = String(details.params.scope ?? '').split(' ').filter(Boolean);
-    await deps.grants.consent(consumer, userId, scopes);
-    const accountId = String(userId);
-    const existing = details.grantId ? await provider.Grant.find(details.grantId) : undefined;
-    const grant = existing ?? new provider.Grant({ accountId, clientId: consumer.key });
-    grant.addOIDCScope(scopes.join(' '));
-    const missing = details.prompt.details as { missingOIDCClaims?: string[] };
-    if (missing.missingOIDCClaims?.length) grant.addOIDCClaims(missing.missingOIDCClaims);
-    const grantId = await grant.save();
-    await finish(ctx, provider, { consent: { grantId } });
+    await finish(ctx, provider, await acceptConsent(deps, provider, details, consumer, userId));
   });
 
   return router;
@@ -123,7 +119,7 @@ export function interactionRoutes(deps: InteractionDeps): Router {
 const UNUSABLE = { error: 'access_denied', error_description: 'This application is not available to this user' };
 
 /** The consumer and user of a consent interaction; a consumer the user may not use is refused. */
-async function consentSubject(deps: InteractionDeps, ctx: Context, details: Awaited<ReturnType<Provider['interactionDetails']>>) {
+async function consentSubject(deps: InteractionDeps, ctx: Context, details: InteractionDetails) {
   const accountId = details.session?.accountId;
   const session = await deps.sessions.current(ctx);
   if (!accountId || !session || String(session.userId) !== accountId) {
@@ -132,6 +128,20 @@ async function consentSubject(deps: InteractionDeps, ctx: Context, details: Awai
   const consumer = await deps.consumers.get(String(details.params.client_id));
   if (!consumer || !isUsableBy(consumer, session.userId)) return undefined;
   return { consumer, userId: session.userId };
+}
+
+type InteractionDetails = Awaited<ReturnType<Provider['interactionDetails']>>;
+
+/** The user's consent: their authorization stored as MediaWiki does, then a Grant pointing at it. */
+async function acceptConsent(deps: InteractionDeps, provider: Provider, details: InteractionDetails, consumer: Consumer, userId: number) {
+  const scopes = String(details.params.scope ?? '').split(' ').filter(Boolean);
+  await deps.grants.consent(consumer, userId, scopes);
+  const existing = details.grantId ? await provider.Grant.find(details.grantId) : undefined;
+  const grant = existing ?? new provider.Grant({ accountId: String(userId), clientId: consumer.key });
+  grant.addOIDCScope(scopes.join(' '));
+  const missing = details.prompt.details as { missingOIDCClaims?: string[] };
+  if (missing.missingOIDCClaims?.length) grant.addOIDCClaims(missing.missingOIDCClaims);
+  return { consent: { grantId: await grant.save() } };
 }
 
 async function finish(ctx: Context, provider: Provider, result: Parameters<Provider['interactionResult']>[2]): Promise<void> {

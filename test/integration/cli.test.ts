@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Knex } from 'knex';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { MIGRATIONS } from '../../migrations/index.js';
 import { createKnex } from '../../src/storage/sql/create-knex.js';
 import { SqlAuthorizationRepository } from '../../src/storage/sql/sql-authorization-repository.js';
 import { lines, runCli, type CliResult } from '../helpers/cli.js';
@@ -58,7 +59,7 @@ describe.each(SQL_DIALECTS)('wikiauth CLI on %s', (dialect, open) => {
   }
 
   it('migrates, and a second run finds the schema up to date', async () => {
-    expect(expectSuccess(await cli('migrate'))).toEqual([expect.stringMatching(/^Applied 6 migration\(s\): 20261124000001_create-user, /)]);
+    expect(expectSuccess(await cli('migrate'))).toEqual([expect.stringMatching(new RegExp(`^Applied ${MIGRATIONS.length} migration\\(s\\): 20261124000001_create-user, `))]);
     expect(expectSuccess(await cli('migrate'))).toEqual(['The database schema is up to date.']);
     expect(await listTables(db)).toContain('oauth_registered_consumer');
   });
@@ -118,6 +119,17 @@ describe.each(SQL_DIALECTS)('wikiauth CLI on %s', (dialect, open) => {
     const printed = JSON.parse(out[0]!);
     const row = await db('oauth_registered_consumer').join('user', 'user_id', 'oarc_user_id').where('oarc_id', printed.id).first('oarc_grants', 'user_name');
     expect(row).toEqual({ oarc_grants: '["useoauth","editpage","authonlyprivate"]', user_name: 'Admin' });
+  });
+
+  it('createOAuthConsumer --trusted and trustOAuthConsumer [--untrust] set the trusted mark in wikiauth_consumer_meta', async () => {
+    const printed = JSON.parse(expectSuccess(await cli('createOAuthConsumer', ...CONSUMER_FLAGS, '--name', 'Forum', '--trusted', '--approve', '--jsonOnSuccess'))[0]!);
+    const trusted = async () => (await db('wikiauth_consumer_meta').where('wcm_consumer_id', printed.id).first('wcm_trusted')).wcm_trusted;
+    expect(Number(await trusted())).toBe(1);
+    expect(expectSuccess(await cli('trustOAuthConsumer', '--key', printed.key, '--untrust'))).toEqual([`Consumer "Forum" (${printed.key}) is no longer trusted.`]);
+    expect(Number(await trusted())).toBe(0);
+    expect(expectSuccess(await cli('trustOAuthConsumer', '--key', printed.key))).toEqual([`Consumer "Forum" (${printed.key}) is trusted: its users are not asked to consent.`]);
+    expect(Number(await trusted())).toBe(1);
+    expectOneLineError(await cli('trustOAuthConsumer', '--key', 'f'.repeat(32)), /not found/);
   });
 
   it.each([
@@ -212,7 +224,7 @@ describe('wikiauth migrate, twice at once, on a fresh MariaDB database', () => {
     for (const result of results) expect(result, result.stderr).toMatchObject({ code: 0, stderr: '' });
     const db = createKnex(database.config);
     try {
-      expect(await db('wikiauth_migrations').count({ n: '*' })).toEqual([{ n: 6 }]);
+      expect(await db('wikiauth_migrations').count({ n: '*' })).toEqual([{ n: MIGRATIONS.length }]);
       expect(await listTables(db)).toContain('wikiauth_artifact');
     } finally {
       await db.destroy();

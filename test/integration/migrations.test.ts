@@ -17,6 +17,7 @@ const CREATES: Record<string, string[]> = {
   '20261124000004_create-keys': ['wikiauth_key'],
   '20261124000005_create-management-log': ['wikiauth_log'],
   '20261124000006_create-artifacts': ['wikiauth_artifact'],
+  '20261206000007_consumer-trusted': [],
 };
 const ALL_TABLES = Object.values(CREATES).flat().sort();
 

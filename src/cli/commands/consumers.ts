@@ -5,7 +5,7 @@ import { parse, requireOption } from '../parse.js';
 const CREATE_USAGE =
   'createOAuthConsumer --user U --name N --description D --version V --callbackUrl URL --grants G [--grants G2 …] ' +
   '[--oauthVersion 1|2] [--callbackIsPrefix] [--ownerOnly] [--oauth2IsNotConfidential] [--oauth2GrantTypes T …] ' +
-  '[--postLogoutRedirectUri URL …] [--approve] [--jsonOnSuccess]';
+  '[--postLogoutRedirectUri URL …] [--trusted] [--approve] [--jsonOnSuccess]';
 
 /** The extension's maintenance/createOAuthConsumer.php, same flags and output. */
 export async function createOAuthConsumer(services: { readonly consumers: ConsumerService }, args: string[], out: (line: string) => void): Promise<void> {
@@ -25,6 +25,7 @@ export async function createOAuthConsumer(services: { readonly consumers: Consum
       oauth2GrantTypes: { type: 'string', multiple: true },
       postLogoutRedirectUri: { type: 'string', multiple: true },
       rsaKeyFile: { type: 'string' },
+      trusted: { type: 'boolean' },
       approve: { type: 'boolean' },
       jsonOnSuccess: { type: 'boolean' },
     },
@@ -61,6 +62,7 @@ export async function createOAuthConsumer(services: { readonly consumers: Consum
       ownerOnly,
       oauth2IsConfidential: !values.oauth2IsNotConfidential,
       oauth2GrantTypes: values.oauth2GrantTypes ?? [],
+      trusted: values.trusted ?? false,
       ...(rsaKey ? { rsaKey } : {}),
       ...(postLogout.length ? { metadata: { post_logout_redirect_uris: postLogout } } : {}),
     },
@@ -94,4 +96,14 @@ export async function deleteOAuthConsumer(services: { readonly consumers: Consum
   if (positionals.length) throw new UsageError(`unexpected argument "${positionals[0]}" (usage: ${DELETE_USAGE})`);
   const consumer = await services.consumers.delete(requireOption(values.key, 'key', DELETE_USAGE), { reason: values.reason ?? '' });
   out(`Deleted consumer "${consumer.name}" (${consumer.key}) and its authorizations.`);
+}
+
+const TRUST_USAGE = 'trustOAuthConsumer --key K [--untrust]';
+
+/** An administrator marks an OAuth 2 consumer trusted: its users are not asked to consent. */
+export async function trustOAuthConsumer(services: { readonly consumers: ConsumerService }, args: string[], out: (line: string) => void): Promise<void> {
+  const { values, positionals } = parse(args, { key: { type: 'string' }, untrust: { type: 'boolean' } }, TRUST_USAGE);
+  if (positionals.length) throw new UsageError(`unexpected argument "${positionals[0]}" (usage: ${TRUST_USAGE})`);
+  const consumer = await services.consumers.setTrusted(requireOption(values.key, 'key', TRUST_USAGE), !values.untrust);
+  out(`Consumer "${consumer.name}" (${consumer.key}) is ${consumer.trusted ? 'trusted: its users are not asked to consent' : 'no longer trusted'}.`);
 }

@@ -44,6 +44,8 @@ export interface ProposeConsumerInput {
   readonly restrictions?: string;
   readonly metadata?: ConsumerMetadata;
   readonly wiki?: string;
+  /** An administrator's mark: no consent page for its users (docs/mediawiki-compat.md "Trusted consumers"). */
+  readonly trusted?: boolean;
 }
 
 export interface CreatedConsumer {
@@ -123,6 +125,7 @@ export class ConsumerService {
     if (input.callbackIsPrefix && input.oauthVersion !== 1) {
       throw new DomainError('invalid_callback_is_prefix', 'callbackIsPrefix applies to OAuth 1.0a consumers only');
     }
+    if (input.trusted && input.oauthVersion !== 2) throw new DomainError('not_oauth2', 'Only OAuth 2 consumers can be trusted');
     const grants = input.granttype ? grantsForm(input.granttype, input.grants) : grantsFromList(input.grants);
     const rsaKey = input.rsaKey === undefined ? null : validateRsaKey(input.rsaKey);
     if (rsaKey !== null && input.oauthVersion !== 1) throw new DomainError('invalid_rsa_key', 'An RSA key applies to OAuth 1.0a consumers only');
@@ -162,6 +165,7 @@ export class ConsumerService {
       oauth2AllowedGrants: input.oauthVersion === 2 ? grantTypes : [],
       oauth2IsConfidential: input.oauthVersion === 2 ? confidential : true,
       metadata: input.metadata ?? {},
+      trusted: input.trusted ?? false,
     });
 
     const actor = opts.actor ?? 0;
@@ -187,6 +191,14 @@ export class ConsumerService {
       ownerAccessToken = await this.#deps.ownerOnlyTokens.issue(consumer, authorization);
     }
     return { consumer, secret: hmacDBSecret(secretKey, this.#deps.secretKey), ...(ownerAccess ? { ownerAccess } : {}), ...(ownerAccessToken ? { ownerAccessToken } : {}) };
+  }
+
+  /** Mark a consumer trusted (its users skip the consent page) or take the mark away. */
+  async setTrusted(key: string, trusted: boolean): Promise<Consumer> {
+    const consumer = await this.requireByKey(key);
+    if (consumer.oauthVersion !== 2) throw new DomainError('not_oauth2', 'Only OAuth 2 consumers can be trusted');
+    await this.#deps.consumers.update(consumer.id, { trusted });
+    return { ...consumer, trusted };
   }
 
   /** Remove a consumer with every authorization, grant and token that came from it. */

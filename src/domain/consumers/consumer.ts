@@ -48,12 +48,14 @@ export interface Consumer {
   readonly oauth2AllowedGrants: readonly OAuth2GrantType[];
   readonly oauth2IsConfidential: boolean;
   readonly metadata: ConsumerMetadata;
+  /** An administrator's mark: its users are not asked to consent (docs/mediawiki-compat.md "Trusted consumers"). */
+  readonly trusted?: boolean;
 }
 
 export type NewConsumer = Omit<Consumer, 'id'>;
 
 export type ConsumerChanges = Partial<
-  Pick<Consumer, 'stage' | 'stageTimestamp' | 'deleted' | 'secretKey' | 'rsaKey' | 'restrictions' | 'metadata' | 'callbackUrl' | 'grants'>
+  Pick<Consumer, 'stage' | 'stageTimestamp' | 'deleted' | 'secretKey' | 'rsaKey' | 'restrictions' | 'metadata' | 'callbackUrl' | 'grants' | 'trusted'>
 >;
 
 export interface ConsumerQuery {

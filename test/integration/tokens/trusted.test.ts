@@ -1,0 +1,71 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { authorize } from '../../helpers/authorize.js';
+import { DIALECTS } from '../../helpers/databases.js';
+import { ALICE, BOB, seedClient, type SeededClient } from '../../helpers/fixtures.js';
+import { HttpSession } from '../../helpers/http-session.js';
+import { startKeyedServer, type KeyedServer } from '../../helpers/oauth2-keys.js';
+import { signIn } from '../../helpers/site.js';
+
+/** Trusted consumers: no consent page for their users (docs/mediawiki-compat.md "Trusted consumers"). */
+describe.each(DIALECTS)('trusted consumers on %s', (_name, makeDb) => {
+  let keyed: KeyedServer;
+  let app: SeededClient;
+
+  beforeAll(async () => {
+    keyed = await startKeyedServer(makeDb);
+    app = await seedClient(keyed.server.services, { grants: ['basic', 'editpage'] });
+    await keyed.server.services.consumers.setTrusted(app.key, true);
+  });
+
+  afterAll(() => keyed?.close());
+
+  const authorizeUrl = (extra: Record<string, string> = {}) =>
+    `${keyed.base}/authorize?${new URLSearchParams({ response_type: 'code', client_id: app.key, redirect_uri: app.redirectUri, state: 's', ...extra })}`;
+
+  async function tokenFor(code: string): Promise<Record<string, unknown>> {
+    const res = await fetch(`${keyed.base}/access_token`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded', authorization: `Basic ${Buffer.from(`${app.key}:${app.secret}`).toString('base64')}` },
+      body: new URLSearchParams({ grant_type: 'authorization_code', code, redirect_uri: app.redirectUri }),
+    });
+    expect(res.status).toBe(200);
+    return (await res.json()) as Record<string, unknown>;
+  }
+
+  it('completes the code flow for a new user with no consent page, and records an authorization the user can see and revoke', async () => {
+    const services = keyed.server.services;
+    const bob = (await services.accounts.findByName(BOB.name))!;
+    expect(await services.authorizations.listByUser(bob.id)).toEqual([]);
+    const agent = new HttpSession(keyed.server.issuer);
+    const outcome = await authorize(agent, authorizeUrl(), BOB);
+    expect(outcome.consentShown).toBe(false);
+    const code = outcome.callback?.searchParams.get('code');
+    expect(code, await outcome.lastResponse.clone().text()).toBeTruthy();
+    expect((await tokenFor(code!)).access_token).toBeTruthy();
+
+    const [authorization] = await services.authorizations.listByUser(bob.id);
+    expect(authorization).toMatchObject({ consumerId: app.id, grants: expect.arrayContaining(['basic', 'editpage']) });
+    const page = await agent.get(`/wiki/Special:OAuthManageMyGrants/manage/${authorization!.id}`);
+    expect(page.status).toBe(200);
+    expect(await page.text()).toContain('mw-revoke-form');
+  });
+
+  it('still shows the consent page when the client asks for it (prompt=consent)', async () => {
+    const outcome = await authorize(new HttpSession(keyed.server.issuer), authorizeUrl({ prompt: 'consent' }), ALICE);
+    expect(outcome.consentShown).toBe(true);
+    expect(outcome.callback?.searchParams.get('code')).toBeTruthy();
+  });
+
+  it('the consumer page says whether it is trusted; a consumer that is not trusted asks a new user', async () => {
+    const viewer = await signIn(keyed.server.issuer, ALICE);
+    const view = async () => (await (await viewer.get(`/wiki/Special:OAuthListConsumers/view/${app.key}`)).text()).match(/id="mw-consumer-trusted">([^<]*)</)?.[1];
+    expect(await view()).toMatch(/^Yes/);
+    await keyed.server.services.consumers.setTrusted(app.key, false);
+    expect(await view()).toBe('No');
+    const outcome = await authorize(new HttpSession(keyed.server.issuer), authorizeUrl({ scope: 'basic editpage' }), ALICE);
+    expect(outcome.consentShown).toBe(false); // Alice consented above: remembered consent, not trust.
+    const fresh = await seedClient(keyed.server.services, { grants: ['basic'] });
+    const asked = await authorize(new HttpSession(keyed.server.issuer), `${keyed.base}/authorize?${new URLSearchParams({ response_type: 'code', client_id: fresh.key, redirect_uri: fresh.redirectUri, state: 's' })}`, BOB);
+    expect(asked.consentShown).toBe(true);
+  });
+});
