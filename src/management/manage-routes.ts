@@ -21,6 +21,11 @@ const FORM_ACTIONS: Readonly<Record<string, { action: ReviewAction; suppress: bo
   reenable: { action: 'reenable', suppress: false, label: 'Re-enable (approve again)', done: 'The consumer has been re-enabled.' },
 };
 
+const TRUST_NOTICES: Readonly<Record<string, string>> = {
+  trust: 'The consumer is trusted: its users are not asked to consent.',
+  untrust: 'The consumer is no longer trusted.',
+};
+
 const QUEUES: ReadonlyArray<{ stage: Stage; label: string }> = [
   { stage: 'proposed', label: 'Proposed requests' },
   { stage: 'rejected', label: 'Rejected requests' },
@@ -51,6 +56,17 @@ export function manageRoutes(deps: ManagementDeps): Router {
     return signedIn;
   };
 
+  /** A form posted about one consumer: an administrator's, with the page's CSRF token. */
+  const adminPost = async (ctx: Context) => {
+    const key = ctx.params.key!;
+    if (!/^[0-9a-f]{32}$/.test(key)) return undefined;
+    const signedIn = await signedInAdmin(ctx);
+    if (!signedIn) return undefined;
+    const form = await readBody(ctx);
+    checkFormToken(deps, signedIn, form);
+    return { key, signedIn, form };
+  };
+
   router.get(literalPath(base), async (ctx) => {
     const signedIn = await signedInAdmin(ctx);
     if (!signedIn) return;
@@ -75,18 +91,15 @@ export function manageRoutes(deps: ManagementDeps): Router {
     } else if (/^[0-9a-f]{32}$/.test(target)) {
       const signedIn = await signedInAdmin(ctx);
       if (!signedIn) return;
-      const done = FORM_ACTIONS[String(ctx.query.done ?? '')]?.done ?? null;
+      const done = FORM_ACTIONS[String(ctx.query.done ?? '')]?.done ?? TRUST_NOTICES[String(ctx.query.done ?? '')] ?? null;
       await showReviewForm(ctx, signedIn, target, { notice: done });
     }
   });
 
   router.post(`${literalPath(base)}/:key`, async (ctx) => {
-    const key = ctx.params.key!;
-    if (!/^[0-9a-f]{32}$/.test(key)) return;
-    const signedIn = await signedInAdmin(ctx);
-    if (!signedIn) return;
-    const form = await readBody(ctx);
-    checkFormToken(deps, signedIn, form);
+    const posted = await adminPost(ctx);
+    if (!posted) return;
+    const { key, signedIn, form } = posted;
     const chosen = FORM_ACTIONS[form.one('wpaction') ?? ''];
     try {
       if (!chosen) throw new DomainError('invalid_action', 'Choose what to do with this consumer');
@@ -103,6 +116,17 @@ export function manageRoutes(deps: ManagementDeps): Router {
     }
     ctx.status = 303;
     ctx.redirect(`${base}/${key}?done=${form.one('wpaction')}`);
+  });
+
+  // The trusted mark (docs/mediawiki-compat.md "Trusted consumers"): OAuth 2 consumers only.
+  router.post(`${literalPath(base)}/:key/trust`, async (ctx) => {
+    const posted = await adminPost(ctx);
+    if (!posted) return;
+    const { key, form } = posted;
+    const trusted = form.one('wptrusted') === '1';
+    await deps.consumers.setTrusted(key, trusted);
+    ctx.status = 303;
+    ctx.redirect(`${base}/${key}?done=${trusted ? 'trust' : 'untrust'}`);
   });
 
   const showStage = async (ctx: Context, signedIn: SignedIn, stage: Stage) => {
@@ -139,6 +163,7 @@ export function manageRoutes(deps: ManagementDeps): Router {
         title: `Review OAuth consumer: ${consumer.name}`,
         nav: nav(`${base}/${consumer.stage}`),
         action: `${base}/${consumer.key}`,
+        trustAction: consumer.oauthVersion === 2 ? `${base}/${consumer.key}/trust` : null,
         csrfToken: signedIn.csrfToken,
         changeToken: deps.workflow.changeToken(actor, consumer),
         consumer: presentConsumer(consumer, actor, names.get(consumer.ownerId) ?? ''),

@@ -1,10 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { authorize } from '../../helpers/authorize.js';
 import { DIALECTS } from '../../helpers/databases.js';
-import { ALICE, BOB, seedClient, type SeededClient } from '../../helpers/fixtures.js';
+import { ADMIN, ALICE, BOB, seedClient, type SeededClient } from '../../helpers/fixtures.js';
 import { HttpSession } from '../../helpers/http-session.js';
 import { startKeyedServer, type KeyedServer } from '../../helpers/oauth2-keys.js';
-import { signIn } from '../../helpers/site.js';
+import { openForm, postFields, signIn } from '../../helpers/site.js';
 
 /** Trusted consumers: no consent page for their users (docs/mediawiki-compat.md "Trusted consumers"). */
 describe.each(DIALECTS)('trusted consumers on %s', (_name, makeDb) => {
@@ -67,5 +67,23 @@ describe.each(DIALECTS)('trusted consumers on %s', (_name, makeDb) => {
     const fresh = await seedClient(keyed.server.services, { grants: ['basic'] });
     const asked = await authorize(new HttpSession(keyed.server.issuer), `${keyed.base}/authorize?${new URLSearchParams({ response_type: 'code', client_id: fresh.key, redirect_uri: fresh.redirectUri, state: 's' })}`, BOB);
     expect(asked.consentShown).toBe(true);
+  });
+
+  it('an administrator sets and clears the mark on the review page; other users may not', async () => {
+    const other = await seedClient(keyed.server.services, { grants: ['basic'] });
+    const page = `/wiki/Special:OAuthManageConsumers/${other.key}`;
+    const admin = await signIn(keyed.server.issuer, ADMIN);
+    const isTrusted = async () => (await keyed.server.services.consumers.findByKey(other.key))!.trusted;
+    for (const expected of [true, false]) {
+      const { action, fields } = await openForm(admin, page, 'mw-consumer-trust-form');
+      const res = await postFields(admin, action, Object.entries(fields));
+      expect(res.status).toBe(303);
+      expect(await isTrusted()).toBe(expected);
+    }
+    const alice = await signIn(keyed.server.issuer, ALICE);
+    const { fields } = await openForm(admin, page, 'mw-consumer-trust-form');
+    const refused = await postFields(alice, `${page}/trust`, Object.entries(fields));
+    expect(refused.status).toBe(403);
+    expect(await isTrusted()).toBe(false);
   });
 });
