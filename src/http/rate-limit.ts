@@ -3,7 +3,6 @@ import type { ArtifactStore } from '../domain/artifacts/artifact-store.js';
 import type { RateLimitAction, RateLimits } from '../config/config.js';
 import { UnavailableError } from '../domain/errors.js';
 import { addressIn } from './client-address.js';
-import { isConnectionError } from './error-edge.js';
 
 const MODEL = 'RateLimit';
 
@@ -61,7 +60,7 @@ export class RateLimiter {
         const count = await this.#store.increment(MODEL, id, left).catch((err: unknown) => {
           // Fail open: with the counters' store down, requests that need nothing else from it (a
           // refresh with durable tokens in SQL) keep working; the rest answer 503 on their own.
-          if (err instanceof UnavailableError || isConnectionError(err)) return 0;
+          if (err instanceof UnavailableError) return 0;
           throw err;
         });
         if (count > limit.count) retryAfter = Math.max(retryAfter, left);
