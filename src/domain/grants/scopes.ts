@@ -48,7 +48,7 @@ export function grantsInScope(scopes: Iterable<string>): string[] {
 
 /**
  * The scopes a stored authorization stands for: its grants plus the identity scopes every consumer
- * may use (DESIGN §6), `email` only behind the private-info gate.
+ * may use (docs/mediawiki-compat.md §8), `email` only behind the private-info gate.
  */
 export function scopesOfAuthorization(grants: readonly string[]): string[] {
   return ['openid', 'profile', ...(releasesPrivateInfo(grants) ? ['email'] : []), ...grants];

@@ -34,7 +34,7 @@ describe('two server processes on one MariaDB + Redis', () => {
     database = await mariadbRedisDatabase();
     const portA = String(await freePort());
     // Behind a load balancer both instances share one issuer; here it is A's address.
-    env = { DATABASE_URL: database.url, SECRET_KEY: TEST_SECRET_KEY, ...database.env, ISSUER: `http://127.0.0.1:${portA}` };
+    env = { DATABASE_URL: database.url, SECRET_KEY: TEST_SECRET_KEY, ...database.env, ISSUER: `http://127.0.0.1:${portA}`, REFRESH_TOKEN_GRACE_PERIOD: '0' };
     expect((await runCli(['migrate'], { env, cwd: REPO_ROOT })).code).toBe(0);
     [a, b] = await Promise.all([startServerProcess({ ...env, PORT: portA }), startServerProcess(env)]);
     services = await openServices(loadConfig(env));
@@ -96,7 +96,8 @@ describe('two server processes on one MariaDB + Redis', () => {
     const fromB = await client.refreshTokenGrant(viaB, fromA.refresh_token!);
     expect(fromB.access_token).toBeTruthy();
     expect((await client.fetchUserInfo(viaA, fromB.access_token, offline.sub)).sub).toBe(offline.sub);
-    // A's rotated refresh token is spent on both; its reuse revokes the grant everywhere (RFC 9700 §4.14.2).
+    // A's rotated refresh token is spent on both; with no grace period (set above) its reuse revokes the
+    // grant everywhere (RFC 9700 §4.14.2).
     await expect(client.refreshTokenGrant(viaA, fromA.refresh_token!)).rejects.toMatchObject({ error: 'invalid_grant' });
     await expect(client.refreshTokenGrant(viaB, fromB.refresh_token!)).rejects.toMatchObject({ error: 'invalid_grant' });
     expect((await client.tokenIntrospection(viaA, fromB.access_token)).active).toBe(false);
