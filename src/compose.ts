@@ -61,8 +61,8 @@ export async function composeApp(services: Services, log: (line: string) => void
  * come in; each edge gets only the pieces it uses.
  */
 export async function composeWeb(services: Services, log: (line: string) => void, setCookieKeys: (keys: string[]) => void): Promise<WebParts> {
-  const { config, consumerCache, profiles, accounts, artifacts, authorizations } = services;
-  const sessions = new SiteSessions(artifacts, config.ttl.session, config.secretKey, services.sessionGenerations, (id) => accounts.isLockedOut(id));
+  const { config, consumerCache, profiles, accounts, stores, authorizations } = services;
+  const sessions = new SiteSessions(stores.siteSessions, config.ttl.session, config.secretKey, services.sessionGenerations, (id) => accounts.isLockedOut(id));
   const pendingSecrets = new PendingSecrets(config.secretKey);
   const signer = new AccessTokenSigner();
   const adapter = createAdapterFactory({
@@ -70,7 +70,7 @@ export async function composeWeb(services: Services, log: (line: string) => void
     refreshTokenGracePeriod: config.refreshTokenGracePeriod,
     accessTokens: services.accessTokens,
     authorizations,
-    artifacts,
+    artifacts: services.providerArtifacts,
     consumers: services.consumers,
     consumerCache,
     grants: services.grants,
@@ -103,7 +103,7 @@ export async function composeWeb(services: Services, log: (line: string) => void
   await host.start();
   const provider = () => host.provider;
   const routes = providerRoutes(config.scriptPath);
-  const limiter = new RateLimiter(artifacts, config);
+  const limiter = new RateLimiter(stores.rateLimitCounters, config);
   const management = {
     accounts,
     consumers: services.consumers,
@@ -115,8 +115,8 @@ export async function composeWeb(services: Services, log: (line: string) => void
     limiter,
   };
 
-  const requestTokens = new RequestTokenStore(artifacts);
-  const oauth1 = new OAuth1Server({ consumers: services.consumers, accounts, authorizations, requestTokens, nonces: new NonceStore(artifacts), secretKey: config.secretKey });
+  const requestTokens = new RequestTokenStore(stores.requestTokens);
+  const oauth1 = new OAuth1Server({ consumers: services.consumers, accounts, authorizations, requestTokens, nonces: new NonceStore(stores.oauth1Nonces), secretKey: config.secretKey });
   const special = specialOAuth({ server: oauth1, consumers: services.consumers, accounts, authorizations, grants: services.grants, requestTokens, sessions, limiter, scriptPath: config.scriptPath, wikiId: config.wikiId });
   const apiRoutes = actionApi({ oauth1, provider, consumers: consumerCache, accounts, wikiId: config.wikiId, scriptPath: config.scriptPath }).routes();
 
@@ -128,8 +128,8 @@ export async function composeWeb(services: Services, log: (line: string) => void
     routers: [
       staticRoutes(),
       healthRoutes({ database: services.ping, ...services.readinessChecks }),
-      loginRoutes({ accounts, sessions, throttle: passwordThrottle(artifacts) }),
-      interactionRoutes({ provider, sessions, accounts, consumers: consumerCache, grants: services.grants, artifacts }),
+      loginRoutes({ accounts, sessions, throttle: new PasswordThrottle(stores.loginThrottleCounters) }),
+      interactionRoutes({ provider, sessions, accounts, consumers: consumerCache, grants: services.grants, reauthentications: stores.reauthenticationRequests }),
       resourceRoutes(config.scriptPath, { provider, consumers: consumerCache, accounts: profiles }),
       ...managementRouters(management, { tokenEndpoint: `${config.issuer}${routes.token}` }),
       clientRoutes(config.scriptPath, { ...management, provider, wikiId: config.wikiId }),
@@ -146,17 +146,9 @@ export async function composeWeb(services: Services, log: (line: string) => void
       },
     }),
     collectGarbage: async () => {
-      await artifacts.collectGarbage();
+      await stores.collectGarbage();
       await services.grantRecords.collectGarbage();
       await services.consumerWorkflow.expireIdleProposals();
     },
   };
-}
-
-/** Sign-in counters in the artifact store (Redis when configured), so every instance shares them. */
-function passwordThrottle(artifacts: Services['artifacts']): PasswordThrottle {
-  return new PasswordThrottle({
-    increment: (key, windowSeconds) => artifacts.increment('LoginThrottle', key, windowSeconds),
-    reset: (key) => artifacts.destroy('LoginThrottle', key),
-  });
 }
