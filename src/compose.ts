@@ -140,6 +140,7 @@ export async function composeWeb(services: Services, log: (line: string) => void
       consumers: consumerCache,
       sessions,
       limiter,
+      profiles,
       registeredMetadata: async (key) => {
         const consumer = await consumerCache.get(key);
         return consumer && consumerToClient(consumer, services.consumers.clientSecret(consumer));
