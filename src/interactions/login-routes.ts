@@ -7,11 +7,10 @@ import { renderPage } from '../http/render.js';
 import { literalPath } from '../http/route-path.js';
 import { LOGIN_PATH, LOGOUT_PATH } from '../http/site-paths.js';
 import { readForm } from '../http/form-body.js';
+import { loginRefusal, LOGIN_MESSAGES } from './login-messages.js';
 import { safeReturnTo } from './return-to.js';
 import type { SiteSessions } from '../http/site-session.js';
 
-const LOGIN_FAILED = 'Incorrect username or password entered. Please try again.';
-const THROTTLED = 'You have made too many recent login attempts. Please wait 5 minutes before trying again.';
 
 export interface LoginDeps {
   readonly accounts: AccountService;
@@ -60,11 +59,11 @@ export function loginRoutes({ accounts, sessions, throttle }: LoginDeps): Router
     const form = await readForm(ctx);
     const username = (form.wpName ?? '').slice(0, 255);
     if (!sessions.checkLoginCsrf(ctx, form.wpLoginToken)) {
-      await showForm(ctx, { error: 'There seems to be a problem with your login session; this action has been canceled as a precaution against session hijacking. Please resubmit the form.', username, status: 400 });
+      await showForm(ctx, { error: LOGIN_MESSAGES.sessionFailure, username, status: 400 });
       return;
     }
     if (!(await throttle.attempt(ctx.ip, username))) {
-      await showForm(ctx, { error: THROTTLED, username, status: 429 });
+      await showForm(ctx, { error: LOGIN_MESSAGES.throttled, username, status: 429 });
       return;
     }
     try {
@@ -74,9 +73,9 @@ export function loginRoutes({ accounts, sessions, throttle }: LoginDeps): Router
       ctx.status = 303;
       ctx.redirect(safeReturnTo(form.returnto));
     } catch (err) {
-      if (!(err instanceof DomainError)) throw err;
-      // One message for an unknown user and a wrong password (docs/architecture.md §9).
-      await showForm(ctx, { error: err.code === 'user_blocked' ? 'This account is blocked and cannot log in.' : LOGIN_FAILED, username, status: 400 });
+      const error = loginRefusal(err);
+      if (error === undefined) throw err;
+      await showForm(ctx, { error, username, status: 400 });
     }
   });
 
