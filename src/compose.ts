@@ -82,7 +82,7 @@ export async function composeWeb(services: Services, log: (line: string) => void
     config,
     adapter,
     findAccount: createFindAccount(profiles),
-    loadExistingGrant: createLoadExistingGrant(consumerCache, services.grants),
+    loadExistingGrant: createLoadExistingGrant(consumerCache, services.grants, sessions),
     sessions,
     pendingSecrets,
   });

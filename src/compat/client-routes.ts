@@ -115,7 +115,8 @@ export function clientRoutes(scriptPath: string, deps: ClientRoutesDeps): Router
       resetSecret: true,
       reason: stringParam(body, 'reason'),
     });
-    json(ctx, { name: updated.consumer.name, client_key: updated.consumer.key, secret: updated.secret });
+    // An owner-only client's new access token is in the answer, as MediaWiki's ResetClientSecret.
+    json(ctx, { name: updated.consumer.name, client_key: updated.consumer.key, secret: updated.secret, ...(updated.ownerAccessToken ? { access_token: updated.ownerAccessToken } : {}) });
   });
 
   return router;

@@ -19,7 +19,6 @@ describe('OAuth 2 error answers as MediaWiki gives them', () => {
   let tokens: { access_token: string; refresh_token: string };
   let aliceId: number;
 
-  const INVALID_REQUEST = "The request is missing a required parameter, includes an invalid parameter value, includes a parameter more than once, or is otherwise malformed.";
   const INVALID_SCOPE = 'The requested scope is invalid, unknown, or malformed';
   const ACCESS_DENIED = 'The resource owner or authorization server denied the request.';
 
