@@ -4,6 +4,7 @@ import { createApp, type App } from './app.js';
 import { actionApi } from './compat/action-api.js';
 import { clientRoutes } from './compat/client-routes.js';
 import { resourceRoutes } from './compat/resource-routes.js';
+import { mediaWikiTokenHint } from './compat/token-hints.js';
 import { trustsProxies } from './http/client-address.js';
 import { healthRoutes } from './http/health-routes.js';
 import { RateLimiter } from './http/rate-limit.js';
@@ -81,7 +82,7 @@ export async function composeWeb(services: Services, log: (line: string) => void
     config,
     adapter,
     findAccount: createFindAccount(profiles),
-    loadExistingGrant: createLoadExistingGrant(consumerCache, services.grants),
+    loadExistingGrant: createLoadExistingGrant(consumerCache, services.grants, sessions),
     sessions,
     pendingSecrets,
   });
@@ -130,7 +131,12 @@ export async function composeWeb(services: Services, log: (line: string) => void
       healthRoutes({ database: services.ping, ...services.readinessChecks }),
       loginRoutes({ accounts, sessions, throttle: new PasswordThrottle(stores.loginThrottleCounters) }),
       interactionRoutes({ provider, sessions, accounts, consumers: consumerCache, grants: services.grants, reauthentications: stores.reauthenticationRequests }),
-      resourceRoutes(config.scriptPath, { provider, consumers: consumerCache, accounts: profiles }),
+      resourceRoutes(config.scriptPath, {
+        provider,
+        consumers: consumerCache,
+        accounts: profiles,
+        tokenHint: (value) => mediaWikiTokenHint(value, { jwt: () => signer.jwt, registry: services.accessTokens }),
+      }),
       ...managementRouters(management, { tokenEndpoint: `${config.issuer}${routes.token}` }),
       clientRoutes(config.scriptPath, { ...management, provider, wikiId: config.wikiId }),
     ],

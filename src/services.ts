@@ -119,6 +119,14 @@ export async function openServices(config: Config, opts: { checkSchema?: boolean
   const consumerRepository = consumerCache.watching(unavailableOnDriverErrors(new SqlConsumerRepository(db)));
   const accessTokens = unavailableOnDriverErrors(new SqlAccessTokenRegistry(db));
   const keys = new KeyService(unavailableOnDriverErrors(new SqlKeyRepository(db)), config.secretKey, config.oauth2PrivateKey);
+  const ownerOnlyTokens = new OwnerOnlyTokenIssuer({
+    signer: async () => {
+      await keys.ensureKeys();
+      return new AccessTokenJwt((await keys.keySet()).accessToken);
+    },
+    registry: accessTokens,
+    issuer: config.issuer,
+  });
   const consumers: ConsumerService = new ConsumerService({
     consumers: consumerRepository,
     accounts: accountRepository,
@@ -126,14 +134,7 @@ export async function openServices(config: Config, opts: { checkSchema?: boolean
     log,
     secretKey: config.secretKey,
     autoApprove: config.autoApprove,
-    ownerOnlyTokens: new OwnerOnlyTokenIssuer({
-      signer: async () => {
-        await keys.ensureKeys();
-        return new AccessTokenJwt((await keys.keySet()).accessToken);
-      },
-      registry: accessTokens,
-      issuer: config.issuer,
-    }),
+    ownerOnlyTokens,
     ownerOnlyCallbackUrl: `${config.issuer}${config.scriptPath}/index.php?title=Special:OAuth/verified`,
   });
   const grantRecords = unavailableOnDriverErrors(new SqlGrantRecordRepository(db));
@@ -153,6 +154,7 @@ export async function openServices(config: Config, opts: { checkSchema?: boolean
       log,
       secretKey: config.secretKey,
       requestExpirationAge: config.requestExpirationAge,
+      ownerOnlyTokens,
     }),
     registrations: new ClientRegistrationService({ consumers: consumerRepository, consumerService: consumers, accounts, log, approve: config.registration.approve, autoApprove: config.autoApprove }),
     authorizations,

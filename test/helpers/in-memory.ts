@@ -181,6 +181,9 @@ export class MemoryAccessTokens implements AccessTokenRegistry {
   async revokeByGrant() {
     // Grant-indexed tokens live in the artifact store, which this double does not join.
   }
+  async revokeByAcceptance(acceptanceId: number) {
+    for (const row of this.rows.values()) if (row.acceptanceId === acceptanceId) row.revoked = true;
+  }
 }
 
 /** Entries with an expiry (epoch ms), as the short-lived stores keep them. */
