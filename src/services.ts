@@ -34,6 +34,10 @@ import { storedSessionGenerations } from './storage/session-generations.js';
 import type { SessionGenerations } from './domain/accounts/session-generations.js';
 import { MediaWikiManagementLog } from './storage/sql/mediawiki-management-log.js';
 import { inspectMediaWikiSchema, STANDALONE_SCHEMA } from './storage/sql/mediawiki-schema.js';
+import { TwoFactorService } from './domain/accounts/two-factor-service.js';
+import { enrolmentLayout, sqlEnrolmentRepository, type EnrolmentLayout } from './storage/sql/sql-enrolment-repository.js';
+import { storedTotpSteps } from './storage/used-totp-steps.js';
+import { otplibTotp } from './security/totp.js';
 
 /** User::MAINTENANCE_SCRIPT_USER: who command-line actions are logged as on a wiki. */
 const MAINTENANCE_USER = 'Maintenance script';
@@ -60,6 +64,8 @@ export interface Services {
   readonly artifacts: ArtifactStore;
   /** Per-user session generations: site sessions check theirs on each use. */
   readonly sessionGenerations: SessionGenerations;
+  /** Two-factor enrolments in OATHAuth's tables: isEnrolled, verifySecondFactor, confirmNewKey, enrol, disable. */
+  readonly twoFactor: TwoFactorService;
   readonly grantRecords: GrantRecordRepository;
   readonly accessTokens: AccessTokenRegistry;
   readonly keys: KeyService;
@@ -82,6 +88,7 @@ export interface Services {
 export async function openServices(config: Config, opts: { checkSchema?: boolean; clock?: Clock } = {}): Promise<Services> {
   const db = createKnex(config.database);
   let schema = STANDALONE_SCHEMA;
+  let layout: EnrolmentLayout = 'users';
   try {
     if (config.database.client === 'sqlite') {
       await migrateLatest(db);
@@ -92,6 +99,7 @@ export async function openServices(config: Config, opts: { checkSchema?: boolean
       }
     }
     if (config.mediawiki) schema = await inspectMediaWikiSchema(db);
+    layout = await enrolmentLayout(db);
   } catch (err) {
     await db.destroy();
     throw translateDriverError(err, 'the database');
@@ -101,6 +109,12 @@ export async function openServices(config: Config, opts: { checkSchema?: boolean
   const { authorizations, readinessChecks, close: closeShortLived } = shortLived;
   const artifacts = hashingCredentialIds(shortLived.artifacts);
   const sessionGenerations = storedSessionGenerations(artifacts);
+  const twoFactor = new TwoFactorService({
+    enrolments: unavailableOnDriverErrors(sqlEnrolmentRepository(db, layout)),
+    steps: storedTotpSteps(artifacts),
+    totp: otplibTotp,
+    sessions: sessionGenerations,
+  });
   const accounts = new AccountService(accountRepository, {
     rights: config.rights,
     blockDisablesLogin: config.blockDisablesLogin,
@@ -157,6 +171,7 @@ export async function openServices(config: Config, opts: { checkSchema?: boolean
     authorizationService: new AuthorizationService({ authorizations, consumers: consumerRepository }),
     artifacts,
     sessionGenerations,
+    twoFactor,
     grants,
     grantRecords,
     accessTokens,
