@@ -33,6 +33,9 @@ import { commonPasswords } from './storage/common-passwords.js';
 import type { SessionGenerations } from './domain/accounts/session-generations.js';
 import { MediaWikiManagementLog } from './storage/sql/mediawiki-management-log.js';
 import { inspectMediaWikiSchema, STANDALONE_SCHEMA } from './storage/sql/mediawiki-schema.js';
+import { TwoFactorService } from './domain/accounts/two-factor-service.js';
+import { enrolmentLayout, sqlEnrolmentRepository, type EnrolmentLayout } from './storage/sql/sql-enrolment-repository.js';
+import { otplibTotp } from './security/totp.js';
 
 /** User::MAINTENANCE_SCRIPT_USER: who command-line actions are logged as on a wiki. */
 const MAINTENANCE_USER = 'Maintenance script';
@@ -62,6 +65,8 @@ export interface Services {
   readonly providerArtifacts: ProviderArtifacts;
   /** Per-user session generations: site sessions check theirs on each use. */
   readonly sessionGenerations: SessionGenerations;
+  /** Two-factor enrolments in OATHAuth's tables: isEnrolled, verifySecondFactor, confirmNewKey, enrol, disable. */
+  readonly twoFactor: TwoFactorService;
   readonly grantRecords: GrantRecordRepository;
   readonly accessTokens: AccessTokenRegistry;
   readonly keys: KeyService;
@@ -84,6 +89,7 @@ export interface Services {
 export async function openServices(config: Config, opts: { checkSchema?: boolean; clock?: Clock } = {}): Promise<Services> {
   const db = createKnex(config.database);
   let schema = STANDALONE_SCHEMA;
+  let layout: EnrolmentLayout = 'users';
   try {
     if (config.database.client === 'sqlite') {
       await migrateLatest(db);
@@ -94,6 +100,7 @@ export async function openServices(config: Config, opts: { checkSchema?: boolean
       }
     }
     if (config.mediawiki) schema = await inspectMediaWikiSchema(db);
+    layout = await enrolmentLayout(db);
   } catch (err) {
     await db.destroy();
     throw translateDriverError(err, 'the database');
@@ -103,6 +110,12 @@ export async function openServices(config: Config, opts: { checkSchema?: boolean
   const { sessionGenerations, readinessChecks } = stores;
   const providerArtifacts = new ProviderArtifacts(stores.providerArtifacts);
   const authorizations = revokingGrantArtifacts(unavailableOnDriverErrors(new SqlAuthorizationRepository(db)), providerArtifacts);
+  const twoFactor = new TwoFactorService({
+    enrolments: unavailableOnDriverErrors(sqlEnrolmentRepository(db, layout)),
+    steps: stores.usedTotpSteps,
+    totp: otplibTotp,
+    sessions: sessionGenerations,
+  });
   const accounts = new AccountService(accountRepository, {
     rights: config.rights,
     blockDisablesLogin: config.blockDisablesLogin,
@@ -119,6 +132,14 @@ export async function openServices(config: Config, opts: { checkSchema?: boolean
   const consumerRepository = consumerCache.watching(unavailableOnDriverErrors(new SqlConsumerRepository(db)));
   const accessTokens = unavailableOnDriverErrors(new SqlAccessTokenRegistry(db));
   const keys = new KeyService(unavailableOnDriverErrors(new SqlKeyRepository(db)), config.secretKey, config.oauth2PrivateKey);
+  const ownerOnlyTokens = new OwnerOnlyTokenIssuer({
+    signer: async () => {
+      await keys.ensureKeys();
+      return new AccessTokenJwt((await keys.keySet()).accessToken);
+    },
+    registry: accessTokens,
+    issuer: config.issuer,
+  });
   const consumers: ConsumerService = new ConsumerService({
     consumers: consumerRepository,
     accounts: accountRepository,
@@ -126,14 +147,7 @@ export async function openServices(config: Config, opts: { checkSchema?: boolean
     log,
     secretKey: config.secretKey,
     autoApprove: config.autoApprove,
-    ownerOnlyTokens: new OwnerOnlyTokenIssuer({
-      signer: async () => {
-        await keys.ensureKeys();
-        return new AccessTokenJwt((await keys.keySet()).accessToken);
-      },
-      registry: accessTokens,
-      issuer: config.issuer,
-    }),
+    ownerOnlyTokens,
     ownerOnlyCallbackUrl: `${config.issuer}${config.scriptPath}/index.php?title=Special:OAuth/verified`,
   });
   const grantRecords = unavailableOnDriverErrors(new SqlGrantRecordRepository(db));
@@ -153,6 +167,7 @@ export async function openServices(config: Config, opts: { checkSchema?: boolean
       log,
       secretKey: config.secretKey,
       requestExpirationAge: config.requestExpirationAge,
+      ownerOnlyTokens,
     }),
     registrations: new ClientRegistrationService({ consumers: consumerRepository, consumerService: consumers, accounts, log, approve: config.registration.approve, autoApprove: config.autoApprove }),
     authorizations,
@@ -160,6 +175,7 @@ export async function openServices(config: Config, opts: { checkSchema?: boolean
     stores,
     providerArtifacts,
     sessionGenerations,
+    twoFactor,
     grants,
     grantRecords,
     accessTokens,
