@@ -132,13 +132,13 @@ describe('OAuth 2 error answers as MediaWiki gives them', () => {
 
   describe('resource/profile and resource/scopes', () => {
     /** A token as the wiki makes it, signed with the shared key. */
-    async function wikiToken(overrides: Record<string, unknown> = {}, opts: { register?: boolean } = {}) {
+    async function wikiToken(overrides: Record<string, unknown> = {}, opts: { register?: boolean; key?: 'stranger' } = {}) {
       const jti = randomBytes(40).toString('hex');
       const t = Date.now() / 1000;
       const claims = { aud: app.key, jti, iat: t - 1, nbf: t - 1, exp: t + 3600, sub: String(aliceId), iss: keyed.server.issuer, scopes: ['basic'], ...overrides };
       const acceptance = (await keyed.server.services.authorizations.listByUser(aliceId))[0]!.id;
       if (opts.register !== false) await keyed.server.services.db('oauth2_access_tokens').insert({ oaat_identifier: jti, oaat_expires: '20991231235959', oaat_acceptance_id: acceptance, oaat_revoked: 0 });
-      const key = await jose.importPKCS8(keyed.keys.privatePem, 'RS256');
+      const key = opts.key ? (await jose.generateKeyPair('RS256')).privateKey : await jose.importPKCS8(keyed.keys.privatePem, 'RS256');
       return new jose.CompactSign(new TextEncoder().encode(JSON.stringify(claims))).setProtectedHeader({ typ: 'JWT', alg: 'RS256' }).sign(key);
     }
 
@@ -148,7 +148,9 @@ describe('OAuth 2 error answers as MediaWiki gives them', () => {
         ['no Authorization header', undefined, 'Missing "Authorization" header'],
         ['a Basic header', 'Basic eDp5', 'The JWT string must have two dots'],
         ['an opaque bearer', 'Bearer abc', 'The JWT string must have two dots'],
-        ['three parts that are no JWT', 'Bearer a.b.c', 'Access token could not be verified'],
+        ['three parts that are not JSON', 'Bearer a.b.c', 'Error while decoding from JSON'],
+        ['invalid base64url characters', 'Bearer a.b!.c', 'Error while decoding from Base64Url, invalid base64 characters detected'],
+        ['a token signed with another key', `Bearer ${await wikiToken({}, { key: 'stranger' })}`, 'Access token could not be verified'],
         ['an expired token', `Bearer ${await wikiToken({ exp: t - 1 })}`, 'Access token could not be verified'],
         ['a token not yet valid', `Bearer ${await wikiToken({ nbf: t + 60 })}`, 'Access token could not be verified'],
         ['an unregistered jti', `Bearer ${await wikiToken({}, { register: false })}`, 'Access token has been revoked'],
