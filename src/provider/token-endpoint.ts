@@ -1,4 +1,5 @@
 import type { Context, Middleware } from 'koa';
+import type Provider from 'oidc-provider';
 import type { ConsumerLookup } from '../domain/consumers/consumer-cache.js';
 import { isKnownGrant } from '../domain/grants/catalogue.js';
 import { allowedScopes, OIDC_SCOPES } from '../domain/grants/scopes.js';
@@ -68,6 +69,43 @@ async function scopesChecked(ctx: Context, consumers: ConsumerLookup): Promise<b
   return true;
 }
 
+/**
+ * league's hints for the causes of `invalid_grant` (AuthCodeGrant, RefreshTokenGrant), by
+ * oidc-provider's internal detail, which its answer does not show. A code that cannot be found is one
+ * league could not decrypt.
+ */
+const GRANT_HINTS: Readonly<Record<string, Readonly<Record<string, string>>>> = {
+  authorization_code: {
+    'authorization code not found': 'Cannot decrypt the authorization code',
+    'authorization code is expired': 'Authorization code has expired',
+    'authorization code already consumed': 'Authorization code has been revoked',
+    'grant not found': 'Authorization code has been revoked',
+    'client mismatch': 'Authorization code was not issued to this client',
+    'authorization code redirect_uri mismatch': 'Invalid redirect URI',
+    'code_verifier must be provided': 'Check the `code_verifier` parameter',
+    'code_verifier does not match code_challenge': 'Failed to verify `code_verifier`.',
+  },
+  refresh_token: {
+    'refresh token not found': 'Cannot decrypt the refresh token',
+    'refresh token is expired': 'Token has expired',
+    'refresh token already used': 'Token has been revoked',
+    'grant not found': 'Token has been revoked',
+    'client mismatch': 'Token is not linked to client',
+  },
+};
+
+/** Keeps the detail of a refused grant for the answer's hint (the provider reports it as `grant.error`). */
+export function recordGrantErrors(provider: Provider): void {
+  provider.on('grant.error', (ctx, err) => {
+    const { error_detail: detail, cause } = err as { error_detail?: unknown; cause?: unknown };
+    const grantType = ctx.oidc?.params?.grant_type;
+    const causeText = cause instanceof Error ? cause.message : undefined;
+    const hints = typeof grantType === 'string' ? GRANT_HINTS[grantType] : undefined;
+    const hint = hints && ((causeText && hints[causeText]) || (typeof detail === 'string' ? hints[detail] : undefined));
+    if (hint) ctx.state.grantErrorHint = hint;
+  });
+}
+
 /** league's hints for the errors oidc-provider names the same way (OAuthServerException). */
 function withHint(ctx: Context): void {
   const body = ctx.body as { error?: unknown; error_description?: unknown; scope?: unknown; hint?: unknown; message?: unknown } | undefined;
@@ -79,5 +117,6 @@ function withHint(ctx: Context): void {
   else if (description === 'no client authentication mechanism provided') hint = 'Check the `client_id` parameter';
   else if (body.error === 'unsupported_grant_type') hint = 'Check the `grant_type` parameter';
   else if (body.error === 'invalid_scope' && typeof body.scope === 'string') hint = `Check the \`${body.scope.split(' ')[0]}\` scope`;
+  else if (body.error === 'invalid_grant' && typeof ctx.state.grantErrorHint === 'string') hint = ctx.state.grantErrorHint;
   ctx.body = { ...body, ...(hint && body.hint === undefined ? { hint } : {}), ...(body.message === undefined ? { message: description } : {}) };
 }

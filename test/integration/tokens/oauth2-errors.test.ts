@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import * as jose from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { authorize } from '../../helpers/authorize.js';
@@ -115,18 +115,33 @@ describe('OAuth 2 error answers as MediaWiki gives them', () => {
       });
     });
 
-    it('keeps RFC 6749 invalid_grant for a bad, reused or mismatched code and a bad refresh token (MediaWiki: invalid_request)', async () => {
-      const invalidGrant = { status: 400, json: { error: 'invalid_grant', error_description: 'grant request is invalid', message: 'grant request is invalid' } };
-      expect(await token({ grant_type: 'authorization_code', code: 'garbage', redirect_uri: app.redirectUri, ...confidential() })).toMatchObject(invalidGrant);
-      expect(await token({ grant_type: 'authorization_code', code: await newCode(), redirect_uri: 'https://app.example/other', ...confidential() })).toMatchObject(invalidGrant);
-      expect(await token({ grant_type: 'refresh_token', refresh_token: 'garbage', ...confidential() })).toMatchObject(invalidGrant);
+    it('keeps RFC 6749 invalid_grant for a bad, reused or mismatched code and a bad refresh token (MediaWiki: invalid_request), with league\'s hint for each cause', async () => {
+      const invalidGrant = (hint: string) => ({ status: 400, json: { error: 'invalid_grant', error_description: 'grant request is invalid', hint, message: 'grant request is invalid' } });
+      expect(await token({ grant_type: 'authorization_code', code: 'garbage', redirect_uri: app.redirectUri, ...confidential() })).toMatchObject(invalidGrant('Cannot decrypt the authorization code'));
+      expect(await token({ grant_type: 'authorization_code', code: await newCode(), redirect_uri: 'https://app.example/other', ...confidential() })).toMatchObject(invalidGrant('Invalid redirect URI'));
+      expect(await token({ grant_type: 'refresh_token', refresh_token: 'garbage', ...confidential() })).toMatchObject(invalidGrant('Cannot decrypt the refresh token'));
+      const others = await seedClient(keyed.server.services, { grants: ['basic'] });
+      expect(await token({ grant_type: 'refresh_token', refresh_token: tokens.refresh_token, client_id: others.key, client_secret: others.secret })).toMatchObject(invalidGrant('Token is not linked to client'));
       const code = await newCode();
       expect((await token({ grant_type: 'authorization_code', code, redirect_uri: app.redirectUri, ...confidential() })).status).toBe(200);
-      expect(await token({ grant_type: 'authorization_code', code, redirect_uri: app.redirectUri, ...confidential() })).toMatchObject(invalidGrant);
+      expect(await token({ grant_type: 'authorization_code', code, redirect_uri: app.redirectUri, ...confidential() })).toMatchObject(invalidGrant('Authorization code has been revoked'));
       expect(await token({ grant_type: 'authorization_code', redirect_uri: app.redirectUri, ...confidential() })).toMatchObject({
         status: 400,
         json: { error: 'invalid_request', hint: 'Check the `code` parameter' },
       });
+    });
+
+    it('answers a missing or wrong PKCE verifier with invalid_grant and league\'s hints', async () => {
+      const verifier = 'v'.repeat(43);
+      const challenge = createHash('sha256').update(verifier).digest('base64url');
+      const pkceCode = async () => {
+        const url = `${keyed.base}/authorize?${new URLSearchParams({ response_type: 'code', client_id: pub.key, redirect_uri: pub.redirectUri, state: 's', code_challenge: challenge, code_challenge_method: 'S256' })}`;
+        return (await authorize(new HttpSession(keyed.server.issuer), url, ALICE)).callback!.searchParams.get('code')!;
+      };
+      const exchange = (code: string, extra: Record<string, string>) => token({ grant_type: 'authorization_code', code, redirect_uri: pub.redirectUri, client_id: pub.key, ...extra });
+      expect(await exchange(await pkceCode(), {})).toMatchObject({ status: 400, json: { error: 'invalid_grant', hint: 'Check the `code_verifier` parameter' } });
+      expect(await exchange(await pkceCode(), { code_verifier: 'w'.repeat(43) })).toMatchObject({ status: 400, json: { error: 'invalid_grant', hint: 'Failed to verify `code_verifier`.' } });
+      expect((await exchange(await pkceCode(), { code_verifier: verifier })).status).toBe(200);
     });
   });
 
