@@ -1,16 +1,15 @@
 import Router from '@koa/router';
 import type { Context } from 'koa';
 import type Provider from 'oidc-provider';
-import type { ArtifactStore } from '../domain/artifacts/artifact-store.js';
+import type { Marks } from '../domain/artifacts/stores.js';
 import type { AccountService } from '../domain/accounts/account-service.js';
 import { isUsableBy, type Consumer } from '../domain/consumers/consumer.js';
 import { DomainError } from '../domain/errors.js';
 import type { GrantService } from '../domain/grants/grant-service.js';
 import { literalPath } from '../http/route-path.js';
 import type { ConsumerLookup } from '../domain/consumers/consumer-cache.js';
-import { INTERACTION_PATH } from '../provider/routes.js';
 import { readForm } from '../http/form-body.js';
-import { LOGIN_PATH } from '../http/site-paths.js';
+import { loginUrl, type PagePaths } from '../http/site-paths.js';
 import { renderConsentPage } from '../http/consent-page.js';
 import type { SiteSessions } from '../http/site-session.js';
 
@@ -20,12 +19,13 @@ export interface InteractionDeps {
   readonly accounts: AccountService;
   readonly consumers: ConsumerLookup;
   readonly grants: Pick<GrantService, 'consent'>;
-  readonly artifacts: ArtifactStore;
+  /** When a login interaction asked for the password again, by interaction uid. */
+  readonly reauthentications: Marks;
+  readonly pages: PagePaths;
 }
 
 // Login reasons that need the password again, not just the site session (OIDC Core §3.1.2.1
 // prompt=login, max_age; a hint or claims request naming another user).
-const REAUTH_MODEL = 'ReauthenticationRequest';
 const REAUTHENTICATE = new Set(['login_prompt', 'max_age', 'id_token_hint', 'claims_id_token_sub_value', 'essential_acrs', 'essential_acr']);
 
 /**
@@ -35,25 +35,25 @@ const REAUTHENTICATE = new Set(['login_prompt', 'max_age', 'id_token_hint', 'cla
  */
 export function interactionRoutes(deps: InteractionDeps): Router {
   const router = new Router();
-  const path = `${literalPath(INTERACTION_PATH)}/:uid`;
+  const path = `${literalPath(deps.pages.interaction)}/:uid`;
 
   router.get(path, async (ctx) => {
     ctx.state.ownPage = true;
     const provider = deps.provider();
     const details = await provider.interactionDetails(ctx.req, ctx.res);
-    const here = `${INTERACTION_PATH}/${details.uid}`;
+    const here = `${deps.pages.interaction}/${details.uid}`;
     const session = await deps.sessions.current(ctx);
 
     if (details.prompt.name === 'login') {
       const needsPassword = details.prompt.reasons.some((r) => REAUTHENTICATE.has(r));
-      const asked = needsPassword ? await deps.artifacts.find(REAUTH_MODEL, details.uid) : undefined;
-      const fresh = session && (!needsPassword || (asked !== undefined && session.loginMs > Number(asked.at)));
+      const asked = needsPassword ? await deps.reauthentications.find(details.uid) : undefined;
+      const fresh = session && (!needsPassword || (asked !== undefined && session.loginMs > asked));
       if (!session || !fresh) {
         // Remember when we asked, so only a password entered afterwards counts — also when there is
         // no session yet: the sign-in that follows is that password (else it would be asked twice).
-        if (needsPassword) await deps.artifacts.upsert(REAUTH_MODEL, details.uid, { at: Date.now() }, 3600);
+        if (needsPassword) await deps.reauthentications.mark(details.uid, Date.now(), 3600);
         const hint = typeof details.params.login_hint === 'string' ? `&wpName=${encodeURIComponent(details.params.login_hint)}` : '';
-        ctx.redirect(`${LOGIN_PATH}?returnto=${encodeURIComponent(here)}${needsPassword && session ? '&force=1' : ''}${hint}`);
+        ctx.redirect(`${loginUrl(deps.pages, here)}${needsPassword && session ? '&force=1' : ''}${hint}`);
         return;
       }
       await finish(ctx, provider, { login: { accountId: String(session.userId), ts: session.loginTs, amr: ['pwd'], remember: true } });
