@@ -63,8 +63,10 @@ async function scopesChecked(ctx: Context, consumers: ConsumerLookup): Promise<b
   if (grantType[0] !== 'client_credentials' || consumer?.oauthVersion !== 2) return true;
   const allowed = new Set(allowedScopes(consumer));
   const kept = requested.flatMap((s) => (s === DEFAULT_SCOPE ? consumer.grants : allowed.has(s) ? [s] : []));
-  if (kept.length) form.set('scope', [...new Set(kept)].join(' '));
-  else form.delete('scope');
+  // Nothing left: the provider refuses the request (MediaWiki would issue a token without grants;
+  // dropping `scope` instead would widen the request to every grant).
+  if (!kept.length) return true;
+  form.set('scope', [...new Set(kept)].join(' '));
   replaceForm(ctx, form);
   return true;
 }

@@ -88,6 +88,8 @@ describe('OAuth 2 error answers as MediaWiki gives them', () => {
       expect(dropped.json.scope).toBe('basic');
       const all = await token({ grant_type: 'client_credentials', scope: '#default', ...confidential() });
       expect(all.json.scope).toBe('basic editpage');
+      // Only grants it lacks: refused rather than widened to every grant.
+      expect(await token({ grant_type: 'client_credentials', scope: 'delete', ...confidential() })).toMatchObject({ status: 400, json: { error: 'invalid_scope', hint: 'Check the `delete` scope' } });
     });
 
     it('refuses a refresh asking for more than was granted with invalid_scope and the hint', async () => {
