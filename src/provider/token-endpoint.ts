@@ -5,6 +5,7 @@ import { isKnownGrant } from '../domain/grants/catalogue.js';
 import { allowedScopes, OIDC_SCOPES } from '../domain/grants/scopes.js';
 import { claimedClient } from '../http/rate-limit-routes.js';
 import { replaceForm, replayableForm } from '../http/replayable-body.js';
+import { htmlspecialchars } from '../mediawiki/php.js';
 
 /** league/oauth2-server's text for `invalid_scope`, which MediaWiki answers with. */
 const INVALID_SCOPE = 'The requested scope is invalid, unknown, or malformed';
@@ -55,7 +56,7 @@ async function scopesChecked(ctx: Context, consumers: ConsumerLookup): Promise<b
   if (unknown !== undefined) {
     ctx.status = 400;
     ctx.set('Cache-Control', 'no-store');
-    ctx.body = { error: 'invalid_scope', error_description: INVALID_SCOPE, hint: `Check the \`${unknown}\` scope`, message: INVALID_SCOPE };
+    ctx.body = { error: 'invalid_scope', error_description: INVALID_SCOPE, hint: scopeHint(unknown), message: INVALID_SCOPE };
     return false;
   }
   const key = await claimedClient(ctx);
@@ -118,7 +119,12 @@ function withHint(ctx: Context): void {
   if (missing) hint = `Check the \`${missing}\` parameter`;
   else if (description === 'no client authentication mechanism provided') hint = 'Check the `client_id` parameter';
   else if (body.error === 'unsupported_grant_type') hint = 'Check the `grant_type` parameter';
-  else if (body.error === 'invalid_scope' && typeof body.scope === 'string') hint = `Check the \`${body.scope.split(' ')[0]}\` scope`;
+  else if (body.error === 'invalid_scope' && typeof body.scope === 'string') hint = scopeHint(body.scope.split(' ')[0]!);
   else if (body.error === 'invalid_grant' && typeof ctx.state.grantErrorHint === 'string') hint = ctx.state.grantErrorHint;
   ctx.body = { ...body, ...(hint && body.hint === undefined ? { hint } : {}), ...(body.message === undefined ? { message: description } : {}) };
+}
+
+/** league's invalid_scope hint, the scope escaped as it escapes it (OAuthServerException::invalidScope). */
+function scopeHint(scope: string): string {
+  return `Check the \`${htmlspecialchars(scope)}\` scope`;
 }

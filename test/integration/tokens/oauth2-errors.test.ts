@@ -83,6 +83,9 @@ describe('OAuth 2 error answers as MediaWiki gives them', () => {
       expect(await token({ grant_type: 'client_credentials', scope: 'basic nosuch', ...confidential() })).toMatchObject(unknown);
       expect(await token({ grant_type: 'refresh_token', refresh_token: tokens.refresh_token, scope: 'basic nosuch', ...confidential() })).toMatchObject(unknown);
 
+      // league escapes the scope in the hint.
+      expect((await token({ grant_type: 'client_credentials', scope: 'basic <b>', ...confidential() })).json.hint).toBe('Check the `&lt;b&gt;` scope');
+
       const dropped = await token({ grant_type: 'client_credentials', scope: 'basic delete', ...confidential() });
       expect(dropped.status).toBe(200);
       expect(dropped.json.scope).toBe('basic');
