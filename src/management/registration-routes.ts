@@ -158,6 +158,7 @@ export function registrationRoutes(deps: ManagementDeps, opts: { tokenEndpoint: 
         consumer: presentConsumer(consumer, signedIn.actor, signedIn.actor.name),
         oauthVersion: consumer.oauthVersion,
         values: { restrictions: consumer.restrictions, rsaKey: consumer.rsaKey ?? '' },
+        disableAction: consumer.stage === 'approved' ? `${base}/disable/${consumer.key}` : null,
         log: presentLog(await deps.log.forConsumer(consumer.key), names),
         error,
       },
@@ -202,6 +203,24 @@ export function registrationRoutes(deps: ManagementDeps, opts: { tokenEndpoint: 
       ownerAccess: result.ownerAccess ?? null,
       ownerAccessToken: result.ownerAccessToken ?? null,
     });
+  });
+
+  // The owner disables their own consumer (docs/mediawiki-compat.md "Owners disabling their consumer").
+  router.post(`${literalPath(base)}/disable/:key`, async (ctx) => {
+    const signedIn = await requireSignIn(ctx, deps);
+    if (!signedIn) return;
+    const form = await readBody(ctx);
+    checkFormToken(deps, signedIn, form);
+    const key = ctx.params.key!;
+    let consumer;
+    try {
+      consumer = await deps.workflow.disableOwn(signedIn.actor, key, { changeToken: form.one('wpchangeToken') ?? '', reason: form.one('wpreason') ?? '' });
+    } catch (err) {
+      if (!(err instanceof DomainError) || err instanceof PermissionError || err.code === 'not_found') throw err;
+      await showUpdateForm(ctx, signedIn, key, err.message, 400);
+      return;
+    }
+    await renderManagementPage(ctx, 'disabled', { title: 'Consumer disabled', nav: nav(`${base}/list`), base, name: consumer.name });
   });
 
   return router;
