@@ -125,7 +125,7 @@ export function manageRoutes(deps: ManagementDeps): Router {
     if (!posted) return;
     const { key, form } = posted;
     const trusted = form.one('wptrusted') === '1';
-    await deps.consumers.setTrusted(key, trusted);
+    await deps.consumers.setTrusted(key, trusted, { actor: posted.signedIn.actor.id, reason: (form.one('wpreason') ?? '').slice(0, 255) });
     ctx.status = 303;
     ctx.redirect(`${base}/${key}?done=${trusted ? 'trust' : 'untrust'}`);
   });

@@ -92,8 +92,20 @@ describe.each(SQL_DIALECTS)('SqlAccountRepository on %s', (_dialect, open) => {
     const { id } = (await accounts.findByName('0123'))!;
     expect(await accounts.findBlock(id)).toBeUndefined();
     await accounts.putBlock({ userId: id, by: 0, reason: 'first', timestamp: ZERO_TS, expiry: 'infinity' });
-    await accounts.putBlock({ userId: id, by: 3, reason: 'second', timestamp: TS, expiry: '20991231235959' });
-    expect(await accounts.findBlock(id)).toEqual({ userId: id, by: 3, reason: 'second', timestamp: TS, expiry: '20991231235959' });
+    const blocker = (await accounts.findByName('0123'))!;
+    await accounts.putBlock({ userId: id, by: blocker.id, reason: 'second', timestamp: TS, expiry: '20991231235959' });
+    expect(await accounts.findBlock(id)).toEqual({
+      id,
+      userId: id,
+      by: blocker.id,
+      byName: '0123',
+      reason: 'second',
+      timestamp: TS,
+      expiry: '20991231235959',
+      sitewide: true,
+      hidden: false,
+      noCreate: false,
+    });
     expect(await accounts.removeBlock(id)).toBe(true);
     expect(await accounts.removeBlock(id)).toBe(false);
     expect(await accounts.findBlock(id)).toBeUndefined();

@@ -1,7 +1,7 @@
 import type { SessionGenerations } from '../../src/domain/accounts/session-generations.js';
 import type { ArtifactIndex, ProviderArtifactStore } from '../../src/domain/artifacts/provider-artifacts.js';
 import type { ClaimOnce, Counters, Marks, RequestTokenRecord, RequestTokenRecords, SiteSessionRecord, SiteSessionStore } from '../../src/domain/artifacts/stores.js';
-import type { Account, AccountBlock, AccountRepository, NewAccount } from '../../src/domain/accounts/account.js';
+import type { Account, AccountBlock, AccountRepository, NewAccount, NewBlock } from '../../src/domain/accounts/account.js';
 import { STAGE_NUMBER, type Consumer, type ConsumerChanges, type ConsumerQuery, type ConsumerRepository, type NewConsumer } from '../../src/domain/consumers/consumer.js';
 import type { ConsumerLogEntry, ManagementLog } from '../../src/domain/consumers/management-log.js';
 import type { AccessTokenRegistry, GrantRecordRepository } from '../../src/domain/grants/access-token-registry.js';
@@ -51,8 +51,8 @@ export class MemoryAccounts implements AccountRepository {
   async findBlock(id: number) {
     return this.blocks.get(id);
   }
-  async putBlock(block: AccountBlock) {
-    this.blocks.set(block.userId, block);
+  async putBlock(block: NewBlock) {
+    this.blocks.set(block.userId, { ...block, id: block.userId, byName: '', sitewide: true, hidden: false, noCreate: false });
   }
   async removeBlock(id: number) {
     return this.blocks.delete(id);
