@@ -8,9 +8,11 @@ import { trustsProxies } from './http/client-address.js';
 import { healthRoutes } from './http/health-routes.js';
 import { RateLimiter } from './http/rate-limit.js';
 import { SiteSessions } from './http/site-session.js';
+import { TWO_FACTOR_PATH } from './http/site-paths.js';
 import { staticRoutes } from './http/static-routes.js';
 import { interactionRoutes } from './interactions/interaction-routes.js';
-import { PasswordThrottle } from './domain/accounts/password-throttle.js';
+import { BAD_OATH_THROTTLE, PasswordThrottle, PER_ADDRESS } from './domain/accounts/password-throttle.js';
+import { PendingSignIns } from './http/pending-sign-in.js';
 import { loginRoutes } from './interactions/login-routes.js';
 import { managementRouters } from './management/index.js';
 import { NonceStore } from './oauth1/nonces.js';
@@ -84,6 +86,7 @@ export async function composeWeb(services: Services, log: (line: string) => void
     loadExistingGrant: createLoadExistingGrant(consumerCache, services.grants),
     sessions,
     pendingSecrets,
+    consumers: consumerCache,
   });
   const host = new ProviderHost({
     issuer: config.issuer,
@@ -128,8 +131,15 @@ export async function composeWeb(services: Services, log: (line: string) => void
     routers: [
       staticRoutes(),
       healthRoutes({ database: services.ping, ...services.readinessChecks }),
-      loginRoutes({ accounts, sessions, throttle: passwordThrottle(artifacts) }),
-      interactionRoutes({ provider, sessions, accounts, consumers: consumerCache, grants: services.grants, artifacts }),
+      loginRoutes({
+        accounts,
+        sessions,
+        throttle: passwordThrottle(artifacts),
+        twoFactor: services.twoFactor,
+        pendingSignIns: new PendingSignIns(artifacts, config.secretKey),
+        codeThrottle: passwordThrottle(artifacts, 'badoath'),
+      }),
+      interactionRoutes({ provider, sessions, accounts, consumers: consumerCache, grants: services.grants, artifacts, twoFactor: services.twoFactor, enableTwoFactorHref: TWO_FACTOR_PATH }),
       resourceRoutes(config.scriptPath, { provider, consumers: consumerCache, accounts: profiles }),
       ...managementRouters(management, { tokenEndpoint: `${config.issuer}${routes.token}` }),
       clientRoutes(config.scriptPath, { ...management, provider, wikiId: config.wikiId }),
@@ -153,10 +163,14 @@ export async function composeWeb(services: Services, log: (line: string) => void
   };
 }
 
-/** Sign-in counters in the artifact store (Redis when configured), so every instance shares them. */
-function passwordThrottle(artifacts: Services['artifacts']): PasswordThrottle {
-  return new PasswordThrottle({
-    increment: (key, windowSeconds) => artifacts.increment('LoginThrottle', key, windowSeconds),
-    reset: (key) => artifacts.destroy('LoginThrottle', key),
-  });
+/**
+ * Sign-in counters in the artifact store (Redis when configured), so every instance shares them:
+ * passwords, or (`badoath`) second-factor codes.
+ */
+function passwordThrottle(artifacts: Services['artifacts'], kind: 'password' | 'badoath' = 'password'): PasswordThrottle {
+  const counters = {
+    increment: (key: string, windowSeconds: number) => artifacts.increment('LoginThrottle', key, windowSeconds),
+    reset: (key: string) => artifacts.destroy('LoginThrottle', key),
+  };
+  return kind === 'password' ? new PasswordThrottle(counters) : new PasswordThrottle(counters, BAD_OATH_THROTTLE, PER_ADDRESS, kind);
 }
