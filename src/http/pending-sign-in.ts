@@ -1,11 +1,9 @@
 import { createHmac, randomBytes } from 'node:crypto';
 import type { Context } from 'koa';
-import type { ArtifactStore } from '../domain/artifacts/artifact-store.js';
+import type { Counters, PendingSignInStore } from '../domain/artifacts/stores.js';
 import { safeEqual } from './site-session.js';
 
 const COOKIE = 'wikiauth_2fa';
-const MODEL = 'PendingSignIn';
-const ATTEMPTS_MODEL = 'PendingSignInAttempt';
 /** Time to type the code after the password; then the password is asked again. */
 const LIFETIME_SECONDS = 600;
 
@@ -19,22 +17,25 @@ export interface PendingSignIn {
 
 /**
  * The state between the password and the code: a random id in an HttpOnly cookie, the user in the
- * artifact store (every instance sees it). No site session exists until the code is accepted; the
+ * short-lived store (every instance sees it). No site session exists until the code is accepted; the
  * code form's CSRF token is bound to this id.
  */
 export class PendingSignIns {
-  readonly #store: ArtifactStore;
+  readonly #store: PendingSignInStore;
+  readonly #attempts: Counters;
   readonly #csrfKey: Buffer;
 
-  constructor(store: ArtifactStore, secretKey: string) {
+  /** `attempts`: counters for the codes typed per pending sign-in (kept apart by an `oath-pending:` prefix). */
+  constructor(store: PendingSignInStore, attempts: Counters, secretKey: string) {
     this.#store = store;
+    this.#attempts = attempts;
     this.#csrfKey = createHmac('sha256', secretKey).update('wikiauth second factor').digest();
   }
 
   async begin(ctx: Context, userId: number, userName: string): Promise<PendingSignIn> {
     await this.end(ctx);
     const pending: PendingSignIn = { id: randomBytes(32).toString('base64url'), userId, userName };
-    await this.#store.upsert(MODEL, pending.id, { userId, userName }, LIFETIME_SECONDS);
+    await this.#store.save(pending.id, { userId, userName }, LIFETIME_SECONDS);
     ctx.cookies.set(COOKIE, pending.id, { httpOnly: true, sameSite: 'lax', secure: ctx.secure, maxAge: LIFETIME_SECONDS * 1000, signed: false, overwrite: true });
     return pending;
   }
@@ -42,18 +43,18 @@ export class PendingSignIns {
   async current(ctx: Context): Promise<PendingSignIn | undefined> {
     const id = ctx.cookies.get(COOKIE);
     if (!id || !/^[A-Za-z0-9_-]{43}$/.test(id)) return undefined;
-    const payload = await this.#store.find(MODEL, id);
-    return payload ? { id, userId: Number(payload.userId), userName: String(payload.userName) } : undefined;
+    const record = await this.#store.find(id);
+    return record && { id, ...record };
   }
 
   /** Counts a code typed for this sign-in; returns how many so far. */
   async countAttempt(pending: PendingSignIn): Promise<number> {
-    return this.#store.increment(ATTEMPTS_MODEL, pending.id, LIFETIME_SECONDS);
+    return this.#attempts.increment(`oath-pending:${pending.id}`, LIFETIME_SECONDS);
   }
 
   async end(ctx: Context): Promise<void> {
     const id = ctx.cookies.get(COOKIE);
-    if (id && /^[A-Za-z0-9_-]{43}$/.test(id)) await this.#store.destroy(MODEL, id);
+    if (id && /^[A-Za-z0-9_-]{43}$/.test(id)) await this.#store.destroy(id);
     ctx.cookies.set(COOKIE, null, { overwrite: true });
   }
 

@@ -1,7 +1,7 @@
 import Router from '@koa/router';
 import type { Context } from 'koa';
 import type Provider from 'oidc-provider';
-import type { ArtifactStore } from '../domain/artifacts/artifact-store.js';
+import type { Marks } from '../domain/artifacts/stores.js';
 import type { AccountService } from '../domain/accounts/account-service.js';
 import { ACR_PASSWORD, ACR_TWO_FACTOR, ACR_VALUES, acrToReport, hasTwoFactors } from '../domain/accounts/assurance.js';
 import type { TwoFactorService } from '../domain/accounts/two-factor-service.js';
@@ -10,11 +10,10 @@ import { DomainError } from '../domain/errors.js';
 import type { GrantService } from '../domain/grants/grant-service.js';
 import { literalPath } from '../http/route-path.js';
 import type { ConsumerLookup } from '../domain/consumers/consumer-cache.js';
-import { INTERACTION_PATH } from '../provider/routes.js';
 import { TWO_FACTOR_REQUIRED } from '../provider/site-session-check.js';
 import { renderPage } from '../http/render.js';
 import { readForm } from '../http/form-body.js';
-import { LOGIN_PATH } from '../http/site-paths.js';
+import { loginUrl, type PagePaths } from '../http/site-paths.js';
 import { renderConsentPage } from '../http/consent-page.js';
 import type { SiteSessions } from '../http/site-session.js';
 
@@ -24,7 +23,9 @@ export interface InteractionDeps {
   readonly accounts: AccountService;
   readonly consumers: ConsumerLookup;
   readonly grants: Pick<GrantService, 'consent'>;
-  readonly artifacts: ArtifactStore;
+  /** When a login interaction asked for the password again, by interaction uid. */
+  readonly reauthentications: Marks;
+  readonly pages: PagePaths;
   readonly twoFactor: Pick<TwoFactorService, 'isEnrolled'>;
   /** Where a user turns two-factor authentication on. */
   readonly enableTwoFactorHref: string;
@@ -33,7 +34,6 @@ export interface InteractionDeps {
 // Login reasons that need the password again, not just the site session (OIDC Core §3.1.2.1
 // prompt=login, max_age; a hint or claims request naming another user). A requested level is met by
 // the factors of the site session instead (below).
-const REAUTH_MODEL = 'ReauthenticationRequest';
 const REAUTHENTICATE = new Set(['login_prompt', 'max_age', 'id_token_hint', 'claims_id_token_sub_value']);
 const UNMET = { error: 'unmet_authentication_requirements', error_description: 'The requested authentication level cannot be reached for this user' };
 
@@ -44,25 +44,25 @@ const UNMET = { error: 'unmet_authentication_requirements', error_description: '
  */
 export function interactionRoutes(deps: InteractionDeps): Router {
   const router = new Router();
-  const path = `${literalPath(INTERACTION_PATH)}/:uid`;
+  const path = `${literalPath(deps.pages.interaction)}/:uid`;
 
   router.get(path, async (ctx) => {
     ctx.state.ownPage = true;
     const provider = deps.provider();
     const details = await provider.interactionDetails(ctx.req, ctx.res);
-    const here = `${INTERACTION_PATH}/${details.uid}`;
+    const here = `${deps.pages.interaction}/${details.uid}`;
     const session = await deps.sessions.current(ctx);
 
     if (details.prompt.name === 'login') {
       const needsPassword = details.prompt.reasons.some((r) => REAUTHENTICATE.has(r));
-      const asked = needsPassword ? await deps.artifacts.find(REAUTH_MODEL, details.uid) : undefined;
-      const fresh = session && (!needsPassword || (asked !== undefined && session.loginMs > Number(asked.at)));
+      const asked = needsPassword ? await deps.reauthentications.find(details.uid) : undefined;
+      const fresh = session && (!needsPassword || (asked !== undefined && session.loginMs > asked));
       if (!session || !fresh) {
         // Remember when we asked, so only a password entered afterwards counts — also when there is
         // no session yet: the sign-in that follows is that password (else it would be asked twice).
-        if (needsPassword) await deps.artifacts.upsert(REAUTH_MODEL, details.uid, { at: Date.now() }, 3600);
+        if (needsPassword) await deps.reauthentications.mark(details.uid, Date.now(), 3600);
         const hint = typeof details.params.login_hint === 'string' ? `&wpName=${encodeURIComponent(details.params.login_hint)}` : '';
-        ctx.redirect(`${LOGIN_PATH}?returnto=${encodeURIComponent(here)}${needsPassword && session ? '&force=1' : ''}${hint}`);
+        ctx.redirect(`${loginUrl(deps.pages, here)}${needsPassword && session ? '&force=1' : ''}${hint}`);
         return;
       }
       const level = requestedLevel(details);
@@ -73,7 +73,7 @@ export function interactionRoutes(deps: InteractionDeps): Router {
       if (level.twoFactor && !hasTwoFactors(session.amr)) {
         // A user with two-factor signs in again, giving both; one without it is told, never let through.
         if (await deps.twoFactor.isEnrolled(session.userId)) {
-          ctx.redirect(`${LOGIN_PATH}?returnto=${encodeURIComponent(here)}&force=1`);
+          ctx.redirect(`${loginUrl(deps.pages, here)}&force=1`);
           return;
         }
         const consumer = await deps.consumers.get(String(details.params.client_id));

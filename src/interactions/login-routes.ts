@@ -6,7 +6,7 @@ import type { TwoFactorService } from '../domain/accounts/two-factor-service.js'
 import { DomainError } from '../domain/errors.js';
 import { renderPage } from '../http/render.js';
 import { literalPath } from '../http/route-path.js';
-import { LOGIN_PATH, LOGOUT_PATH } from '../http/site-paths.js';
+import type { PagePaths } from '../http/site-paths.js';
 import { readForm } from '../http/form-body.js';
 import { safeReturnTo } from './return-to.js';
 import { PASSWORD_ONLY, type SiteSessions } from '../http/site-session.js';
@@ -32,6 +32,7 @@ export interface LoginDeps {
   readonly pendingSignIns: PendingSignIns;
   /** Wrong second-factor codes, per account from every address (MediaWiki's `badoath` limit). */
   readonly codeThrottle: PasswordThrottle;
+  readonly pages: PagePaths;
 }
 
 /**
@@ -40,19 +41,20 @@ export interface LoginDeps {
  * password again even when signed in (prompt=login, max_age). A user with two-factor authentication
  * is asked for a code on a second page before the site session begins (docs/sign-in.md).
  */
-export function loginRoutes({ accounts, sessions, throttle, twoFactor, pendingSignIns, codeThrottle }: LoginDeps): Router {
+export function loginRoutes({ accounts, sessions, throttle, pages, twoFactor, pendingSignIns, codeThrottle }: LoginDeps): Router {
   const router = new Router();
+  const mainPage = { href: pages.home, text: 'Return to the main page' };
 
   const showForm = async (ctx: Context, opts: { error?: string; username?: string; status?: number } = {}) => {
     ctx.state.ownPage = true;
     // Signing in for an application can end, through redirects, at its redirect URI (any origin).
-    const returnto = safeReturnTo(ctx.query.returnto ?? (ctx.request as { body?: Record<string, unknown> }).body?.returnto);
+    const returnto = safeReturnTo(ctx.query.returnto ?? (ctx.request as { body?: Record<string, unknown> }).body?.returnto, pages.home);
     await renderPage(
       ctx,
       'login',
       {
         title: 'Log in',
-        action: `${LOGIN_PATH}${ctx.query.force === '1' ? '?force=1' : ''}`,
+        action: `${pages.login}${ctx.query.force === '1' ? '?force=1' : ''}`,
         csrfToken: sessions.loginCsrfToken(ctx),
         returnto,
         username: opts.username ?? (typeof ctx.query.wpName === 'string' ? ctx.query.wpName.slice(0, 255) : ''),
@@ -68,7 +70,7 @@ export function loginRoutes({ accounts, sessions, throttle, twoFactor, pendingSi
     await renderPage(
       ctx,
       'login-oath',
-      { title: 'Log in', action: LOGIN_PATH, csrfToken: pendingSignIns.csrfToken(pending), returnto: safeReturnTo(returnto), error: opts.error ?? null },
+      { title: 'Log in', action: pages.login, csrfToken: pendingSignIns.csrfToken(pending), returnto: safeReturnTo(returnto, pages.home), error: opts.error ?? null },
       opts.status ?? 200,
     );
   };
@@ -105,19 +107,19 @@ export function loginRoutes({ accounts, sessions, throttle, twoFactor, pendingSi
     await sessions.start(ctx, userId, amr);
     await throttle.clear(ctx.ip, userName);
     ctx.status = 303;
-    ctx.redirect(safeReturnTo(returnto));
+    ctx.redirect(safeReturnTo(returnto, pages.home));
   };
 
-  router.get(literalPath(LOGIN_PATH), async (ctx) => {
+  router.get(literalPath(pages.login), async (ctx) => {
     const current = await sessions.current(ctx);
     if (current && ctx.query.force !== '1') {
-      ctx.redirect(safeReturnTo(ctx.query.returnto));
+      ctx.redirect(safeReturnTo(ctx.query.returnto, pages.home));
       return;
     }
     await showForm(ctx);
   });
 
-  router.post(literalPath(LOGIN_PATH), async (ctx) => {
+  router.post(literalPath(pages.login), async (ctx) => {
     const form = await readForm(ctx);
     if (form.OATHToken !== undefined) {
       await secondFactor(ctx, form);
@@ -147,17 +149,17 @@ export function loginRoutes({ accounts, sessions, throttle, twoFactor, pendingSi
     }
   });
 
-  router.get(literalPath(LOGOUT_PATH), async (ctx) => {
+  router.get(literalPath(pages.logout), async (ctx) => {
     ctx.state.ownPage = true;
     const session = await sessions.current(ctx);
     if (!session) {
-      await renderPage(ctx, 'message', { title: 'Log out', heading: 'Log out', message: 'You are not logged in.', link: { href: '/', text: 'Return to the main page' } });
+      await renderPage(ctx, 'message', { title: 'Log out', heading: 'Log out', message: 'You are not logged in.', link: mainPage });
       return;
     }
     await renderPage(ctx, 'logout-site', { title: 'Log out', csrfToken: sessions.csrfToken(session) });
   });
 
-  router.post(literalPath(LOGOUT_PATH), async (ctx) => {
+  router.post(literalPath(pages.logout), async (ctx) => {
     ctx.state.ownPage = true;
     const form = await readForm(ctx);
     const session = await sessions.current(ctx);
@@ -165,7 +167,7 @@ export function loginRoutes({ accounts, sessions, throttle, twoFactor, pendingSi
       throw new DomainError('bad_csrf_token', 'Your session token was missing or stale; please try again.');
     }
     await sessions.end(ctx);
-    await renderPage(ctx, 'message', { title: 'Logged out', heading: 'You are now logged out', message: 'You have been logged out of this site.', link: { href: '/', text: 'Return to the main page' } });
+    await renderPage(ctx, 'message', { title: 'Logged out', heading: 'You are now logged out', message: 'You have been logged out of this site.', link: mainPage });
   });
 
   return router;

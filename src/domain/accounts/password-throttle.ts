@@ -1,12 +1,7 @@
 import { createHash } from 'node:crypto';
 import { isIP } from 'node:net';
+import type { Counters } from '../artifacts/stores.js';
 import { canonicalUserName } from './user-name.js';
-
-/** Counters shared by every instance; `increment` is atomic and starts a window on its first hit. */
-export interface AttemptCounters {
-  increment(key: string, windowSeconds: number): Promise<number>;
-  reset(key: string): Promise<void>;
-}
 
 /** One `$wgPasswordAttemptThrottle` condition; `allIPs` counts the account from every address. */
 export interface ThrottleCondition {
@@ -37,13 +32,13 @@ export const BAD_OATH_THROTTLE: readonly ThrottleCondition[] = [{ count: 10, sec
  * (`name`, `Name_` and `Name` are one account) and an IPv6 address counts as its /64.
  */
 export class PasswordThrottle {
-  readonly #counters: AttemptCounters;
+  readonly #counters: Counters;
   readonly #conditions: readonly ThrottleCondition[];
   readonly #perAddress: ThrottleCondition;
   readonly #scope: string;
 
   /** `scope` keeps the counters of separate throttles (passwords, second-factor codes) apart. */
-  constructor(counters: AttemptCounters, conditions = PASSWORD_ATTEMPT_THROTTLE, perAddress = PER_ADDRESS, scope = 'password') {
+  constructor(counters: Counters, conditions = PASSWORD_ATTEMPT_THROTTLE, perAddress = PER_ADDRESS, scope = 'password') {
     this.#counters = counters;
     this.#conditions = conditions;
     this.#perAddress = perAddress;
