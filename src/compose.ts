@@ -8,11 +8,12 @@ import { mediaWikiTokenHint } from './compat/token-hints.js';
 import { trustsProxies } from './http/client-address.js';
 import { healthRoutes } from './http/health-routes.js';
 import { RateLimiter } from './http/rate-limit.js';
-import { pagePaths, type PagePaths } from './http/site-paths.js';
+import { pagePaths, WIKI_TWO_FACTOR_PATH, type PagePaths } from './http/site-paths.js';
 import { SiteSessions } from './http/site-session.js';
 import { staticRoutes } from './http/static-routes.js';
 import { interactionRoutes } from './interactions/interaction-routes.js';
-import { PasswordThrottle } from './domain/accounts/password-throttle.js';
+import { BAD_OATH_THROTTLE, PasswordThrottle, PER_ADDRESS } from './domain/accounts/password-throttle.js';
+import { PendingSignIns } from './http/pending-sign-in.js';
 import { loginRoutes } from './interactions/login-routes.js';
 import { managementRouters } from './management/index.js';
 import { NonceStore } from './oauth1/nonces.js';
@@ -91,6 +92,7 @@ export async function composeWeb(services: Services, log: (line: string) => void
     sessions,
     pendingSecrets,
     pages,
+    consumers: consumerCache,
   });
   const host = new ProviderHost({
     issuer: config.issuer,
@@ -138,8 +140,27 @@ export async function composeWeb(services: Services, log: (line: string) => void
     routers: [
       staticRoutes(pages),
       healthRoutes({ database: services.ping, ...services.readinessChecks }),
-      loginRoutes({ accounts, sessions, throttle: new PasswordThrottle(stores.loginThrottleCounters), pages }),
-      interactionRoutes({ provider, sessions, accounts, consumers: consumerCache, grants: services.grants, reauthentications: stores.reauthenticationRequests, pages }),
+      loginRoutes({
+        accounts,
+        sessions,
+        throttle: new PasswordThrottle(stores.loginThrottleCounters),
+        pages,
+        twoFactor: services.twoFactor,
+        pendingSignIns: new PendingSignIns(stores.pendingSignIns, stores.loginThrottleCounters, config.secretKey),
+        // MediaWiki's `badoath` limit: wrong second-factor codes, counted apart from passwords.
+        codeThrottle: new PasswordThrottle(stores.loginThrottleCounters, BAD_OATH_THROTTLE, PER_ADDRESS, 'badoath'),
+      }),
+      interactionRoutes({
+        provider,
+        sessions,
+        accounts,
+        consumers: consumerCache,
+        grants: services.grants,
+        reauthentications: stores.reauthenticationRequests,
+        pages,
+        twoFactor: services.twoFactor,
+        enableTwoFactorHref: config.mediawiki ? WIKI_TWO_FACTOR_PATH : pages.twoFactor,
+      }),
       resourceRoutes(config.scriptPath, {
         provider,
         consumers: consumerCache,

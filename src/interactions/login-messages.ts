@@ -1,12 +1,16 @@
 import { DomainError, UnavailableError, type DomainErrorCode } from '../domain/errors.js';
 
-/** What the sign-in form says, in MediaWiki's words (its `wrongpassword`, `login-throttled`, `sessionfailure`). */
+/** What the sign-in form says, in MediaWiki's words (its `wrongpassword`, `login-throttled`, `sessionfailure`; OATHAuth's for the code). */
 export const LOGIN_MESSAGES = {
   failed: 'Incorrect username or password entered. Please try again.',
   blocked: 'This account is blocked and cannot log in.',
   throttled: 'You have made too many recent login attempts. Please wait 5 minutes before trying again.',
   sessionFailure:
     'There seems to be a problem with your login session; this action has been canceled as a precaution against session hijacking. Please resubmit the form.',
+  // OATHAuth's oathauth-login-failed and oathauth-throttled, and the expiry of a pending sign-in.
+  codeFailed: 'Verification failed.',
+  codeThrottled: 'Too many verification attempts! Please wait 1 minute.',
+  codeExpired: 'Your login session has expired or had too many verification attempts. Please log in again.',
 } as const;
 
 /**

@@ -1,7 +1,7 @@
 import type { SessionGenerations } from '../domain/accounts/session-generations.js';
 import type { UsedTotpSteps } from '../domain/accounts/two-factor-service.js';
 import type { ProviderArtifactStore } from '../domain/artifacts/provider-artifacts.js';
-import type { ClaimOnce, Counters, Marks, RequestTokenRecords, SiteSessionStore } from '../domain/artifacts/stores.js';
+import type { ClaimOnce, Counters, Marks, PendingSignInStore, RequestTokenRecords, SiteSessionStore } from '../domain/artifacts/stores.js';
 import type { ArtifactTable } from './artifact-table.js';
 
 /** Every short-lived port of the domain, on one backend; the composition root picks per port. */
@@ -14,6 +14,7 @@ export interface ArtifactStores {
   readonly loginThrottleCounters: Counters;
   readonly sessionGenerations: SessionGenerations;
   readonly reauthenticationRequests: Marks;
+  readonly pendingSignIns: PendingSignInStore;
   readonly usedTotpSteps: UsedTotpSteps;
   /** Drop expired entries (SQL; Redis expires its own); returns how many. */
   collectGarbage(): Promise<number>;
@@ -31,6 +32,7 @@ const NS = {
   loginThrottle: 'LoginThrottle',
   sessionGeneration: 'SessionGeneration',
   reauthentication: 'ReauthenticationRequest',
+  pendingSignIn: 'PendingSignIn',
   totpStep: 'OathTotpStep',
   lastTotpStep: 'OathTotpLastStep',
 } as const;
@@ -45,7 +47,9 @@ export function artifactStores(table: ArtifactTable): ArtifactStores {
       save: (id, session, ttl) => table.upsert(NS.siteSession, id, session, ttl),
       async find(id) {
         const payload = await table.find(NS.siteSession, id);
-        return payload && { userId: Number(payload.userId), loginMs: Number(payload.loginMs), generation: Number(payload.generation ?? 0) };
+        if (!payload) return undefined;
+        const amr = Array.isArray(payload.amr) ? { amr: payload.amr.map(String) } : {};
+        return { userId: Number(payload.userId), loginMs: Number(payload.loginMs), generation: Number(payload.generation ?? 0), ...amr };
       },
       destroy: (id) => table.destroy(NS.siteSession, id),
     },
@@ -76,6 +80,14 @@ export function artifactStores(table: ArtifactTable): ArtifactStores {
         const payload = await table.find(NS.reauthentication, id);
         return payload && Number(payload.at);
       },
+    },
+    pendingSignIns: {
+      save: (id, pending, ttl) => table.upsert(NS.pendingSignIn, id, pending, ttl),
+      async find(id) {
+        const payload = await table.find(NS.pendingSignIn, id);
+        return payload && { userId: Number(payload.userId), userName: String(payload.userName) };
+      },
+      destroy: (id) => table.destroy(NS.pendingSignIn, id),
     },
     usedTotpSteps: usedTotpSteps(table),
     collectGarbage: () => table.collectGarbage(),
