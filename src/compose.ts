@@ -13,6 +13,10 @@ import { interactionRoutes } from './interactions/interaction-routes.js';
 import { PasswordThrottle } from './domain/accounts/password-throttle.js';
 import { loginRoutes } from './interactions/login-routes.js';
 import { managementRouters } from './management/index.js';
+import { oathManageRoutes } from './management/oath-manage-routes.js';
+import { TwoFactorSetup } from './domain/accounts/two-factor-setup.js';
+import { newOathKey } from './security/oath-keys.js';
+import { storedPendingOathKeys } from './storage/pending-oath-keys.js';
 import { NonceStore } from './oauth1/nonces.js';
 import { OAuth1Server } from './oauth1/oauth1-server.js';
 import { RequestTokenStore } from './oauth1/request-tokens.js';
@@ -132,6 +136,14 @@ export async function composeWeb(services: Services, log: (line: string) => void
       interactionRoutes({ provider, sessions, accounts, consumers: consumerCache, grants: services.grants, artifacts }),
       resourceRoutes(config.scriptPath, { provider, consumers: consumerCache, accounts: profiles }),
       ...managementRouters(management, { tokenEndpoint: `${config.issuer}${routes.token}` }),
+      oathManageRoutes({
+        accounts,
+        sessions,
+        twoFactor: new TwoFactorSetup({ enrolments: services.twoFactor, pending: storedPendingOathKeys(artifacts), newKey: newOathKey }),
+        // Authenticator apps list keys by issuer; the host tells this site's apart from others.
+        issuer: new URL(config.issuer).host,
+        log,
+      }),
       clientRoutes(config.scriptPath, { ...management, provider, wikiId: config.wikiId }),
     ],
     provider: providerMount({

@@ -7,6 +7,7 @@ import { blockUser, changePassword, createAndPromote, unblockUser } from './comm
 import { createOAuthConsumer, deleteOAuthConsumer, trustOAuthConsumer } from './commands/consumers.js';
 import { keys } from './commands/keys.js';
 import { migrate } from './commands/migrate.js';
+import { disableOATHAuthForUser } from './commands/two-factor.js';
 
 type Command = (services: Services, args: string[], out: (line: string) => void) => Promise<void>;
 
@@ -19,6 +20,7 @@ const COMMANDS: Record<string, Command> = {
   changePassword: ({ accounts }, args, out) => changePassword({ accounts }, args, out),
   blockUser: ({ accounts }, args, out) => blockUser({ accounts }, args, out),
   unblockUser: ({ accounts }, args, out) => unblockUser({ accounts }, args, out),
+  disableOATHAuthForUser: ({ accounts, twoFactor }, args, out) => disableOATHAuthForUser({ accounts, twoFactor }, args, out),
   keys: ({ keys: keyService, config }, args, out) => keys({ keys: keyService, config }, args, out),
 };
 
@@ -34,6 +36,7 @@ commands:
   changePassword         --user U --password P
   blockUser              <username> [--reason R]
   unblockUser            <username>
+  disableOATHAuthForUser <username>
   keys                   list | rotate [--activate-in S] | retire <kid> [--force]`;
 
 /** The `wikiauth` command. Errors: one line on stderr and a non-zero exit code. */
