@@ -4,19 +4,21 @@ import { createApp, type App } from './app.js';
 import { actionApi } from './compat/action-api.js';
 import { clientRoutes } from './compat/client-routes.js';
 import { resourceRoutes } from './compat/resource-routes.js';
+import { mediaWikiTokenHint } from './compat/token-hints.js';
 import { trustsProxies } from './http/client-address.js';
 import { healthRoutes } from './http/health-routes.js';
 import { RateLimiter } from './http/rate-limit.js';
+import { pagePaths, WIKI_TWO_FACTOR_PATH, type PagePaths } from './http/site-paths.js';
 import { SiteSessions } from './http/site-session.js';
 import { staticRoutes } from './http/static-routes.js';
 import { interactionRoutes } from './interactions/interaction-routes.js';
-import { PasswordThrottle } from './domain/accounts/password-throttle.js';
+import { BAD_OATH_THROTTLE, PasswordThrottle, PER_ADDRESS } from './domain/accounts/password-throttle.js';
+import { PendingSignIns } from './http/pending-sign-in.js';
 import { loginRoutes } from './interactions/login-routes.js';
 import { managementRouters } from './management/index.js';
 import { oathManageRoutes } from './management/oath-manage-routes.js';
 import { TwoFactorSetup } from './domain/accounts/two-factor-setup.js';
 import { newOathKey } from './security/oath-keys.js';
-import { storedPendingOathKeys } from './storage/pending-oath-keys.js';
 import { NonceStore } from './oauth1/nonces.js';
 import { OAuth1Server } from './oauth1/oauth1-server.js';
 import { RequestTokenStore } from './oauth1/request-tokens.js';
@@ -40,6 +42,8 @@ import type { Services } from './services.js';
 export interface WebParts {
   readonly host: ProviderHost;
   readonly sessions: SiteSessions;
+  /** Where wikiauth's own pages live (PAGE_PATH_PREFIX). */
+  readonly pages: PagePaths;
   /** The signed-in user's name for page headers. */
   readonly currentUser: (userId: number) => Promise<{ name: string } | undefined>;
   /** Special:OAuth (OAuth 1.0a) and api.php, sharing one OAuth 1.0a server. */
@@ -65,8 +69,9 @@ export async function composeApp(services: Services, log: (line: string) => void
  * come in; each edge gets only the pieces it uses.
  */
 export async function composeWeb(services: Services, log: (line: string) => void, setCookieKeys: (keys: string[]) => void): Promise<WebParts> {
-  const { config, consumerCache, profiles, accounts, artifacts, authorizations } = services;
-  const sessions = new SiteSessions(artifacts, config.ttl.session, config.secretKey, services.sessionGenerations, (id) => accounts.isLockedOut(id));
+  const { config, consumerCache, profiles, accounts, stores, authorizations } = services;
+  const pages = pagePaths(config.pagePathPrefix);
+  const sessions = new SiteSessions(stores.siteSessions, config.ttl.session, config.secretKey, services.sessionGenerations, (id) => accounts.isLockedOut(id));
   const pendingSecrets = new PendingSecrets(config.secretKey);
   const signer = new AccessTokenSigner();
   const adapter = createAdapterFactory({
@@ -74,7 +79,7 @@ export async function composeWeb(services: Services, log: (line: string) => void
     refreshTokenGracePeriod: config.refreshTokenGracePeriod,
     accessTokens: services.accessTokens,
     authorizations,
-    artifacts,
+    artifacts: services.providerArtifacts,
     consumers: services.consumers,
     consumerCache,
     grants: services.grants,
@@ -85,9 +90,11 @@ export async function composeWeb(services: Services, log: (line: string) => void
     config,
     adapter,
     findAccount: createFindAccount(profiles),
-    loadExistingGrant: createLoadExistingGrant(consumerCache, services.grants),
+    loadExistingGrant: createLoadExistingGrant(consumerCache, services.grants, sessions),
     sessions,
     pendingSecrets,
+    pages,
+    consumers: consumerCache,
   });
   const host = new ProviderHost({
     issuer: config.issuer,
@@ -107,7 +114,7 @@ export async function composeWeb(services: Services, log: (line: string) => void
   await host.start();
   const provider = () => host.provider;
   const routes = providerRoutes(config.scriptPath);
-  const limiter = new RateLimiter(artifacts, config);
+  const limiter = new RateLimiter(stores.rateLimitCounters, config);
   const management = {
     accounts,
     consumers: services.consumers,
@@ -117,32 +124,63 @@ export async function composeWeb(services: Services, log: (line: string) => void
     sessions,
     consumerCache,
     limiter,
+    pages,
   };
 
-  const requestTokens = new RequestTokenStore(artifacts);
-  const oauth1 = new OAuth1Server({ consumers: services.consumers, accounts, authorizations, requestTokens, nonces: new NonceStore(artifacts), secretKey: config.secretKey });
-  const special = specialOAuth({ server: oauth1, consumers: services.consumers, accounts, authorizations, grants: services.grants, requestTokens, sessions, limiter, scriptPath: config.scriptPath, wikiId: config.wikiId });
+  const requestTokens = new RequestTokenStore(stores.requestTokens);
+  const oauth1 = new OAuth1Server({ consumers: services.consumers, accounts, authorizations, requestTokens, nonces: new NonceStore(stores.oauth1Nonces), secretKey: config.secretKey });
+  const special = specialOAuth({ server: oauth1, consumers: services.consumers, accounts, authorizations, grants: services.grants, requestTokens, sessions, limiter, scriptPath: config.scriptPath, wikiId: config.wikiId, pages });
   const apiRoutes = actionApi({ oauth1, provider, consumers: consumerCache, accounts, wikiId: config.wikiId, scriptPath: config.scriptPath }).routes();
+
+  // MediaWiki's `badoath` limit: second-factor codes, counted apart from passwords, shared by the
+  // sign-in and Special:OATHManage as OATHAuth shares it.
+  const codeThrottle = new PasswordThrottle(stores.loginThrottleCounters, BAD_OATH_THROTTLE, PER_ADDRESS, 'badoath');
 
   return {
     host,
     sessions,
+    pages,
     currentUser: (userId) => accounts.findById(userId),
     mediaWiki: (ctx, next) => special(ctx, () => apiRoutes(ctx as Parameters<typeof apiRoutes>[0], next)),
     routers: [
-      staticRoutes(),
+      staticRoutes(pages),
       healthRoutes({ database: services.ping, ...services.readinessChecks }),
-      loginRoutes({ accounts, sessions, throttle: passwordThrottle(artifacts) }),
-      interactionRoutes({ provider, sessions, accounts, consumers: consumerCache, grants: services.grants, artifacts }),
-      resourceRoutes(config.scriptPath, { provider, consumers: consumerCache, accounts: profiles }),
+      loginRoutes({
+        accounts,
+        sessions,
+        throttle: new PasswordThrottle(stores.loginThrottleCounters),
+        pages,
+        twoFactor: services.twoFactor,
+        pendingSignIns: new PendingSignIns(stores.pendingSignIns, stores.loginThrottleCounters, config.secretKey),
+        codeThrottle,
+      }),
+      interactionRoutes({
+        provider,
+        sessions,
+        accounts,
+        consumers: consumerCache,
+        grants: services.grants,
+        reauthentications: stores.reauthenticationRequests,
+        pages,
+        twoFactor: services.twoFactor,
+        enableTwoFactorHref: config.mediawiki ? WIKI_TWO_FACTOR_PATH : pages.twoFactor,
+      }),
+      resourceRoutes(config.scriptPath, {
+        provider,
+        consumers: consumerCache,
+        accounts: profiles,
+        tokenHint: (value) => mediaWikiTokenHint(value, { jwt: () => signer.jwt, registry: services.accessTokens }),
+      }),
       ...managementRouters(management, { tokenEndpoint: `${config.issuer}${routes.token}` }),
       oathManageRoutes({
         accounts,
         sessions,
-        twoFactor: new TwoFactorSetup({ enrolments: services.twoFactor, pending: storedPendingOathKeys(artifacts), newKey: newOathKey }),
+        twoFactor: new TwoFactorSetup({ enrolments: services.twoFactor, pending: stores.pendingOathKeys, newKey: newOathKey }),
         // Authenticator apps list keys by issuer; the host tells this site's apart from others.
         issuer: new URL(config.issuer).host,
         log,
+        pages,
+        codeThrottle,
       }),
       clientRoutes(config.scriptPath, { ...management, provider, wikiId: config.wikiId }),
     ],
@@ -158,17 +196,9 @@ export async function composeWeb(services: Services, log: (line: string) => void
       },
     }),
     collectGarbage: async () => {
-      await artifacts.collectGarbage();
+      await stores.collectGarbage();
       await services.grantRecords.collectGarbage();
       await services.consumerWorkflow.expireIdleProposals();
     },
   };
-}
-
-/** Sign-in counters in the artifact store (Redis when configured), so every instance shares them. */
-function passwordThrottle(artifacts: Services['artifacts']): PasswordThrottle {
-  return new PasswordThrottle({
-    increment: (key, windowSeconds) => artifacts.increment('LoginThrottle', key, windowSeconds),
-    reset: (key) => artifacts.destroy('LoginThrottle', key),
-  });
 }

@@ -4,7 +4,7 @@ import { DomainError, UnavailableError } from '../domain/errors.js';
 import { openServices, type Services } from '../services.js';
 import { UsageError } from './cli-error.js';
 import { blockUser, changePassword, createAndPromote, unblockUser } from './commands/accounts.js';
-import { createOAuthConsumer, deleteOAuthConsumer, trustOAuthConsumer } from './commands/consumers.js';
+import { createOAuthConsumer, deleteOAuthConsumer, requireTwoFactorForConsumer, trustOAuthConsumer } from './commands/consumers.js';
 import { keys } from './commands/keys.js';
 import { migrate } from './commands/migrate.js';
 import { disableOATHAuthForUser } from './commands/two-factor.js';
@@ -17,6 +17,7 @@ const COMMANDS: Record<string, Command> = {
   createOAuthConsumer: ({ consumers }, args, out) => createOAuthConsumer({ consumers }, args, out),
   deleteOAuthConsumer: ({ consumers }, args, out) => deleteOAuthConsumer({ consumers }, args, out),
   trustOAuthConsumer: ({ consumers }, args, out) => trustOAuthConsumer({ consumers }, args, out),
+  requireTwoFactorForConsumer: ({ consumers }, args, out) => requireTwoFactorForConsumer({ consumers }, args, out),
   changePassword: ({ accounts }, args, out) => changePassword({ accounts }, args, out),
   blockUser: ({ accounts }, args, out) => blockUser({ accounts }, args, out),
   unblockUser: ({ accounts }, args, out) => unblockUser({ accounts }, args, out),
@@ -30,9 +31,10 @@ commands:
   serve                  run the service (npm start)
   migrate                create or update the database schema (MariaDB/MySQL; SQLite migrates itself)
   createAndPromote       <username> <password> [--email E] [--sysop] [--bureaucrat] [--custom-groups a,b] [--force]
-  createOAuthConsumer    --user U --name N --description D --version V --callbackUrl URL --grants G … [--oauthVersion 1|2] [--approve] [--jsonOnSuccess] …
+  createOAuthConsumer    --user U --name N --description D --version V --callbackUrl URL --grants G … [--oauthVersion 1|2] [--trusted] [--requireTwoFactor] [--approve] [--jsonOnSuccess] …
   deleteOAuthConsumer    --key K
   trustOAuthConsumer     --key K [--untrust]
+  requireTwoFactorForConsumer --key K [--off]
   changePassword         --user U --password P
   blockUser              <username> [--reason R]
   unblockUser            <username>

@@ -1,11 +1,10 @@
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { Context } from 'koa';
-import type { ArtifactStore } from '../domain/artifacts/artifact-store.js';
+import type { SiteSessionStore } from '../domain/artifacts/stores.js';
 import type { SessionGenerations } from '../domain/accounts/session-generations.js';
 
 export const SITE_SESSION_COOKIE = 'wikiauth_session';
 const LOGIN_NONCE_COOKIE = 'wikiauth_login';
-const MODEL = 'SiteSession';
 
 export interface SiteSession {
   readonly id: string;
@@ -14,16 +13,24 @@ export interface SiteSession {
   readonly loginTs: number;
   /** The same in milliseconds, to tell a password entered just now from one entered a moment before. */
   readonly loginMs: number;
+  /**
+   * The factors given at that sign-in, as RFC 8176 names them: `pwd`, and `otp` after a TOTP code or
+   * scratch token (docs/sign-in.md, "Two-factor authentication").
+   */
+  readonly amr: readonly string[];
 }
+
+/** What a sign-in with the password alone records. */
+export const PASSWORD_ONLY: readonly string[] = Object.freeze(['pwd']);
 
 /**
  * The one site sign-in (docs/architecture.md §2), shared by OIDC interactions, Special:OAuth and the management
- * pages: a random id in an HttpOnly, SameSite=Lax cookie, the session itself in the artifact store
- * (so every instance sees it). CSRF tokens are HMACs bound to the session (or, before sign-in, to a
+ * pages: a random id in an HttpOnly, SameSite=Lax cookie, the session itself in the site-session
+ * store (so every instance sees it). CSRF tokens are HMACs bound to the session (or, before sign-in, to a
  * login nonce cookie).
  */
 export class SiteSessions {
-  readonly #store: ArtifactStore;
+  readonly #store: SiteSessionStore;
   readonly #ttl: number;
   readonly #csrfKey: Buffer;
   readonly #generations: SessionGenerations;
@@ -33,7 +40,7 @@ export class SiteSessions {
    * `generations`: a session from before the user's generation moved on is over; `lockedOut`: a user
    * who may no longer be signed in (blocked under `$wgBlockDisablesLogin`); their sessions end.
    */
-  constructor(store: ArtifactStore, ttlSeconds: number, secretKey: string, generations: SessionGenerations, lockedOut: (userId: number) => Promise<boolean> = async () => false) {
+  constructor(store: SiteSessionStore, ttlSeconds: number, secretKey: string, generations: SessionGenerations, lockedOut: (userId: number) => Promise<boolean> = async () => false) {
     this.#store = store;
     this.#generations = generations;
     this.#ttl = ttlSeconds;
@@ -46,28 +53,28 @@ export class SiteSessions {
     const id = ctx.cookies.get(SITE_SESSION_COOKIE);
     let session: SiteSession | undefined;
     if (id && /^[A-Za-z0-9_-]{43}$/.test(id)) {
-      const payload = await this.#store.find(MODEL, id);
+      const payload = await this.#store.find(id);
       // A session from before the user's password change, two-factor disabling or block is over.
-      if (payload && (Number(payload.generation ?? 0) !== (await this.#generations.current(Number(payload.userId))) || (await this.#lockedOut(Number(payload.userId))))) {
-        await this.#store.destroy(MODEL, id);
+      if (payload && (payload.generation !== (await this.#generations.current(payload.userId)) || (await this.#lockedOut(payload.userId)))) {
+        await this.#store.destroy(id);
         ctx.cookies.set(SITE_SESSION_COOKIE, null, { overwrite: true });
       } else if (payload) {
-        const loginMs = Number(payload.loginMs);
-        session = { id, userId: Number(payload.userId), loginMs, loginTs: Math.floor(loginMs / 1000) };
+        const { userId, loginMs } = payload;
+        session = { id, userId, loginMs, loginTs: Math.floor(loginMs / 1000), amr: payload.amr ?? PASSWORD_ONLY };
       }
     }
     ctx.state.siteSession = session ?? null;
     return session;
   }
 
-  /** Sign in: always a new id (session fixation), the old session dropped. */
-  async start(ctx: Context, userId: number): Promise<SiteSession> {
+  /** Sign in: always a new id (session fixation), the old session dropped; `amr` names the factors given. */
+  async start(ctx: Context, userId: number, amr: readonly string[] = PASSWORD_ONLY): Promise<SiteSession> {
     const old = await this.current(ctx);
-    if (old) await this.#store.destroy(MODEL, old.id);
+    if (old) await this.#store.destroy(old.id);
     const loginMs = Date.now();
-    const session: SiteSession = { id: randomBytes(32).toString('base64url'), userId, loginMs, loginTs: Math.floor(loginMs / 1000) };
+    const session: SiteSession = { id: randomBytes(32).toString('base64url'), userId, loginMs, loginTs: Math.floor(loginMs / 1000), amr: [...amr] };
     const generation = await this.#generations.current(userId);
-    await this.#store.upsert(MODEL, session.id, { userId, loginMs, generation }, this.#ttl);
+    await this.#store.save(session.id, { userId, loginMs, generation, amr: session.amr }, this.#ttl);
     ctx.cookies.set(SITE_SESSION_COOKIE, session.id, { httpOnly: true, sameSite: 'lax', secure: ctx.secure, maxAge: this.#ttl * 1000, signed: false, overwrite: true });
     ctx.cookies.set(LOGIN_NONCE_COOKIE, null, { overwrite: true });
     ctx.state.siteSession = session;
@@ -76,7 +83,7 @@ export class SiteSessions {
 
   async end(ctx: Context): Promise<void> {
     const session = await this.current(ctx);
-    if (session) await this.#store.destroy(MODEL, session.id);
+    if (session) await this.#store.destroy(session.id);
     ctx.cookies.set(SITE_SESSION_COOKIE, null, { overwrite: true });
     ctx.state.siteSession = null;
   }
@@ -110,7 +117,8 @@ export class SiteSessions {
   }
 }
 
-function safeEqual(a: string, b: string): boolean {
+/** Constant-time comparison of two tokens. */
+export function safeEqual(a: string, b: string): boolean {
   const x = Buffer.from(a);
   const y = Buffer.from(b);
   return x.length === y.length && timingSafeEqual(x, y);

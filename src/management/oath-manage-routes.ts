@@ -1,16 +1,16 @@
 import Router from '@koa/router';
 import type { Context } from 'koa';
 import type { AccountService } from '../domain/accounts/account-service.js';
+import type { PasswordThrottle } from '../domain/accounts/password-throttle.js';
 import type { TwoFactorSetup } from '../domain/accounts/two-factor-setup.js';
 import { qrCodeSvg } from '../http/qr-code.js';
 import { renderPage } from '../http/render.js';
 import { readBody } from '../http/request-body.js';
 import { literalPath } from '../http/route-path.js';
-import { LOGIN_PATH } from '../http/site-paths.js';
+import type { PagePaths } from '../http/site-paths.js';
 import type { SiteSessions } from '../http/site-session.js';
 import { otpauthUri } from '../security/oath-keys.js';
 import { checkFormToken, renderManagementPage, requireSignIn, type SignedIn } from './page-context.js';
-import { OATH_MANAGE_PATH } from './paths.js';
 
 export interface OathManageDeps {
   readonly accounts: AccountService;
@@ -20,13 +20,15 @@ export interface OathManageDeps {
   readonly issuer: string;
   /** Account changes are logged as OATHAuth logs them (its `authentication` channel): who, what, from where. */
   readonly log: (line: string) => void;
+  readonly pages: PagePaths;
+  /** MediaWiki's `badoath` limit, shared with the sign-in's code step. */
+  readonly codeThrottle: Pick<PasswordThrottle, 'attempt'>;
 }
 
-const ENABLE = `${OATH_MANAGE_PATH}?action=enable&module=totp`;
-const DISABLE = `${OATH_MANAGE_PATH}?action=disable&module=totp`;
+const THROTTLED = 'Too many verification attempts! Please wait a minute and try again.';
 
 /**
- * Special:OATHManage for a signed-in user (docs/sign-in.md, "Two-factor authentication"): enable
+ * Special:OATHManage for a signed-in user (docs/sign-in.md, "Two-factor enrolment"): enable
  * TOTP with a QR code and the secret as text, confirmed by a first code; the scratch tokens are
  * shown once, after confirmation; disable with a current code or a scratch token, which ends
  * every site session of the user. `action` and `module` are OATHAuth's query parameters, `token`
@@ -34,8 +36,12 @@ const DISABLE = `${OATH_MANAGE_PATH}?action=disable&module=totp`;
  */
 export function oathManageRoutes(deps: OathManageDeps): Router {
   const router = new Router();
+  const base = deps.pages.twoFactor;
+  const ENABLE = `${base}?action=enable&module=totp`;
+  const DISABLE = `${base}?action=disable&module=totp`;
+  const manageLink = { href: base, text: 'Manage two-factor authentication' };
 
-  router.get(literalPath(OATH_MANAGE_PATH), async (ctx) => {
+  router.get(literalPath(base), async (ctx) => {
     const signedIn = await requireSignIn(ctx, deps);
     if (!signedIn) return;
     const action = actionOf(ctx);
@@ -45,27 +51,28 @@ export function oathManageRoutes(deps: OathManageDeps): Router {
     await renderManagementPage(ctx, 'oath-manage', { title: 'Two-factor authentication', enrolled, enable: ENABLE, disable: DISABLE });
   });
 
-  router.post(literalPath(OATH_MANAGE_PATH), async (ctx) => {
+  router.post(literalPath(base), async (ctx) => {
     const signedIn = await requireSignIn(ctx, deps);
     if (!signedIn) return;
     const form = await readBody(ctx);
     checkFormToken(deps, signedIn, form);
     const code = (form.one('token') ?? '').slice(0, 64);
     const action = actionOf(ctx);
-    if (action === 'enable') return confirm(ctx, signedIn, code);
-    if (action === 'disable') return disable(ctx, signedIn, code);
-    ctx.redirect(OATH_MANAGE_PATH);
+    if (action !== 'enable' && action !== 'disable') return ctx.redirect(base);
+    const show = action === 'enable' ? showEnable : showDisable;
+    if (!(await deps.codeThrottle.attempt(ctx.ip, signedIn.actor.name))) return show(ctx, signedIn, THROTTLED, 429);
+    return action === 'enable' ? confirm(ctx, signedIn, code) : disable(ctx, signedIn, code);
   });
 
-  async function showEnable(ctx: Context, signedIn: SignedIn, error: string | null = null): Promise<void> {
+  async function showEnable(ctx: Context, signedIn: SignedIn, error: string | null = null, status = error ? 400 : 200): Promise<void> {
     const start = await deps.twoFactor.start(signedIn.actor.id);
-    if (start.enrolled) return message(ctx, 'Two-factor authentication', 'Two-factor authentication is already enabled for your account. Disable it first to set up a new device.', { href: OATH_MANAGE_PATH, text: 'Manage two-factor authentication' });
+    if (start.enrolled) return message(ctx, 'Two-factor authentication', 'Two-factor authentication is already enabled for your account. Disable it first to set up a new device.', manageLink);
     const uri = otpauthUri(deps.issuer, signedIn.actor.name, start.secret);
     await renderManagementPage(
       ctx,
       'oath-enable',
       { title: 'Enable two-factor authentication', action: ENABLE, csrfToken: signedIn.csrfToken, qrCode: await qrCodeSvg(uri), uri, secret: groupsOfFour(start.secret), account: `${deps.issuer}:${signedIn.actor.name}`, error },
-      error ? 400 : 200,
+      status,
     );
   }
 
@@ -74,10 +81,10 @@ export function oathManageRoutes(deps: OathManageDeps): Router {
     switch (result.outcome) {
       case 'enabled':
         deps.log(`two-factor authentication enabled for ${signedIn.actor.name} (user ${signedIn.actor.id}) from ${ctx.ip}`);
-        await renderManagementPage(ctx, 'oath-enabled', { title: 'Two-factor authentication enabled', scratchTokens: result.scratchTokens.map(groupsOfFour), manage: OATH_MANAGE_PATH });
+        await renderManagementPage(ctx, 'oath-enabled', { title: 'Two-factor authentication enabled', scratchTokens: result.scratchTokens.map(groupsOfFour), manage: base });
         return;
       case 'already_enrolled':
-        return message(ctx, 'Two-factor authentication', 'Two-factor authentication is already enabled for your account.', { href: OATH_MANAGE_PATH, text: 'Manage two-factor authentication' });
+        return message(ctx, 'Two-factor authentication', 'Two-factor authentication is already enabled for your account.', manageLink);
       case 'scratch_token':
         return showEnable(ctx, signedIn, 'You cannot use a recovery code to confirm two-factor authentication. Please use a code from your two-factor authentication application.');
       case 'no_pending_key':
@@ -87,19 +94,19 @@ export function oathManageRoutes(deps: OathManageDeps): Router {
     }
   }
 
-  async function showDisable(ctx: Context, signedIn: SignedIn, error: string | null = null): Promise<void> {
-    await renderManagementPage(ctx, 'oath-disable', { title: 'Disable two-factor authentication', action: DISABLE, csrfToken: signedIn.csrfToken, error }, error ? 400 : 200);
+  async function showDisable(ctx: Context, signedIn: SignedIn, error: string | null = null, status = error ? 400 : 200): Promise<void> {
+    await renderManagementPage(ctx, 'oath-disable', { title: 'Disable two-factor authentication', action: DISABLE, csrfToken: signedIn.csrfToken, error }, status);
   }
 
   async function disable(ctx: Context, signedIn: SignedIn, code: string): Promise<void> {
     const result = await deps.twoFactor.disable(signedIn.actor.id, code);
     if (result === 'wrong_code') return showDisable(ctx, signedIn, 'Verification failed. Enter a current code from your application, or one of your recovery codes.');
-    if (result === 'not_enrolled') return message(ctx, 'Two-factor authentication', 'Two-factor authentication is not enabled for your account.', { href: OATH_MANAGE_PATH, text: 'Manage two-factor authentication' });
+    if (result === 'not_enrolled') return message(ctx, 'Two-factor authentication', 'Two-factor authentication is not enabled for your account.', manageLink);
     deps.log(`two-factor authentication disabled for ${signedIn.actor.name} (user ${signedIn.actor.id}) from ${ctx.ip}`);
     // The user's sessions, this one included, ended with the generation; the cookie goes too.
     await deps.sessions.end(ctx);
     ctx.state.user = undefined;
-    await message(ctx, 'Two-factor authentication disabled', 'Two-factor authentication is now disabled for your account, and you have been logged out everywhere. From now on you log in with your password alone.', { href: LOGIN_PATH, text: 'Log in' });
+    await message(ctx, 'Two-factor authentication disabled', 'Two-factor authentication is now disabled for your account, and you have been logged out everywhere. From now on you log in with your password alone.', { href: deps.pages.login, text: 'Log in' });
   }
 
   return router;

@@ -1,14 +1,17 @@
 import type { Configuration, KoaContextWithOIDC } from 'oidc-provider';
 import type { Config } from '../config/config.js';
 import type { KeySet } from '../domain/keys/key-service.js';
+import { ACR_VALUES } from '../domain/accounts/assurance.js';
+import type { ConsumerLookup } from '../domain/consumers/consumer-cache.js';
 import { GRANTS } from '../domain/grants/catalogue.js';
 import { OIDC_SCOPES } from '../domain/grants/scopes.js';
 import { renderPage } from '../http/render.js';
+import type { PagePaths } from '../http/site-paths.js';
 import type { SiteSessions } from '../http/site-session.js';
 import { CLIENT_EXTRA_PROPERTIES } from './client-metadata.js';
 import { CLAIMS } from './find-account.js';
 import { registrationFeatures, type PendingSecrets } from './registration.js';
-import { INTERACTION_PATH, providerRoutes } from './routes.js';
+import { providerRoutes } from './routes.js';
 import { interactionPolicyWithSiteSession } from './site-session-check.js';
 
 export interface ProviderConfigDeps {
@@ -18,6 +21,9 @@ export interface ProviderConfigDeps {
   readonly loadExistingGrant: NonNullable<Configuration['loadExistingGrant']>;
   readonly sessions: SiteSessions;
   readonly pendingSecrets: PendingSecrets;
+  readonly pages: PagePaths;
+  /** For the consumers' two-factor demand (docs/sign-in.md, "Authentication levels"). */
+  readonly consumers: ConsumerLookup;
 }
 
 /** Config + key set → oidc-provider Configuration. Everything the product does not use is off. */
@@ -38,6 +44,8 @@ export function providerConfiguration(deps: ProviderConfigDeps, keys: KeySet): C
       short: { httpOnly: true, sameSite: 'lax' },
     },
     claims: CLAIMS,
+    // docs/sign-in.md "Authentication levels": advertised in discovery, issued in every ID token.
+    acrValues: [...ACR_VALUES],
     scopes: [...OIDC_SCOPES, ...GRANTS.keys()],
     routes: providerRoutes(config.scriptPath),
     responseTypes: ['code'],
@@ -54,8 +62,8 @@ export function providerConfiguration(deps: ProviderConfigDeps, keys: KeySet): C
     // clients. No JWT client assertions, so nothing to advertise for them.
     clientAuthMethods: ['client_secret_basic', 'client_secret_post', 'none'],
     interactions: {
-      url: (_ctx, interaction) => `${INTERACTION_PATH}/${interaction.uid}`,
-      policy: interactionPolicyWithSiteSession(deps.sessions),
+      url: (_ctx, interaction) => `${deps.pages.interaction}/${interaction.uid}`,
+      policy: interactionPolicyWithSiteSession(deps.sessions, deps.consumers),
     },
     features: {
       devInteractions: { enabled: false },
@@ -78,7 +86,7 @@ export function providerConfiguration(deps: ProviderConfigDeps, keys: KeySet): C
           await renderPage(ctx, 'logout', { title: 'Log out', form, clientName: ctx.oidc.client?.clientName ?? null });
         },
         postLogoutSuccessSource: async (ctx) => {
-          await renderPage(ctx, 'message', { title: 'Logged out', heading: 'You are now logged out', message: 'You have been logged out of this site.', link: { href: '/', text: 'Return to the main page' } });
+          await renderPage(ctx, 'message', { title: 'Logged out', heading: 'You are now logged out', message: 'You have been logged out of this site.', link: { href: deps.pages.home, text: 'Return to the main page' } });
         },
       },
     },

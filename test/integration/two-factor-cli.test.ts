@@ -48,10 +48,10 @@ describe.each(DIALECTS)('disableOATHAuthForUser on %s', (_name, makeDb) => {
   });
 
   it('removes the enrolment (the name read as MediaWiki reads it) and ends the old sessions', async () => {
+    const agent = await signIn(server.issuer, USER);
     // The row as OATHAuth writes it.
     await server.services.db('oathauth_users').insert({ id: userId, module: 'totp', data: formatOathData(newOathKey()) });
     expect(await server.services.twoFactor.isEnrolled(userId)).toBe(true);
-    const agent = await signIn(server.issuer, USER);
     const page = await agent.get('/wiki/Special:OATHManage');
     expect(page.status).toBe(200);
     await page.arrayBuffer();

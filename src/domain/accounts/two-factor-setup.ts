@@ -10,9 +10,12 @@ export type Enrolments = Pick<TwoFactorService, 'isEnrolled' | 'confirmNewKey' |
  */
 export interface PendingOathKeys {
   find(userId: number): Promise<OathKey | undefined>;
-  keep(userId: number, key: OathKey): Promise<void>;
+  keep(userId: number, key: OathKey, ttlSeconds: number): Promise<void>;
   forget(userId: number): Promise<void>;
 }
+
+/** Long enough to install an app and scan the code; an expired key is replaced by a new one. */
+const PENDING_KEY_LIFETIME_SECONDS = 30 * 60;
 
 export interface TwoFactorSetupDeps {
   readonly enrolments: Enrolments;
@@ -56,7 +59,7 @@ export class TwoFactorSetup {
     let key = await this.#deps.pending.find(userId);
     if (!key) {
       key = this.#deps.newKey();
-      await this.#deps.pending.keep(userId, key);
+      await this.#deps.pending.keep(userId, key, PENDING_KEY_LIFETIME_SECONDS);
     }
     return { enrolled: false, secret: key.secret };
   }

@@ -1,25 +1,32 @@
-import { execFileSync } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mariadbRedisDatabase, sqliteDatabase, type TestDatabase } from '../../helpers/databases.js';
 import { formFields, HttpSession } from '../../helpers/http-session.js';
 import { startServer, type TestServer } from '../../helpers/server.js';
 import { isSignedIn, openForm, signIn } from '../../helpers/site.js';
+import { oathtoolCode } from '../../helpers/totp.js';
 
 const MANAGE = '/wiki/Special:OATHManage';
 const ENABLE = `${MANAGE}?action=enable&module=totp`;
 const DISABLE = `${MANAGE}?action=disable&module=totp`;
 const USER = { name: 'Tess Totp', password: 'tess-password-1' };
 
-/**
- * The code an authenticator app shows at `at` (epoch seconds), from Debian's oathtool: an
- * implementation independent of wikiauth's. Codes of later steps are in OATHAuth's window (4 steps
- * either side), so one test can use a fresh step for each use without waiting.
- */
-function oathtool(secret: string, at: number): string {
-  return execFileSync('oathtool', ['--totp', '-b', '-N', `@${Math.floor(at)}`, secret], { encoding: 'utf8' }).trim();
+const now = () => Date.now() / 1000;
+
+/** The sign-in form posted with the password: the answer, its page and the browser. */
+async function postPassword(origin: string, user: { name: string; password: string }) {
+  const agent = new HttpSession(origin);
+  const { fields } = formFields(await (await agent.get('/wiki/Special:UserLogin?returnto=%2F')).text());
+  const res = await agent.postForm('/wiki/Special:UserLogin', { ...fields, wpName: user.name, wpPassword: user.password });
+  return { res, agent, html: await res.text() };
 }
 
-const now = () => Date.now() / 1000;
+/** The sign-in's second step: a code or a recovery code for the password just accepted. */
+async function postCode(origin: string, user: { name: string; password: string }, code: string): Promise<Response> {
+  const { res, agent, html } = await postPassword(origin, user);
+  expect(res.status).toBe(200);
+  expect(html).toContain('id="OATHToken"');
+  return agent.postForm('/wiki/Special:UserLogin', { ...formFields(html).fields, OATHToken: code });
+}
 
 /** The secret as the enrolment page shows it to be typed in (groups of four), spaces removed. */
 function secretOf(html: string): string | undefined {
@@ -57,6 +64,20 @@ describe.each([
     expect(await post.text()).not.toContain('mw-oath-secret');
   });
 
+  it("counts codes against OATHAuth's badoath limit: the eleventh in a minute is refused unchecked", async () => {
+    const user = { name: 'Brute Force', password: 'brute-password-1' };
+    const { id } = await server.services.accounts.create(user);
+    const agent = await signIn(server.issuer, user);
+    const page = await openForm(agent, ENABLE, 'mw-oath-enable-form');
+    const secret = secretOf(page.html)!;
+    for (let i = 0; i < 10; i++) expect((await agent.postForm(page.action, { ...page.fields, token: '000000' })).status).toBe(400);
+    const throttled = await agent.postForm(page.action, { ...page.fields, token: oathtoolCode(secret, now()) });
+    expect(throttled.status).toBe(429);
+    expect(await throttled.text()).toContain('Too many verification attempts');
+    expect(await server.services.twoFactor.isEnrolled(id)).toBe(false);
+    expect(secretOf(await (await agent.get(ENABLE)).text())).toBe(secret);
+  });
+
   it('enrols through the pages with codes from an independent TOTP implementation, and disabling ends every session', async () => {
     const agent = await signIn(server.issuer, USER);
     const other = await signIn(server.issuer, USER);
@@ -77,12 +98,12 @@ describe.each([
     expect(secretOf(await (await agent.get(ENABLE)).text())).toBe(secret);
 
     // A wrong token for the form (CSRF) changes nothing, even with a right code.
-    const forged = await agent.postForm(page.action, { wpEditToken: 'forged', token: oathtool(secret, now()) });
+    const forged = await agent.postForm(page.action, { wpEditToken: 'forged', token: oathtoolCode(secret, now()) });
     expect(forged.status).toBe(400);
     expect(await server.services.twoFactor.isEnrolled(userId)).toBe(false);
 
     // A wrong code keeps the user un-enrolled and shows the same key again.
-    const wrong = await agent.postForm(page.action, { ...page.fields, token: oathtool(secret, now() - 3600) });
+    const wrong = await agent.postForm(page.action, { ...page.fields, token: oathtoolCode(secret, now() - 3600) });
     const wrongHtml = await wrong.text();
     expect(wrong.status).toBe(400);
     expect(wrongHtml).toContain('id="mw-form-error"');
@@ -91,7 +112,7 @@ describe.each([
 
     // The first right code enables it and shows ten recovery codes, this once.
     const t0 = now();
-    const confirmCode = oathtool(secret, t0);
+    const confirmCode = oathtoolCode(secret, t0);
     const confirmed = await agent.postForm(page.action, { ...page.fields, token: confirmCode });
     const confirmedHtml = await confirmed.text();
     expect(confirmed.status, confirmedHtml.slice(0, 500)).toBe(200);
@@ -112,15 +133,22 @@ describe.each([
       expect(html).not.toContain('mw-oath-secret');
       for (const token of scratch) expect(html.replace(/ /g, '')).not.toContain(token);
     }
-    const again = await agent.postForm(page.action, { ...page.fields, token: oathtool(secret, t0 + 30) });
+    const again = await agent.postForm(page.action, { ...page.fields, token: oathtoolCode(secret, t0 + 30) });
     expect(await again.text()).toContain('already enabled');
+
+    // Signing in now takes the password and a code from the app; a recovery code works once.
+    expect((await postCode(server.issuer, USER, oathtoolCode(secret, t0 + 30))).status).toBe(303);
+    expect((await postCode(server.issuer, USER, scratch[3]!)).status).toBe(303);
+    const reused = await postCode(server.issuer, USER, scratch[3]!);
+    expect(reused.status).toBe(400);
+    expect(await reused.text()).toContain('Verification failed.');
 
     // Disabling needs the second factor: a wrong code changes nothing.
     const disablePage = await openForm(agent, DISABLE, 'mw-oath-disable-form');
-    const refused = await agent.postForm(disablePage.action, { ...disablePage.fields, token: oathtool(secret, t0 - 3600) });
+    const refused = await agent.postForm(disablePage.action, { ...disablePage.fields, token: oathtoolCode(secret, t0 - 3600) });
     expect(refused.status).toBe(400);
     expect(await server.services.twoFactor.isEnrolled(userId)).toBe(true);
-    const forgedDisable = await agent.postForm(disablePage.action, { wpEditToken: 'forged', token: oathtool(secret, t0 + 60) });
+    const forgedDisable = await agent.postForm(disablePage.action, { wpEditToken: 'forged', token: oathtoolCode(secret, t0 + 90) });
     expect(forgedDisable.status).toBe(400);
     expect(await server.services.twoFactor.isEnrolled(userId)).toBe(true);
 
@@ -128,7 +156,7 @@ describe.each([
     const cookie = `wikiauth_session=${agent.cookie('wikiauth_session')}`;
     const otherCookie = `wikiauth_session=${other.cookie('wikiauth_session')}`;
     expect(await isSignedIn(server.issuer, otherCookie)).toBe(true);
-    const disabled = await agent.postForm(disablePage.action, { ...disablePage.fields, token: oathtool(secret, t0 + 90) });
+    const disabled = await agent.postForm(disablePage.action, { ...disablePage.fields, token: oathtoolCode(secret, t0 + 60) });
     expect(disabled.status).toBe(200);
     expect(await disabled.text()).toContain('Two-factor authentication is now disabled');
     expect(await server.services.twoFactor.isEnrolled(userId)).toBe(false);
@@ -139,9 +167,7 @@ describe.each([
     expect(oldCookie.headers.get('location')).toMatch(/^\/wiki\/Special:UserLogin\?returnto=/);
 
     // The password alone signs in again.
-    const fresh = new HttpSession(server.issuer);
-    const { fields } = formFields(await (await fresh.get('/wiki/Special:UserLogin?returnto=%2F')).text());
-    const res = await fresh.postForm('/wiki/Special:UserLogin', { ...fields, wpName: USER.name, wpPassword: USER.password });
+    const { res } = await postPassword(server.issuer, USER);
     expect(res.status).toBe(303);
     expect(res.headers.get('location')).toBe('/');
   });

@@ -1,10 +1,11 @@
-import { execFileSync } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../../src/config/load-config.js';
 import { lines, runCli, REPO_ROOT } from '../../helpers/cli.js';
 import { TestWiki } from '../../helpers/mediawiki.js';
+import type { HttpSession } from '../../helpers/http-session.js';
 import { startServer, type TestServer } from '../../helpers/server.js';
 import { openForm, signIn } from '../../helpers/site.js';
+import { oathtoolCode } from '../../helpers/totp.js';
 
 // Two-factor enrolment through wikiauth's Special:OATHManage on a real MediaWiki 1.39 database with
 // Debian's bundled OATHAuth: the row wikiauth writes is the wiki's own, so the wiki's login asks for
@@ -16,10 +17,6 @@ const DISABLE = '/wiki/Special:OATHManage?action=disable&module=totp';
 const PAGE_USER = { name: 'Page Enrolled', password: 'Page-pass-24680' };
 const CLI_USER = { name: 'Cli Enrolled', password: 'Cli-pass-13579' };
 
-/** The authenticator's code at `at`, from Debian's oathtool (independent of wikiauth and OATHAuth). */
-function oathtool(secret: string, at: number): string {
-  return execFileSync('oathtool', ['--totp', '-b', '-N', `@${Math.floor(at)}`, secret], { encoding: 'utf8' }).trim();
-}
 
 describe('Special:OATHManage on a MediaWiki 1.39 database with OATHAuth', () => {
   let wiki: TestWiki;
@@ -41,29 +38,28 @@ describe('Special:OATHManage on a MediaWiki 1.39 database with OATHAuth', () => 
     await wiki?.destroy();
   });
 
-  /** Enrol through wikiauth's pages; returns the secret read from the page. */
-  async function enrol(user: { name: string; password: string }, at: number): Promise<string> {
+  /** Enrol through wikiauth's pages; returns the secret read from the page and the signed-in browser. */
+  async function enrol(user: { name: string; password: string }, at: number): Promise<{ secret: string; agent: HttpSession }> {
     const agent = await signIn(server.issuer, user);
     const page = await openForm(agent, ENABLE, 'mw-oath-enable-form');
     const secret = /<kbd id="mw-oath-secret">([A-Z2-7 ]+)<\/kbd>/.exec(page.html)![1]!.replace(/ /g, '');
-    const res = await agent.postForm(page.action, { ...page.fields, token: oathtool(secret, at) });
+    const res = await agent.postForm(page.action, { ...page.fields, token: oathtoolCode(secret, at) });
     expect(res.status, (await res.text()).slice(0, 300)).toBe(200);
-    return secret;
+    return { secret, agent };
   }
 
   it("the wiki asks for the code of a key enrolled here, accepts it, and lets the password alone in once it is disabled here", async () => {
     const t0 = Date.now() / 1000;
-    const secret = await enrol(PAGE_USER, t0);
+    const { secret, agent } = await enrol(PAGE_USER, t0);
 
     const client = wiki.apiClient();
     const first = await client.clientLogin(PAGE_USER.name, PAGE_USER.password);
     expect(first.status).toBe('UI');
     expect(JSON.stringify(first.requests)).toContain('OATHToken');
-    expect((await client.clientLoginContinue({ OATHToken: oathtool(secret, t0 + 30) })).status).toBe('PASS');
+    expect((await client.clientLoginContinue({ OATHToken: oathtoolCode(secret, t0 + 30) })).status).toBe('PASS');
 
-    const agent = await signIn(server.issuer, PAGE_USER);
     const page = await openForm(agent, DISABLE, 'mw-oath-disable-form');
-    expect((await agent.postForm(page.action, { ...page.fields, token: oathtool(secret, t0 + 60) })).status).toBe(200);
+    expect((await agent.postForm(page.action, { ...page.fields, token: oathtoolCode(secret, t0 + 60) })).status).toBe(200);
     expect((await wiki.apiClient().clientLogin(PAGE_USER.name, PAGE_USER.password)).status).toBe('PASS');
   });
 

@@ -4,7 +4,7 @@ import { connectRedis, createRedis } from '../../../src/storage/redis/create-red
 import { RedisArtifactStore } from '../../../src/storage/redis/redis-artifact-store.js';
 import { SqlArtifactStore } from '../../../src/storage/sql/sql-artifact-store.js';
 import { enrolmentLayout, SqlDevicesEnrolmentRepository, SqlUsersEnrolmentRepository } from '../../../src/storage/sql/sql-enrolment-repository.js';
-import { storedTotpSteps } from '../../../src/storage/used-totp-steps.js';
+import { artifactStores } from '../../../src/storage/artifact-stores.js';
 import { deleteRedisKeys, REDIS_URL, SQL_DIALECTS } from '../../helpers/databases.js';
 import { useMigratedDatabase } from '../../helpers/migrated.js';
 
@@ -99,7 +99,7 @@ describe.each(SQL_DIALECTS)("enrolments in OATHAuth's tables on %s", (dialect, o
   });
 
   it(`claims a TOTP step once among parallel callers (SQL artifact store on ${dialect})`, async () => {
-    const steps = storedTotpSteps(new SqlArtifactStore(ctx.db));
+    const steps = artifactStores(new SqlArtifactStore(ctx.db)).usedTotpSteps;
     expect(await steps.last(1)).toBeUndefined();
     const results = await Promise.all(Array.from({ length: 10 }, () => steps.claim(1, 100)));
     expect(results.filter(Boolean)).toHaveLength(1);
@@ -118,13 +118,13 @@ describe('used TOTP steps in Redis', () => {
 
   it('claims a step once among parallel callers, seen through another client', async () => {
     expect(await connectRedis(redis)).toBe(true);
-    const steps = storedTotpSteps(new RedisArtifactStore(redis, prefix));
+    const steps = artifactStores(new RedisArtifactStore(redis, prefix)).usedTotpSteps;
     const results = await Promise.all(Array.from({ length: 10 }, () => steps.claim(1, 100)));
     expect(results.filter(Boolean)).toHaveLength(1);
     const other = createRedis(REDIS_URL);
     try {
       expect(await connectRedis(other)).toBe(true);
-      expect(await storedTotpSteps(new RedisArtifactStore(other, prefix)).last(1)).toBe(100);
+      expect(await artifactStores(new RedisArtifactStore(other, prefix)).usedTotpSteps.last(1)).toBe(100);
       const [key] = await redis.keys(`${prefix}*OathTotpLastStep*`);
       expect(await redis.ttl(key!)).toBeGreaterThan(200);
     } finally {

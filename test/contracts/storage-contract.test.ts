@@ -43,7 +43,7 @@ function consumerInput(overrides: Partial<NewConsumer> = {}): NewConsumer {
     wiki: '*', grants: ['basic', 'mwoauth-authonly', 'editpage'], registration: TS, secretKey: '98765432109876543210987654321098',
     rsaKey: null, restrictions: DEFAULT_RESTRICTIONS, stage: 'approved', stageTimestamp: TS, deleted: false, oauthVersion: 2,
     oauth2AllowedGrants: ['authorization_code', 'refresh_token'], oauth2IsConfidential: true,
-    metadata: { post_logout_redirect_uris: ['https://app.example/bye'], require_auth_time: true }, trusted: true,
+    metadata: { post_logout_redirect_uris: ['https://app.example/bye'], require_auth_time: true }, trusted: true, requireTwoFactor: true,
     ...overrides,
   };
 }
@@ -117,7 +117,7 @@ describe.each(SQL_DIALECTS)('SqlConsumerRepository on %s', (_dialect, open) => {
     const input = consumerInput({
       key: '00000000000000000000000000000000', version: '1.1', callbackIsPrefix: true, ownerOnly: true, stage: 'proposed',
       secretKey: null, rsaKey: '-----BEGIN PUBLIC KEY-----\nMII\n-----END PUBLIC KEY-----', oauthVersion: 1, oauth2AllowedGrants: [],
-      oauth2IsConfidential: false, emailAuthenticated: null, developerAgreement: false, grants: ['mwoauth-authonlyprivate'], metadata: {}, trusted: false,
+      oauth2IsConfidential: false, emailAuthenticated: null, developerAgreement: false, grants: ['mwoauth-authonlyprivate'], metadata: {}, trusted: false, requireTwoFactor: false,
     });
     const created = await consumers.create(input);
     expect(created).toEqual({ id: expect.any(Number), ...input });
