@@ -116,6 +116,7 @@ describe.each([
     const confirmed = await agent.postForm(page.action, { ...page.fields, token: confirmCode });
     const confirmedHtml = await confirmed.text();
     expect(confirmed.status, confirmedHtml.slice(0, 500)).toBe(200);
+    expect(confirmed.headers.get('cache-control')).toBe('no-store');
     const scratch = [...confirmedHtml.matchAll(/<li><kbd>([A-Z2-7 ]+)<\/kbd><\/li>/g)].map((m) => m[1]!.replace(/ /g, ''));
     expect(scratch).toHaveLength(10);
     for (const token of scratch) expect(token).toMatch(/^[A-Z2-7]{16}$/);
