@@ -21,6 +21,7 @@ const ANSWER: Readonly<Record<DomainErrorCode, 'form' | 'page'>> = {
   login_failed: 'form',
   user_blocked: 'form',
   not_blocked: 'form',
+  not_enrolled: 'form',
   wiki_blocks: 'form',
   invalid_name: 'form',
   invalid_version: 'form',
