@@ -134,6 +134,14 @@ describe('OAuth 2 error answers as MediaWiki gives them', () => {
         status: 400,
         json: { error: 'invalid_request', hint: 'Check the `code` parameter' },
       });
+
+      // An expired code: its stored expiry moved back (stored under the code's SHA-256).
+      const expiring = await newCode();
+      const row = keyed.server.services.db('wikiauth_artifact').where({ wa_model: 'AuthorizationCode', wa_id: createHash('sha256').update(expiring).digest('base64url') });
+      const stored = await row.clone().first('wa_payload');
+      expect(stored).toBeDefined();
+      await row.clone().update({ wa_payload: JSON.stringify({ ...JSON.parse(stored.wa_payload), exp: Math.floor(Date.now() / 1000) - 1 }) });
+      expect(await token({ grant_type: 'authorization_code', code: expiring, redirect_uri: app.redirectUri, ...confidential() })).toMatchObject(invalidGrant('Authorization code has expired'));
     });
 
     it('answers a missing or wrong PKCE verifier with invalid_grant and league\'s hints', async () => {
