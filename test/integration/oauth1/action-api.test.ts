@@ -115,6 +115,8 @@ describe('api.php meta=userinfo with OAuth 1.0a signatures and OAuth 2 Bearer to
       error: Record<string, string>;
     };
     expect(invalid.error.code).toBe('mwoauth-invalid-authorization');
+    // MediaWiki's text for every token its resource server refuses (mwoauth-oauth2-invalid-access-token).
+    expect(invalid.error.info).toBe('The authorization headers in your request are not valid: Invalid access token');
     expect(invalid.error.docref).toContain('for API usage');
     const unknown = (await (await fetch(`${api}?action=edit&format=json`)).json()) as { error: { code: string } };
     expect(unknown.error.code).toBe('badvalue');
