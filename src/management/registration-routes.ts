@@ -9,6 +9,7 @@ import { AUTH_ONLY_GRANTS } from '../domain/grants/catalogue.js';
 import { readBody, type FormData } from '../http/request-body.js';
 import { literalPath } from '../http/route-path.js';
 import type { PagePaths } from '../http/site-paths.js';
+import { formError } from './form-errors.js';
 import { selectableGrantGroups } from './grant-groups.js';
 import { presentConsumer, presentLog, STAGE_LABELS } from './consumer-presenter.js';
 import { checkFormToken, offsetParam, PAGE_SIZE, pager, renderManagementPage, requireSignIn, userNames, type ManagementDeps, type SignedIn } from './page-context.js';
@@ -115,8 +116,9 @@ export function registrationRoutes(deps: ManagementDeps, opts: { tokenEndpoint: 
       if (form.one('wpagreement') !== '1') throw new DomainError('agreement_required', 'Please accept the application policy.');
       created = await deps.workflow.propose(signedIn.actor, proposalInput(values, oauthVersion));
     } catch (err) {
-      if (!(err instanceof DomainError) || err instanceof PermissionError) throw err;
-      await showProposeForm(ctx, signedIn, oauthVersion, values, err.message, 400);
+      const error = formError(err);
+      if (error === undefined) throw err;
+      await showProposeForm(ctx, signedIn, oauthVersion, values, error, 400);
       return;
     }
     await showCreated(ctx, created, { nav: nav(base), tokenEndpoint: opts.tokenEndpoint, pages: deps.pages });
@@ -186,8 +188,9 @@ export function registrationRoutes(deps: ManagementDeps, opts: { tokenEndpoint: 
         reason: form.one('wpreason') ?? '',
       });
     } catch (err) {
-      if (!(err instanceof DomainError) || err instanceof PermissionError || err.code === 'not_found') throw err;
-      await showUpdateForm(ctx, signedIn, key, err.message, 400);
+      const error = formError(err);
+      if (error === undefined) throw err;
+      await showUpdateForm(ctx, signedIn, key, error, 400);
       return;
     }
     await renderManagementPage(ctx, 'updated', {
