@@ -302,6 +302,24 @@ describe.each([
     expect(page).toContain(`<a href="${PREFIX}/">Return to the main page</a>`);
   });
 
+  it('RP-initiated logout: the confirmation posts to the protocol path and ends on the moved main page', async () => {
+    const app = await seedClient(server.services, { grants: ['basic'] });
+    const browser = agent();
+    const url = `${origin}/w/rest.php/oauth2/authorize?${new URLSearchParams({ client_id: app.key, response_type: 'code', redirect_uri: app.redirectUri, scope: 'openid', state: 's2' })}`;
+    expect((await authorize(browser, url, ALICE)).callback?.searchParams.get('code')).toBeTruthy();
+    const from = served.length;
+    const page = await (await browser.get('/w/rest.php/oauth2/logout')).text();
+    const { action, fields } = formFields(page);
+    expect(action).toBe(`${origin}/w/rest.php/oauth2/logout/confirm`);
+    expect(page).toContain(`href="${PREFIX}/static/wikiauth.css"`);
+    const confirmed = await browser.postForm(action!, { ...fields, logout: 'yes' });
+    const done = await browser.follow(new URL(confirmed.headers.get('location')!, origin).href);
+    const html = await done.text();
+    expect(html).toContain('You are now logged out');
+    expect(html).toContain(`<a href="${PREFIX}/">Return to the main page</a>`);
+    expectWikiauthSince(from);
+  });
+
   /** Sign in on the login form at `loginPath`; the answer must send the user on to `returnsTo`. */
   async function signInFrom(browser: HttpSession, loginPath: string, user: { name: string; password: string }, returnsTo: string): Promise<void> {
     const page = await browser.get(loginPath);
