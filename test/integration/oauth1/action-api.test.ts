@@ -169,6 +169,12 @@ describe('api.php uiprop=blockinfo in standalone mode (blocks that do not lock u
     // Format version 1 leaves false booleans out.
     const v1 = await userinfo('1');
     expect(Object.keys(v1)).toEqual(['id', 'name', 'blockid', 'blockedby', 'blockedbyid', 'blockreason', 'blockedtimestamp', 'blockexpiry', 'blockedtimestampformatted', 'blockexpiryformatted', 'blockexpiryrelative']);
+    // `uiprop=*` is every prop this api.php serves, in ApiQueryUserInfo's order.
+    const url = `${server.issuer}/w/api.php?action=query&meta=userinfo&uiprop=*&format=json&formatversion=2`;
+    const all = await signedFetch({ method: 'GET', url, key: bobBot.key, secret: bobBot.secret, token: bobBot.ownerAccess!.token, token_secret: bobBot.ownerAccess!.secret });
+    const allBody = (await all.json()) as { warnings?: unknown; query: { userinfo: Record<string, unknown> } };
+    expect(allBody.warnings).toBeUndefined();
+    expect(Object.keys(allBody.query.userinfo)).toEqual([...Object.keys(v2), 'groups', 'rights', 'editcount', 'registrationdate']);
     await server.services.accounts.unblock(BOB.name);
     expect(Object.keys(await userinfo('2'))).toEqual(['id', 'name']);
   });
