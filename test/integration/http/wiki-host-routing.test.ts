@@ -148,6 +148,8 @@ describe.each([
     }
     // Special:OAuth/grants leads to the grants table at its configured path.
     expect((await tls.fetch(`${origin}/w/index.php?title=Special:OAuth/grants`)).headers.get('location')).toBe(`${origin}${PREFIX}/wiki/Special:ListGrants`);
+    const bare = await fetch(`${server.url}${PREFIX}`, { redirect: 'manual' });
+    expect(bare.headers.get('location')).toBe(`${PREFIX}/`);
     // The default paths of the moved pages are not wikiauth's any more.
     for (const path of ['/', '/static/wikiauth.css', '/wiki/Special:UserLogin', '/wiki/Special:OAuthManageMyGrants', '/wiki/Special:ListGrants']) {
       expect((await fetch(`${server.url}${path}`)).status, path).toBe(404);
