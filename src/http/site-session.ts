@@ -13,7 +13,15 @@ export interface SiteSession {
   readonly loginTs: number;
   /** The same in milliseconds, to tell a password entered just now from one entered a moment before. */
   readonly loginMs: number;
+  /**
+   * The factors given at that sign-in, as RFC 8176 names them: `pwd`, and `otp` after a TOTP code or
+   * scratch token (docs/sign-in.md, "Two-factor authentication").
+   */
+  readonly amr: readonly string[];
 }
+
+/** What a sign-in with the password alone records. */
+export const PASSWORD_ONLY: readonly string[] = Object.freeze(['pwd']);
 
 /**
  * The one site sign-in (docs/architecture.md §2), shared by OIDC interactions, Special:OAuth and the management
@@ -52,21 +60,21 @@ export class SiteSessions {
         ctx.cookies.set(SITE_SESSION_COOKIE, null, { overwrite: true });
       } else if (payload) {
         const { userId, loginMs } = payload;
-        session = { id, userId, loginMs, loginTs: Math.floor(loginMs / 1000) };
+        session = { id, userId, loginMs, loginTs: Math.floor(loginMs / 1000), amr: payload.amr ?? PASSWORD_ONLY };
       }
     }
     ctx.state.siteSession = session ?? null;
     return session;
   }
 
-  /** Sign in: always a new id (session fixation), the old session dropped. */
-  async start(ctx: Context, userId: number): Promise<SiteSession> {
+  /** Sign in: always a new id (session fixation), the old session dropped; `amr` names the factors given. */
+  async start(ctx: Context, userId: number, amr: readonly string[] = PASSWORD_ONLY): Promise<SiteSession> {
     const old = await this.current(ctx);
     if (old) await this.#store.destroy(old.id);
     const loginMs = Date.now();
-    const session: SiteSession = { id: randomBytes(32).toString('base64url'), userId, loginMs, loginTs: Math.floor(loginMs / 1000) };
+    const session: SiteSession = { id: randomBytes(32).toString('base64url'), userId, loginMs, loginTs: Math.floor(loginMs / 1000), amr: [...amr] };
     const generation = await this.#generations.current(userId);
-    await this.#store.save(session.id, { userId, loginMs, generation }, this.#ttl);
+    await this.#store.save(session.id, { userId, loginMs, generation, amr: session.amr }, this.#ttl);
     ctx.cookies.set(SITE_SESSION_COOKIE, session.id, { httpOnly: true, sameSite: 'lax', secure: ctx.secure, maxAge: this.#ttl * 1000, signed: false, overwrite: true });
     ctx.cookies.set(LOGIN_NONCE_COOKIE, null, { overwrite: true });
     ctx.state.siteSession = session;
@@ -109,7 +117,8 @@ export class SiteSessions {
   }
 }
 
-function safeEqual(a: string, b: string): boolean {
+/** Constant-time comparison of two tokens. */
+export function safeEqual(a: string, b: string): boolean {
   const x = Buffer.from(a);
   const y = Buffer.from(b);
   return x.length === y.length && timingSafeEqual(x, y);

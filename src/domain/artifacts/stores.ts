@@ -9,6 +9,8 @@ export interface SiteSessionRecord {
   readonly userId: number;
   readonly loginMs: number;
   readonly generation: number;
+  /** The factors given at sign-in (RFC 8176 `amr`); absent in sessions from before it was recorded. */
+  readonly amr?: readonly string[];
 }
 
 export interface SiteSessionStore {
@@ -53,4 +55,17 @@ export interface Counters {
   /** The count in the current window; 0 when there is none. */
   count(id: string): Promise<number>;
   reset(id: string): Promise<void>;
+}
+
+/** A password accepted for a user with two-factor authentication, waiting for the code (src/http/pending-sign-in.ts). */
+export interface PendingSignInRecord {
+  readonly userId: number;
+  /** As typed, for the sign-in throttle's account counter. */
+  readonly userName: string;
+}
+
+export interface PendingSignInStore {
+  save(id: string, pending: PendingSignInRecord, ttlSeconds: number): Promise<void>;
+  find(id: string): Promise<PendingSignInRecord | undefined>;
+  destroy(id: string): Promise<void>;
 }

@@ -46,6 +46,8 @@ export interface ProposeConsumerInput {
   readonly wiki?: string;
   /** An administrator's mark: no consent page for its users (docs/mediawiki-compat.md "Trusted consumers"). */
   readonly trusted?: boolean;
+  /** Its users must sign in with two factors (docs/sign-in.md, "Authentication levels"). */
+  readonly requireTwoFactor?: boolean;
 }
 
 export interface CreatedConsumer {
@@ -126,6 +128,7 @@ export class ConsumerService {
       throw new DomainError('invalid_callback_is_prefix', 'callbackIsPrefix applies to OAuth 1.0a consumers only');
     }
     if (input.trusted && input.oauthVersion !== 2) throw new DomainError('not_oauth2', 'Only OAuth 2 consumers can be trusted');
+    if (input.requireTwoFactor && input.oauthVersion !== 2) throw new DomainError('not_oauth2', 'Only OAuth 2 consumers can demand two-factor sign-in');
     const grants = input.granttype ? grantsForm(input.granttype, input.grants) : grantsFromList(input.grants);
     const rsaKey = input.rsaKey === undefined ? null : validateRsaKey(input.rsaKey);
     if (rsaKey !== null && input.oauthVersion !== 1) throw new DomainError('invalid_rsa_key', 'An RSA key applies to OAuth 1.0a consumers only');
@@ -166,6 +169,7 @@ export class ConsumerService {
       oauth2IsConfidential: input.oauthVersion === 2 ? confidential : true,
       metadata: input.metadata ?? {},
       trusted: input.trusted ?? false,
+      requireTwoFactor: input.requireTwoFactor ?? false,
     });
 
     const actor = opts.actor ?? 0;
@@ -212,6 +216,14 @@ export class ConsumerService {
       timestamp: toMwTimestamp(),
     });
     return { ...consumer, trusted };
+  }
+
+  /** Demand two-factor sign-in from a consumer's users, or stop demanding it. */
+  async setRequireTwoFactor(key: string, requireTwoFactor: boolean): Promise<Consumer> {
+    const consumer = await this.requireByKey(key);
+    if (consumer.oauthVersion !== 2) throw new DomainError('not_oauth2', 'Only OAuth 2 consumers can demand two-factor sign-in');
+    await this.#deps.consumers.update(consumer.id, { requireTwoFactor });
+    return { ...consumer, requireTwoFactor };
   }
 
   /** Remove a consumer with every authorization, grant and token that came from it. */
