@@ -11,6 +11,7 @@ import { readForm } from '../http/form-body.js';
 import { safeReturnTo } from './return-to.js';
 import { PASSWORD_ONLY, type SiteSessions } from '../http/site-session.js';
 import type { PendingSignIn, PendingSignIns } from '../http/pending-sign-in.js';
+import { checkSecondFactor } from './second-factor-step.js';
 
 const LOGIN_FAILED = 'Incorrect username or password entered. Please try again.';
 const THROTTLED = 'You have made too many recent login attempts. Please wait 5 minutes before trying again.';
@@ -19,10 +20,6 @@ const HIJACK = 'There seems to be a problem with your login session; this action
 const CODE_FAILED = 'Verification failed.';
 const CODE_THROTTLED = 'Too many verification attempts! Please wait 1 minute.';
 const CODE_EXPIRED = 'Your login session has expired or had too many verification attempts. Please log in again.';
-/** Codes one password entry allows; then the password is asked again (and counted by its throttle). */
-const CODES_PER_PASSWORD = 5;
-/** The factors of a sign-in with a second factor (RFC 8176: a scratch token is a one-time password too). */
-const TWO_FACTORS: readonly string[] = Object.freeze(['pwd', 'otp']);
 
 export interface LoginDeps {
   readonly accounts: AccountService;
@@ -78,29 +75,20 @@ export function loginRoutes({ accounts, sessions, throttle, pages, twoFactor, pe
   /** The second page: a TOTP code or scratch token for the user whose password was just accepted. */
   const secondFactor = async (ctx: Context, form: Record<string, string | undefined>) => {
     const pending = await pendingSignIns.current(ctx);
-    if (!pending) {
-      await showForm(ctx, { error: CODE_EXPIRED, status: 400 });
-      return;
-    }
-    if (!pendingSignIns.checkCsrf(pending, form.wpLoginToken)) {
-      await showCodeForm(ctx, pending, form.returnto, { error: HIJACK, status: 400 });
-      return;
-    }
-    if ((await pendingSignIns.countAttempt(pending)) > CODES_PER_PASSWORD) {
+    const outcome = await checkSecondFactor({ pendingSignIns, codeThrottle, twoFactor }, pending, { csrfToken: form.wpLoginToken, code: form.OATHToken ?? '', ip: ctx.ip });
+    if (outcome.kind === 'signedIn') {
       await pendingSignIns.end(ctx);
-      await showForm(ctx, { error: CODE_EXPIRED, username: pending.userName, status: 400 });
+      await signedIn(ctx, outcome.userId, pending!.userName, outcome.amr, form.returnto);
       return;
     }
-    if (!(await codeThrottle.attempt(ctx.ip, pending.userName))) {
-      await showCodeForm(ctx, pending, form.returnto, { error: CODE_THROTTLED, status: 429 });
+    if (outcome.kind === 'expired' || !pending) {
+      await pendingSignIns.end(ctx);
+      await showForm(ctx, { error: CODE_EXPIRED, ...(pending ? { username: pending.userName } : {}), status: 400 });
       return;
     }
-    if (!(await twoFactor.verifySecondFactor(pending.userId, (form.OATHToken ?? '').slice(0, 64)))) {
-      await showCodeForm(ctx, pending, form.returnto, { error: CODE_FAILED, status: 400 });
-      return;
-    }
-    await pendingSignIns.end(ctx);
-    await signedIn(ctx, pending.userId, pending.userName, TWO_FACTORS, form.returnto);
+    const refusals = { forged: [HIJACK, 400], throttled: [CODE_THROTTLED, 429], failed: [CODE_FAILED, 400] } as const;
+    const [error, status] = refusals[outcome.kind];
+    await showCodeForm(ctx, pending, form.returnto, { error, status });
   };
 
   const signedIn = async (ctx: Context, userId: number, userName: string, amr: readonly string[], returnto: unknown) => {
