@@ -19,8 +19,8 @@ export interface PlacedStores extends Omit<ArtifactStores, 'providerArtifacts'> 
  * SQL database. With it, the provider's durable artifacts stay in SQL, so losing Redis signs nobody's
  * apps out, and all other short-lived state goes to Redis with TTLs: provider sessions,
  * interactions and codes, site sessions, OAuth 1.0a request tokens and nonces, rate-limit and
- * sign-in counters, session generations, re-authentication marks, pending two-factor sign-ins and
- * used TOTP steps.
+ * sign-in counters, session generations, re-authentication marks, pending two-factor sign-ins,
+ * used TOTP steps and two-factor keys waiting for their first code.
  */
 export async function placeStores(config: Config, db: Knex): Promise<PlacedStores> {
   const sql = sqlArtifactStores(db);
@@ -37,6 +37,7 @@ export async function placeStores(config: Config, db: Knex): Promise<PlacedStore
     reauthenticationRequests: shortLived.reauthenticationRequests,
     pendingSignIns: hashingCookieIds(shortLived.pendingSignIns),
     usedTotpSteps: shortLived.usedTotpSteps,
+    pendingOathKeys: shortLived.pendingOathKeys,
     separateShortLived: redis !== undefined,
     collectGarbage: async () => (await sql.collectGarbage()) + (redis ? await redis.stores.collectGarbage() : 0),
     readinessChecks: redis ? { redis: () => redis.ping() } : {},

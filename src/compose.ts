@@ -16,6 +16,9 @@ import { BAD_OATH_THROTTLE, PasswordThrottle, PER_ADDRESS } from './domain/accou
 import { PendingSignIns } from './http/pending-sign-in.js';
 import { loginRoutes } from './interactions/login-routes.js';
 import { managementRouters } from './management/index.js';
+import { oathManageRoutes } from './management/oath-manage-routes.js';
+import { TwoFactorSetup } from './domain/accounts/two-factor-setup.js';
+import { newOathKey } from './security/oath-keys.js';
 import { NonceStore } from './oauth1/nonces.js';
 import { OAuth1Server } from './oauth1/oauth1-server.js';
 import { RequestTokenStore } from './oauth1/request-tokens.js';
@@ -23,6 +26,7 @@ import { specialOAuth } from './oauth1/special-oauth.js';
 import { createAdapterFactory } from './provider/adapters.js';
 import { AccessTokenJwt } from './domain/tokens/access-token-jwt.js';
 import { AccessTokenSigner, installAccessTokenFormat } from './provider/access-token-format.js';
+import { recordGrantErrors } from './provider/token-endpoint.js';
 import { installLoopbackRedirects } from './provider/loopback-redirects.js';
 import { consumerToClient } from './provider/client-metadata.js';
 import { markOutages } from './provider/dependency-outage.js';
@@ -106,6 +110,7 @@ export async function composeWeb(services: Services, log: (line: string) => void
       setCookieKeys(keys.cookie);
       provider.on('server_error', (_ctx, err) => log(`provider error: ${err.name}: ${err.message.split('\n')[0]}`));
       markOutages(provider);
+      recordGrantErrors(provider);
     },
   });
   await host.start();
@@ -129,6 +134,10 @@ export async function composeWeb(services: Services, log: (line: string) => void
   const special = specialOAuth({ server: oauth1, consumers: services.consumers, accounts, authorizations, grants: services.grants, requestTokens, sessions, limiter, scriptPath: config.scriptPath, wikiId: config.wikiId, pages });
   const apiRoutes = actionApi({ oauth1, provider, consumers: consumerCache, accounts, wikiId: config.wikiId, scriptPath: config.scriptPath }).routes();
 
+  // MediaWiki's `badoath` limit: second-factor codes, counted apart from passwords, shared by the
+  // sign-in and Special:OATHManage as OATHAuth shares it.
+  const codeThrottle = new PasswordThrottle(stores.loginThrottleCounters, BAD_OATH_THROTTLE, PER_ADDRESS, 'badoath');
+
   return {
     host,
     sessions,
@@ -145,8 +154,7 @@ export async function composeWeb(services: Services, log: (line: string) => void
         pages,
         twoFactor: services.twoFactor,
         pendingSignIns: new PendingSignIns(stores.pendingSignIns, stores.loginThrottleCounters, config.secretKey),
-        // MediaWiki's `badoath` limit: wrong second-factor codes, counted apart from passwords.
-        codeThrottle: new PasswordThrottle(stores.loginThrottleCounters, BAD_OATH_THROTTLE, PER_ADDRESS, 'badoath'),
+        codeThrottle,
       }),
       interactionRoutes({
         provider,
@@ -166,6 +174,16 @@ export async function composeWeb(services: Services, log: (line: string) => void
         tokenHint: (value) => mediaWikiTokenHint(value, { jwt: () => signer.jwt, registry: services.accessTokens }),
       }),
       ...managementRouters(management, { tokenEndpoint: `${config.issuer}${routes.token}` }),
+      oathManageRoutes({
+        accounts,
+        sessions,
+        twoFactor: new TwoFactorSetup({ enrolments: services.twoFactor, pending: stores.pendingOathKeys, newKey: newOathKey }),
+        // Authenticator apps list keys by issuer; the host tells this site's apart from others.
+        issuer: new URL(config.issuer).host,
+        log,
+        pages,
+        codeThrottle,
+      }),
       clientRoutes(config.scriptPath, { ...management, provider, wikiId: config.wikiId }),
     ],
     provider: providerMount({
@@ -174,6 +192,7 @@ export async function composeWeb(services: Services, log: (line: string) => void
       consumers: consumerCache,
       sessions,
       limiter,
+      profiles,
       registeredMetadata: async (key) => {
         const consumer = await consumerCache.get(key);
         return consumer && consumerToClient(consumer, services.consumers.clientSecret(consumer));

@@ -7,6 +7,7 @@ import { blockUser, changePassword, createAndPromote, unblockUser } from './comm
 import { createOAuthConsumer, deleteOAuthConsumer, requireTwoFactorForConsumer, trustOAuthConsumer } from './commands/consumers.js';
 import { keys } from './commands/keys.js';
 import { migrate } from './commands/migrate.js';
+import { disableOATHAuthForUser } from './commands/two-factor.js';
 
 type Command = (services: Services, args: string[], out: (line: string) => void) => Promise<void>;
 
@@ -20,6 +21,7 @@ const COMMANDS: Record<string, Command> = {
   changePassword: ({ accounts }, args, out) => changePassword({ accounts }, args, out),
   blockUser: ({ accounts }, args, out) => blockUser({ accounts }, args, out),
   unblockUser: ({ accounts }, args, out) => unblockUser({ accounts }, args, out),
+  disableOATHAuthForUser: ({ accounts, twoFactor }, args, out) => disableOATHAuthForUser({ accounts, twoFactor }, args, out),
   keys: ({ keys: keyService, config }, args, out) => keys({ keys: keyService, config }, args, out),
 };
 
@@ -36,6 +38,7 @@ commands:
   changePassword         --user U --password P
   blockUser              <username> [--reason R]
   unblockUser            <username>
+  disableOATHAuthForUser <username>
   keys                   list | rotate [--activate-in S] | retire <kid> [--force]`;
 
 /** The `wikiauth` command. Errors: one line on stderr and a non-zero exit code. */

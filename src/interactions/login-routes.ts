@@ -8,18 +8,12 @@ import { renderPage } from '../http/render.js';
 import { literalPath } from '../http/route-path.js';
 import type { PagePaths } from '../http/site-paths.js';
 import { readForm } from '../http/form-body.js';
+import { loginRefusal, LOGIN_MESSAGES } from './login-messages.js';
 import { safeReturnTo } from './return-to.js';
 import { PASSWORD_ONLY, type SiteSessions } from '../http/site-session.js';
 import type { PendingSignIn, PendingSignIns } from '../http/pending-sign-in.js';
 import { checkSecondFactor } from './second-factor-step.js';
 
-const LOGIN_FAILED = 'Incorrect username or password entered. Please try again.';
-const THROTTLED = 'You have made too many recent login attempts. Please wait 5 minutes before trying again.';
-const HIJACK = 'There seems to be a problem with your login session; this action has been canceled as a precaution against session hijacking. Please resubmit the form.';
-// OATHAuth's messages (oathauth-login-failed, oathauth-throttled).
-const CODE_FAILED = 'Verification failed.';
-const CODE_THROTTLED = 'Too many verification attempts! Please wait 1 minute.';
-const CODE_EXPIRED = 'Your login session has expired or had too many verification attempts. Please log in again.';
 
 export interface LoginDeps {
   readonly accounts: AccountService;
@@ -83,10 +77,10 @@ export function loginRoutes({ accounts, sessions, throttle, pages, twoFactor, pe
     }
     if (outcome.kind === 'expired' || !pending) {
       await pendingSignIns.end(ctx);
-      await showForm(ctx, { error: CODE_EXPIRED, ...(pending ? { username: pending.userName } : {}), status: 400 });
+      await showForm(ctx, { error: LOGIN_MESSAGES.codeExpired, ...(pending ? { username: pending.userName } : {}), status: 400 });
       return;
     }
-    const refusals = { forged: [HIJACK, 400], throttled: [CODE_THROTTLED, 429], failed: [CODE_FAILED, 400] } as const;
+    const refusals = { forged: [LOGIN_MESSAGES.sessionFailure, 400], throttled: [LOGIN_MESSAGES.codeThrottled, 429], failed: [LOGIN_MESSAGES.codeFailed, 400] } as const;
     const [error, status] = refusals[outcome.kind];
     await showCodeForm(ctx, pending, form.returnto, { error, status });
   };
@@ -115,11 +109,11 @@ export function loginRoutes({ accounts, sessions, throttle, pages, twoFactor, pe
     }
     const username = (form.wpName ?? '').slice(0, 255);
     if (!sessions.checkLoginCsrf(ctx, form.wpLoginToken)) {
-      await showForm(ctx, { error: HIJACK, username, status: 400 });
+      await showForm(ctx, { error: LOGIN_MESSAGES.sessionFailure, username, status: 400 });
       return;
     }
     if (!(await throttle.attempt(ctx.ip, username))) {
-      await showForm(ctx, { error: THROTTLED, username, status: 429 });
+      await showForm(ctx, { error: LOGIN_MESSAGES.throttled, username, status: 429 });
       return;
     }
     try {
@@ -131,9 +125,9 @@ export function loginRoutes({ accounts, sessions, throttle, pages, twoFactor, pe
       }
       await signedIn(ctx, account.id, username, PASSWORD_ONLY, form.returnto);
     } catch (err) {
-      if (!(err instanceof DomainError)) throw err;
-      // One message for an unknown user and a wrong password (docs/architecture.md §9).
-      await showForm(ctx, { error: err.code === 'user_blocked' ? 'This account is blocked and cannot log in.' : LOGIN_FAILED, username, status: 400 });
+      const error = loginRefusal(err);
+      if (error === undefined) throw err;
+      await showForm(ctx, { error, username, status: 400 });
     }
   });
 

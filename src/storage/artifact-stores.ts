@@ -1,5 +1,7 @@
 import type { SessionGenerations } from '../domain/accounts/session-generations.js';
 import type { UsedTotpSteps } from '../domain/accounts/two-factor-service.js';
+import type { PendingOathKeys } from '../domain/accounts/two-factor-setup.js';
+import { formatOathData, parseOathData } from '../domain/accounts/two-factor.js';
 import type { ProviderArtifactStore } from '../domain/artifacts/provider-artifacts.js';
 import type { ClaimOnce, Counters, Marks, PendingSignInStore, RequestTokenRecords, SiteSessionStore } from '../domain/artifacts/stores.js';
 import type { ArtifactTable } from './artifact-table.js';
@@ -16,6 +18,7 @@ export interface ArtifactStores {
   readonly reauthenticationRequests: Marks;
   readonly pendingSignIns: PendingSignInStore;
   readonly usedTotpSteps: UsedTotpSteps;
+  readonly pendingOathKeys: PendingOathKeys;
   /** Drop expired entries (SQL; Redis expires its own); returns how many. */
   collectGarbage(): Promise<number>;
 }
@@ -35,6 +38,7 @@ const NS = {
   pendingSignIn: 'PendingSignIn',
   totpStep: 'OathTotpStep',
   lastTotpStep: 'OathTotpLastStep',
+  pendingOathKey: 'PendingOathKey',
 } as const;
 
 /** Longer than any site session: an expired generation starts again at 1, past every session it ended. */
@@ -90,6 +94,14 @@ export function artifactStores(table: ArtifactTable): ArtifactStores {
       destroy: (id) => table.destroy(NS.pendingSignIn, id),
     },
     usedTotpSteps: usedTotpSteps(table),
+    pendingOathKeys: {
+      async find(userId) {
+        const data = (await table.find(NS.pendingOathKey, String(userId)))?.data;
+        return typeof data === 'string' ? parseOathData(data) : undefined;
+      },
+      keep: (userId, key, ttl) => table.upsert(NS.pendingOathKey, String(userId), { data: formatOathData(key) }, ttl),
+      forget: (userId) => table.destroy(NS.pendingOathKey, String(userId)),
+    },
     collectGarbage: () => table.collectGarbage(),
   };
 }
