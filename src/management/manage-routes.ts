@@ -23,6 +23,8 @@ const FORM_ACTIONS: Readonly<Record<string, { action: ReviewAction; suppress: bo
 const TRUST_NOTICES: Readonly<Record<string, string>> = {
   trust: 'The consumer is trusted: its users are not asked to consent.',
   untrust: 'The consumer is no longer trusted.',
+  'require-two-factor': 'The consumer demands two-factor sign-in from its users.',
+  'allow-password': 'The consumer no longer demands two-factor sign-in.',
 };
 
 const QUEUES: ReadonlyArray<{ stage: Stage; label: string }> = [
@@ -128,6 +130,17 @@ export function manageRoutes(deps: ManagementDeps): Router {
     ctx.redirect(`${base}/${key}?done=${trusted ? 'trust' : 'untrust'}`);
   });
 
+  // Demanding two-factor sign-in (docs/sign-in.md "Authentication levels"): OAuth 2 consumers only.
+  router.post(`${literalPath(base)}/:key/two-factor`, async (ctx) => {
+    const posted = await adminPost(ctx);
+    if (!posted) return;
+    const { key, form } = posted;
+    const required = form.one('wptwofactor') === '1';
+    await deps.consumers.setRequireTwoFactor(key, required);
+    ctx.status = 303;
+    ctx.redirect(`${base}/${key}?done=${required ? 'require-two-factor' : 'allow-password'}`);
+  });
+
   const showStage = async (ctx: Context, signedIn: SignedIn, stage: Stage) => {
     await deps.workflow.expireIdleProposals();
     const offset = offsetParam(ctx);
@@ -163,6 +176,7 @@ export function manageRoutes(deps: ManagementDeps): Router {
         nav: nav(`${base}/${consumer.stage}`),
         action: `${base}/${consumer.key}`,
         trustAction: consumer.oauthVersion === 2 ? `${base}/${consumer.key}/trust` : null,
+        twoFactorAction: consumer.oauthVersion === 2 ? `${base}/${consumer.key}/two-factor` : null,
         csrfToken: signedIn.csrfToken,
         changeToken: deps.workflow.changeToken(actor, consumer),
         consumer: presentConsumer(consumer, actor, names.get(consumer.ownerId) ?? ''),

@@ -41,12 +41,6 @@ const NS = {
   pendingOathKey: 'PendingOathKey',
 } as const;
 
-/**
- * OATHAuth's stash lifetime for the last used TOTP step: 30 s × (1 + 2 × window radius 4). A step
- * older than that is outside the window anyway.
- */
-const TOTP_STEP_LIFETIME_SECONDS = 270;
-
 /** Longer than any site session: an expired generation starts again at 1, past every session it ended. */
 const GENERATION_LIFETIME_SECONDS = 10 * 365 * 24 * 3600;
 
@@ -113,8 +107,14 @@ export function artifactStores(table: ArtifactTable): ArtifactStores {
 }
 
 /**
- * Used TOTP steps, seen by every instance. A step is claimed with one atomic add, so two sign-ins
- * racing with one code get one success; the last claimed step then refuses every earlier one.
+ * OATHAuth's stash lifetime for the last used step: 30 s × (1 + 2 × window radius 4); an older step is
+ * outside the window anyway (docs/sign-in.md, "Two-factor authentication").
+ */
+const TOTP_STEP_LIFETIME_SECONDS = 270;
+
+/**
+ * A step is claimed with one atomic add, so two sign-ins racing with one code get one success; the last
+ * claimed step then refuses every earlier one.
  */
 function usedTotpSteps(table: ArtifactTable): UsedTotpSteps {
   const last = async (userId: number) => {

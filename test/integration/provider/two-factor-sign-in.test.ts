@@ -2,9 +2,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ACR_PASSWORD, ACR_TWO_FACTOR } from '../../../src/domain/accounts/assurance.js';
 import { authorize } from '../../helpers/authorize.js';
 import { DIALECTS } from '../../helpers/databases.js';
-import { ALICE, seedClient, type SeededClient } from '../../helpers/fixtures.js';
+import { ADMIN, ALICE, seedClient, type SeededClient } from '../../helpers/fixtures.js';
 import { formFields, HttpSession } from '../../helpers/http-session.js';
 import { startKeyedServer, type KeyedServer } from '../../helpers/oauth2-keys.js';
+import { openForm, postFields, signIn } from '../../helpers/site.js';
 import { codeSequence, newSecret, oathtoolCode } from '../../helpers/totp.js';
 
 const SCRATCH = ['ABCDEFGHIJKLMNOP', 'QRSTUVWXYZ234567'];
@@ -202,5 +203,23 @@ describe.each(DIALECTS)('two-factor sign-in on %s', (_name, makeDb) => {
     // A client that accepts either level gets the password-only sign-in.
     const either = await authorize(new HttpSession(keyed.server.issuer), authorizeUrl(app, { acr_values: `${ACR_TWO_FACTOR} ${ACR_PASSWORD}` }), ALICE);
     expect(await idTokenClaims(app, either.callback!.searchParams.get('code')!)).toMatchObject({ acr: ACR_PASSWORD, amr: ['pwd'] });
+  });
+
+  it('an administrator demands two-factor sign-in on the review page and takes it back; the consumer page says so; other users may not', async () => {
+    const other = await seedClient(keyed.server.services, { grants: ['basic'] });
+    const page = `/wiki/Special:OAuthManageConsumers/${other.key}`;
+    const admin = await signIn(keyed.server.issuer, ADMIN);
+    const shown = async () => (await (await admin.get(`/wiki/Special:OAuthListConsumers/view/${other.key}`)).text()).match(/id="mw-consumer-two-factor">([^<]*)</)?.[1];
+    expect(await shown()).toBe('No');
+    for (const expected of [true, false]) {
+      const { action, fields } = await openForm(admin, page, 'mw-consumer-two-factor-form');
+      expect((await postFields(admin, action, Object.entries(fields))).status).toBe(303);
+      expect((await keyed.server.services.consumers.findByKey(other.key))!.requireTwoFactor).toBe(expected);
+      if (expected) expect(await shown()).toMatch(/^Yes/);
+    }
+    const alice = await signIn(keyed.server.issuer, ALICE);
+    const { fields } = await openForm(admin, page, 'mw-consumer-two-factor-form');
+    expect((await postFields(alice, `${page}/two-factor`, Object.entries(fields))).status).toBe(403);
+    expect((await keyed.server.services.consumers.findByKey(other.key))!.requireTwoFactor).toBe(false);
   });
 });
