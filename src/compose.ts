@@ -26,6 +26,7 @@ import { specialOAuth } from './oauth1/special-oauth.js';
 import { createAdapterFactory } from './provider/adapters.js';
 import { AccessTokenJwt } from './domain/tokens/access-token-jwt.js';
 import { AccessTokenSigner, installAccessTokenFormat } from './provider/access-token-format.js';
+import { recordGrantErrors } from './provider/token-endpoint.js';
 import { installLoopbackRedirects } from './provider/loopback-redirects.js';
 import { consumerToClient } from './provider/client-metadata.js';
 import { markOutages } from './provider/dependency-outage.js';
@@ -109,6 +110,7 @@ export async function composeWeb(services: Services, log: (line: string) => void
       setCookieKeys(keys.cookie);
       provider.on('server_error', (_ctx, err) => log(`provider error: ${err.name}: ${err.message.split('\n')[0]}`));
       markOutages(provider);
+      recordGrantErrors(provider);
     },
   });
   await host.start();
@@ -190,6 +192,7 @@ export async function composeWeb(services: Services, log: (line: string) => void
       consumers: consumerCache,
       sessions,
       limiter,
+      profiles,
       registeredMetadata: async (key) => {
         const consumer = await consumerCache.get(key);
         return consumer && consumerToClient(consumer, services.consumers.clientSecret(consumer));

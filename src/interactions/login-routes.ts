@@ -8,17 +8,11 @@ import { renderPage } from '../http/render.js';
 import { literalPath } from '../http/route-path.js';
 import type { PagePaths } from '../http/site-paths.js';
 import { readForm } from '../http/form-body.js';
+import { loginRefusal, LOGIN_MESSAGES } from './login-messages.js';
 import { safeReturnTo } from './return-to.js';
 import { PASSWORD_ONLY, type SiteSessions } from '../http/site-session.js';
 import type { PendingSignIn, PendingSignIns } from '../http/pending-sign-in.js';
 
-const LOGIN_FAILED = 'Incorrect username or password entered. Please try again.';
-const THROTTLED = 'You have made too many recent login attempts. Please wait 5 minutes before trying again.';
-const HIJACK = 'There seems to be a problem with your login session; this action has been canceled as a precaution against session hijacking. Please resubmit the form.';
-// OATHAuth's messages (oathauth-login-failed, oathauth-throttled).
-const CODE_FAILED = 'Verification failed.';
-const CODE_THROTTLED = 'Too many verification attempts! Please wait 1 minute.';
-const CODE_EXPIRED = 'Your login session has expired or had too many verification attempts. Please log in again.';
 /** Codes one password entry allows; then the password is asked again (and counted by its throttle). */
 const CODES_PER_PASSWORD = 5;
 /** The factors of a sign-in with a second factor (RFC 8176: a scratch token is a one-time password too). */
@@ -79,24 +73,24 @@ export function loginRoutes({ accounts, sessions, throttle, pages, twoFactor, pe
   const secondFactor = async (ctx: Context, form: Record<string, string | undefined>) => {
     const pending = await pendingSignIns.current(ctx);
     if (!pending) {
-      await showForm(ctx, { error: CODE_EXPIRED, status: 400 });
+      await showForm(ctx, { error: LOGIN_MESSAGES.codeExpired, status: 400 });
       return;
     }
     if (!pendingSignIns.checkCsrf(pending, form.wpLoginToken)) {
-      await showCodeForm(ctx, pending, form.returnto, { error: HIJACK, status: 400 });
+      await showCodeForm(ctx, pending, form.returnto, { error: LOGIN_MESSAGES.sessionFailure, status: 400 });
       return;
     }
     if ((await pendingSignIns.countAttempt(pending)) > CODES_PER_PASSWORD) {
       await pendingSignIns.end(ctx);
-      await showForm(ctx, { error: CODE_EXPIRED, username: pending.userName, status: 400 });
+      await showForm(ctx, { error: LOGIN_MESSAGES.codeExpired, username: pending.userName, status: 400 });
       return;
     }
     if (!(await codeThrottle.attempt(ctx.ip, pending.userName))) {
-      await showCodeForm(ctx, pending, form.returnto, { error: CODE_THROTTLED, status: 429 });
+      await showCodeForm(ctx, pending, form.returnto, { error: LOGIN_MESSAGES.codeThrottled, status: 429 });
       return;
     }
     if (!(await twoFactor.verifySecondFactor(pending.userId, (form.OATHToken ?? '').slice(0, 64)))) {
-      await showCodeForm(ctx, pending, form.returnto, { error: CODE_FAILED, status: 400 });
+      await showCodeForm(ctx, pending, form.returnto, { error: LOGIN_MESSAGES.codeFailed, status: 400 });
       return;
     }
     await pendingSignIns.end(ctx);
@@ -127,11 +121,11 @@ export function loginRoutes({ accounts, sessions, throttle, pages, twoFactor, pe
     }
     const username = (form.wpName ?? '').slice(0, 255);
     if (!sessions.checkLoginCsrf(ctx, form.wpLoginToken)) {
-      await showForm(ctx, { error: HIJACK, username, status: 400 });
+      await showForm(ctx, { error: LOGIN_MESSAGES.sessionFailure, username, status: 400 });
       return;
     }
     if (!(await throttle.attempt(ctx.ip, username))) {
-      await showForm(ctx, { error: THROTTLED, username, status: 429 });
+      await showForm(ctx, { error: LOGIN_MESSAGES.throttled, username, status: 429 });
       return;
     }
     try {
@@ -143,9 +137,9 @@ export function loginRoutes({ accounts, sessions, throttle, pages, twoFactor, pe
       }
       await signedIn(ctx, account.id, username, PASSWORD_ONLY, form.returnto);
     } catch (err) {
-      if (!(err instanceof DomainError)) throw err;
-      // One message for an unknown user and a wrong password (docs/architecture.md §9).
-      await showForm(ctx, { error: err.code === 'user_blocked' ? 'This account is blocked and cannot log in.' : LOGIN_FAILED, username, status: 400 });
+      const error = loginRefusal(err);
+      if (error === undefined) throw err;
+      await showForm(ctx, { error, username, status: 400 });
     }
   });
 

@@ -104,6 +104,8 @@ const LOG_VERBS: Readonly<Record<ConsumerLogAction, string>> = {
   reenable: 're-enabled',
   expire: 'expired (no review in time)',
   delete: 'deleted',
+  trust: 'marked trusted (its users are not asked to consent)',
+  untrust: 'no longer marked trusted',
 };
 
 export interface LogLine {

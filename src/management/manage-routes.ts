@@ -4,11 +4,12 @@ import { hasRight, requireRight } from '../domain/accounts/actor.js';
 import { STAGES, type Consumer, type Stage } from '../domain/consumers/consumer.js';
 import { reviewChoices, type ReviewAction } from '../domain/consumers/consumer-transitions.js';
 import { consumerVisibility } from '../domain/consumers/consumer-visibility.js';
-import { DomainError, PermissionError } from '../domain/errors.js';
+import { DomainError } from '../domain/errors.js';
 import { readBody } from '../http/request-body.js';
 import { literalPath } from '../http/route-path.js';
 import { presentConsumer, presentLog } from './consumer-presenter.js';
 import { checkFormToken, type ManagementDeps, offsetParam, PAGE_SIZE, pager, renderManagementPage, requireSignIn, type SignedIn, userNames } from './page-context.js';
+import { formError } from './form-errors.js';
 
 /** The form's radio values (SpecialMWOAuthManageConsumers): suppressing variants have their own. */
 const FORM_ACTIONS: Readonly<Record<string, { action: ReviewAction; suppress: boolean; label: string; done: string }>> = {
@@ -111,8 +112,9 @@ export function manageRoutes(deps: ManagementDeps): Router {
         changeToken: form.one('wpchangeToken') ?? '',
       });
     } catch (err) {
-      if (!(err instanceof DomainError) || err instanceof PermissionError || err.code === 'not_found') throw err;
-      await showReviewForm(ctx, signedIn, key, { error: err.message, status: 400 });
+      const error = formError(err);
+      if (error === undefined) throw err;
+      await showReviewForm(ctx, signedIn, key, { error, status: 400 });
       return;
     }
     ctx.status = 303;
@@ -125,7 +127,7 @@ export function manageRoutes(deps: ManagementDeps): Router {
     if (!posted) return;
     const { key, form } = posted;
     const trusted = form.one('wptrusted') === '1';
-    await deps.consumers.setTrusted(key, trusted);
+    await deps.consumers.setTrusted(key, trusted, { actor: posted.signedIn.actor.id, reason: (form.one('wpreason') ?? '').slice(0, 255) });
     ctx.status = 303;
     ctx.redirect(`${base}/${key}?done=${trusted ? 'trust' : 'untrust'}`);
   });

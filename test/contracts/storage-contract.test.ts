@@ -8,7 +8,9 @@ import { SqlManagementLog } from '../../src/storage/sql/sql-management-log.js';
 import { DIGIT_KEY, MEDIAWIKI_ROWS, TS, ZERO_TS } from '../fixtures/mediawiki-rows.js';
 import { SQL_DIALECTS } from '../helpers/databases.js';
 import { useMigratedDatabase } from '../helpers/migrated.js';
+import { MemoryAccounts, MemoryAuthorizations, MemoryConsumers, MemoryLog } from '../helpers/in-memory.js';
 import { columnTypes } from '../helpers/schema.js';
+import { repositoriesContract } from './repositories.js';
 
 const TS_MW = /^\d{14}$/;
 const HEX32 = /^[0-9a-f]{32}$/;
@@ -90,8 +92,20 @@ describe.each(SQL_DIALECTS)('SqlAccountRepository on %s', (_dialect, open) => {
     const { id } = (await accounts.findByName('0123'))!;
     expect(await accounts.findBlock(id)).toBeUndefined();
     await accounts.putBlock({ userId: id, by: 0, reason: 'first', timestamp: ZERO_TS, expiry: 'infinity' });
-    await accounts.putBlock({ userId: id, by: 3, reason: 'second', timestamp: TS, expiry: '20991231235959' });
-    expect(await accounts.findBlock(id)).toEqual({ userId: id, by: 3, reason: 'second', timestamp: TS, expiry: '20991231235959' });
+    const blocker = (await accounts.findByName('0123'))!;
+    await accounts.putBlock({ userId: id, by: blocker.id, reason: 'second', timestamp: TS, expiry: '20991231235959' });
+    expect(await accounts.findBlock(id)).toEqual({
+      id,
+      userId: id,
+      by: blocker.id,
+      byName: '0123',
+      reason: 'second',
+      timestamp: TS,
+      expiry: '20991231235959',
+      sitewide: true,
+      hidden: false,
+      noCreate: false,
+    });
     expect(await accounts.removeBlock(id)).toBe(true);
     expect(await accounts.removeBlock(id)).toBe(false);
     expect(await accounts.findBlock(id)).toBeUndefined();
@@ -275,4 +289,15 @@ describe.each(SQL_DIALECTS)('SqlManagementLog on %s', (_dialect, open) => {
     ]);
     expect(await ctx.db('wikiauth_log').distinct('wl_type').pluck('wl_type')).toEqual(['mwoauthconsumer']);
   });
+});
+
+repositoriesContract('in memory (the unit tests\' fakes)', async () => ({
+  accounts: new MemoryAccounts(), consumers: new MemoryConsumers(), authorizations: new MemoryAuthorizations(), log: new MemoryLog(),
+}));
+
+describe.each(SQL_DIALECTS)('repositories on %s', (dialect, open) => {
+  const ctx = useMigratedDatabase(open);
+  repositoriesContract(`SQL on ${dialect}`, async () => ({
+    accounts: new SqlAccountRepository(ctx.db), consumers: new SqlConsumerRepository(ctx.db), authorizations: new SqlAuthorizationRepository(ctx.db), log: new SqlManagementLog(ctx.db),
+  }));
 });

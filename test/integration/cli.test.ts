@@ -141,6 +141,15 @@ describe.each(SQL_DIALECTS)('wikiauth CLI on %s', (dialect, open) => {
     expect(expectSuccess(await cli('trustOAuthConsumer', '--key', printed.key))).toEqual([`Consumer "Forum" (${printed.key}) is trusted: its users are not asked to consent.`]);
     expect(Number(await trusted())).toBe(1);
     expectOneLineError(await cli('trustOAuthConsumer', '--key', 'f'.repeat(32)), /not found/);
+    expect(expectSuccess(await cli('trustOAuthConsumer', '--key', printed.key, '--untrust', '--reason', 'Asked by its users'))).toHaveLength(1);
+    // Every change of the mark is in the consumer's log (newest first), made by the command line.
+    const log = await db('wikiauth_log').where('wl_consumer_key', printed.key).orderBy('wl_id', 'desc').select('wl_action', 'wl_actor', 'wl_comment');
+    expect(log.slice(0, 4)).toEqual([
+      { wl_action: 'untrust', wl_actor: 0, wl_comment: 'Asked by its users' },
+      { wl_action: 'trust', wl_actor: 0, wl_comment: '' },
+      { wl_action: 'untrust', wl_actor: 0, wl_comment: '' },
+      { wl_action: 'trust', wl_actor: 0, wl_comment: 'Trusted on creation' },
+    ]);
   });
 
   it.each([

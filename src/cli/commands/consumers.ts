@@ -100,13 +100,13 @@ export async function deleteOAuthConsumer(services: { readonly consumers: Consum
   out(`Deleted consumer "${consumer.name}" (${consumer.key}) and its authorizations.`);
 }
 
-const TRUST_USAGE = 'trustOAuthConsumer --key K [--untrust]';
+const TRUST_USAGE = 'trustOAuthConsumer --key K [--untrust] [--reason R]';
 
 /** An administrator marks an OAuth 2 consumer trusted: its users are not asked to consent. */
 export async function trustOAuthConsumer(services: { readonly consumers: ConsumerService }, args: string[], out: (line: string) => void): Promise<void> {
-  const { values, positionals } = parse(args, { key: { type: 'string' }, untrust: { type: 'boolean' } }, TRUST_USAGE);
+  const { values, positionals } = parse(args, { key: { type: 'string' }, untrust: { type: 'boolean' }, reason: { type: 'string' } }, TRUST_USAGE);
   if (positionals.length) throw new UsageError(`unexpected argument "${positionals[0]}" (usage: ${TRUST_USAGE})`);
-  const consumer = await services.consumers.setTrusted(requireOption(values.key, 'key', TRUST_USAGE), !values.untrust);
+  const consumer = await services.consumers.setTrusted(requireOption(values.key, 'key', TRUST_USAGE), !values.untrust, { reason: values.reason ?? '' });
   out(`Consumer "${consumer.name}" (${consumer.key}) is ${consumer.trusted ? 'trusted: its users are not asked to consent' : 'no longer trusted'}.`);
 }
 

@@ -176,6 +176,7 @@ export class ConsumerService {
     const entry = { actor, targetUser: owner.id, consumerKey: consumer.key, timestamp: now };
     await log.append({ ...entry, action: ownerOnly ? 'create-owner-only' : autoApproved ? 'propose-autoapproved' : 'propose', comment: description });
     if (opts.approve && !ownerOnly) await log.append({ ...entry, action: 'approve', comment: 'Approved on creation' });
+    if (consumer.trusted) await log.append({ ...entry, action: 'trust', comment: 'Trusted on creation' });
 
     let ownerAccess: CreatedConsumer['ownerAccess'];
     if (ownerOnly && consumer.oauthVersion === 1) {
@@ -197,11 +198,23 @@ export class ConsumerService {
     return { consumer, secret: hmacDBSecret(secretKey, this.#deps.secretKey), ...(ownerAccess ? { ownerAccess } : {}), ...(ownerAccessToken ? { ownerAccessToken } : {}) };
   }
 
-  /** Mark a consumer trusted (its users skip the consent page) or take the mark away. */
-  async setTrusted(key: string, trusted: boolean): Promise<Consumer> {
+  /**
+   * Mark a consumer trusted (its users skip the consent page) or take the mark away, and log it
+   * (`trust`/`untrust`) when it changed, as MediaWiki logs a review only when something changed.
+   */
+  async setTrusted(key: string, trusted: boolean, opts: { actor?: number; reason?: string } = {}): Promise<Consumer> {
     const consumer = await this.requireByKey(key);
     if (consumer.oauthVersion !== 2) throw new DomainError('not_oauth2', 'Only OAuth 2 consumers can be trusted');
+    if ((consumer.trusted ?? false) === trusted) return consumer;
     await this.#deps.consumers.update(consumer.id, { trusted });
+    await this.#deps.log.append({
+      action: trusted ? 'trust' : 'untrust',
+      actor: opts.actor ?? 0,
+      targetUser: consumer.ownerId,
+      consumerKey: consumer.key,
+      comment: opts.reason ?? '',
+      timestamp: toMwTimestamp(),
+    });
     return { ...consumer, trusted };
   }
 
