@@ -9,6 +9,9 @@ import { healthRoutes } from './http/health-routes.js';
 import { RateLimiter } from './http/rate-limit.js';
 import { SiteSessions } from './http/site-session.js';
 import { staticRoutes } from './http/static-routes.js';
+import { WikiSessions } from './http/wiki-session.js';
+import { WikiSessionAuthenticator } from './domain/accounts/wiki-session.js';
+import { mediaWikiUserToken } from './security/mediawiki-user-token.js';
 import { interactionRoutes } from './interactions/interaction-routes.js';
 import { PasswordThrottle } from './domain/accounts/password-throttle.js';
 import { loginRoutes } from './interactions/login-routes.js';
@@ -62,7 +65,8 @@ export async function composeApp(services: Services, log: (line: string) => void
  */
 export async function composeWeb(services: Services, log: (line: string) => void, setCookieKeys: (keys: string[]) => void): Promise<WebParts> {
   const { config, consumerCache, profiles, accounts, artifacts, authorizations } = services;
-  const sessions = new SiteSessions(artifacts, config.ttl.session, config.secretKey, services.sessionGenerations, (id) => accounts.isLockedOut(id));
+  const wikiSessions = wikiSessionGate(services);
+  const sessions = new SiteSessions(artifacts, config.ttl.session, config.secretKey, services.sessionGenerations, (id) => accounts.isLockedOut(id), wikiSessions && ((ctx, userId) => wikiSessions.stillSignedIn(ctx, userId)));
   const pendingSecrets = new PendingSecrets(config.secretKey);
   const signer = new AccessTokenSigner();
   const adapter = createAdapterFactory({
@@ -128,8 +132,8 @@ export async function composeWeb(services: Services, log: (line: string) => void
     routers: [
       staticRoutes(),
       healthRoutes({ database: services.ping, ...services.readinessChecks }),
-      loginRoutes({ accounts, sessions, throttle: passwordThrottle(artifacts) }),
-      interactionRoutes({ provider, sessions, accounts, consumers: consumerCache, grants: services.grants, artifacts }),
+      loginRoutes({ accounts, sessions, throttle: passwordThrottle(artifacts), ...(wikiSessions ? { wikiSessions } : {}) }),
+      interactionRoutes({ provider, sessions, accounts, consumers: consumerCache, grants: services.grants, artifacts, ...(wikiSessions ? { wikiSessions } : {}) }),
       resourceRoutes(config.scriptPath, { provider, consumers: consumerCache, accounts: profiles }),
       ...managementRouters(management, { tokenEndpoint: `${config.issuer}${routes.token}` }),
       clientRoutes(config.scriptPath, { ...management, provider, wikiId: config.wikiId }),
@@ -151,6 +155,17 @@ export async function composeWeb(services: Services, log: (line: string) => void
       await services.consumerWorkflow.expireIdleProposals();
     },
   };
+}
+
+/**
+ * MEDIAWIKI_SESSION: the wiki's sessions sign users in (docs/sign-in.md, "The wiki's session"). The
+ * wiki's sign-in asked for whatever the user had enrolled, so that is what `amr` says.
+ */
+function wikiSessionGate(services: Services): WikiSessions | undefined {
+  const { config, wikiSessions: source, accounts } = services;
+  if (!config.wikiSession || !source) return undefined;
+  const authenticator = new WikiSessionAuthenticator({ source, derivedToken: mediaWikiUserToken(config.wikiSession.tokenVersion), lockedOut: (id) => accounts.isLockedOut(id) });
+  return new WikiSessions(authenticator, config.wikiSession, async () => ['pwd']);
 }
 
 /** Sign-in counters in the artifact store (Redis when configured), so every instance shares them. */

@@ -34,6 +34,8 @@ import { storedSessionGenerations } from './storage/session-generations.js';
 import type { SessionGenerations } from './domain/accounts/session-generations.js';
 import { MediaWikiManagementLog } from './storage/sql/mediawiki-management-log.js';
 import { inspectMediaWikiSchema, STANDALONE_SCHEMA } from './storage/sql/mediawiki-schema.js';
+import { openWikiSessionSource } from './storage/mediawiki-sessions.js';
+import type { WikiSessionSource } from './domain/accounts/wiki-session.js';
 
 /** User::MAINTENANCE_SCRIPT_USER: who command-line actions are logged as on a wiki. */
 const MAINTENANCE_USER = 'Maintenance script';
@@ -70,6 +72,8 @@ export interface Services {
   hasAccounts(): Promise<boolean>;
   /** Signing keys exist; instances starting together on an empty database agree on the first ones. */
   ensureFirstKeys(): Promise<void>;
+  /** The wiki's session store and users (MEDIAWIKI_SESSION=1). */
+  readonly wikiSessions: WikiSessionSource | undefined;
   /** Dependencies `/readyz` reports on, besides the database. */
   readonly readinessChecks: Record<string, () => Promise<void>>;
   close(): Promise<void>;
@@ -98,7 +102,16 @@ export async function openServices(config: Config, opts: { checkSchema?: boolean
   }
   const accountRepository = unavailableOnDriverErrors(new SqlAccountRepository(db, schema));
   const shortLived = await openShortLivedStorage(config, db);
-  const { authorizations, readinessChecks, close: closeShortLived } = shortLived;
+  const { authorizations, close: closeShortLived } = shortLived;
+  let wiki: Awaited<ReturnType<typeof openWikiSessionSource>> | undefined;
+  try {
+    wiki = config.wikiSession && (await openWikiSessionSource(config.wikiSession, db));
+  } catch (err) {
+    closeShortLived();
+    await db.destroy();
+    throw translateDriverError(err, 'the database');
+  }
+  const readinessChecks = { ...shortLived.readinessChecks, ...wiki?.readinessChecks };
   const artifacts = hashingCredentialIds(shortLived.artifacts);
   const sessionGenerations = storedSessionGenerations(artifacts);
   const accounts = new AccountService(accountRepository, {
@@ -161,6 +174,7 @@ export async function openServices(config: Config, opts: { checkSchema?: boolean
     grantRecords,
     accessTokens,
     readinessChecks,
+    wikiSessions: wiki?.source,
     keys,
     log,
     ping: async () => void (await db.raw('select 1')),
@@ -168,6 +182,7 @@ export async function openServices(config: Config, opts: { checkSchema?: boolean
     ensureFirstKeys: () => withDatabaseLock(db, 'wikiauth_first_keys', () => keys.ensureKeys()),
     close: async () => {
       closeShortLived();
+      wiki?.close();
       await db.destroy();
     },
   };

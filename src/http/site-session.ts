@@ -14,6 +14,18 @@ export interface SiteSession {
   readonly loginTs: number;
   /** The same in milliseconds, to tell a password entered just now from one entered a moment before. */
   readonly loginMs: number;
+  /** RFC 8176 authentication methods of that sign-in; undefined = a password (`pwd`). */
+  readonly amr?: readonly string[];
+  /** Started from the wiki's session (src/http/wiki-session.ts): it ends when that one does. */
+  readonly fromWiki?: boolean;
+}
+
+/** How a site session began, when not with a password entered just now. */
+export interface SessionStart {
+  readonly amr?: readonly string[];
+  readonly fromWiki?: boolean;
+  /** When the user authenticated (epoch ms); default now. */
+  readonly loginMs?: number;
 }
 
 /**
@@ -28,17 +40,27 @@ export class SiteSessions {
   readonly #csrfKey: Buffer;
   readonly #generations: SessionGenerations;
   readonly #lockedOut: (userId: number) => Promise<boolean>;
+  readonly #wikiSignedIn: ((ctx: Context, userId: number) => Promise<boolean>) | undefined;
 
   /**
    * `generations`: a session from before the user's generation moved on is over; `lockedOut`: a user
-   * who may no longer be signed in (blocked under `$wgBlockDisablesLogin`); their sessions end.
+   * who may no longer be signed in (blocked under `$wgBlockDisablesLogin`); their sessions end;
+   * `wikiSignedIn`: whether the wiki session a session came from still holds, asked on each use.
    */
-  constructor(store: ArtifactStore, ttlSeconds: number, secretKey: string, generations: SessionGenerations, lockedOut: (userId: number) => Promise<boolean> = async () => false) {
+  constructor(
+    store: ArtifactStore,
+    ttlSeconds: number,
+    secretKey: string,
+    generations: SessionGenerations,
+    lockedOut: (userId: number) => Promise<boolean> = async () => false,
+    wikiSignedIn?: (ctx: Context, userId: number) => Promise<boolean>,
+  ) {
     this.#store = store;
     this.#generations = generations;
     this.#ttl = ttlSeconds;
     this.#csrfKey = createHmac('sha256', secretKey).update('wikiauth csrf').digest();
     this.#lockedOut = lockedOut;
+    this.#wikiSignedIn = wikiSignedIn;
   }
 
   async current(ctx: Context): Promise<SiteSession | undefined> {
@@ -48,12 +70,12 @@ export class SiteSessions {
     if (id && /^[A-Za-z0-9_-]{43}$/.test(id)) {
       const payload = await this.#store.find(MODEL, id);
       // A session from before the user's password change, two-factor disabling or block is over.
-      if (payload && (Number(payload.generation ?? 0) !== (await this.#generations.current(Number(payload.userId))) || (await this.#lockedOut(Number(payload.userId))))) {
+      if (payload && (Number(payload.generation ?? 0) !== (await this.#generations.current(Number(payload.userId))) || (await this.#lockedOut(Number(payload.userId))) || (await this.#wikiSignedOut(ctx, payload)))) {
         await this.#store.destroy(MODEL, id);
         ctx.cookies.set(SITE_SESSION_COOKIE, null, { overwrite: true });
       } else if (payload) {
         const loginMs = Number(payload.loginMs);
-        session = { id, userId: Number(payload.userId), loginMs, loginTs: Math.floor(loginMs / 1000) };
+        session = { id, userId: Number(payload.userId), loginMs, loginTs: Math.floor(loginMs / 1000), ...(Array.isArray(payload.amr) ? { amr: payload.amr.map(String) } : {}), ...(payload.fromWiki === true ? { fromWiki: true } : {}) };
       }
     }
     ctx.state.siteSession = session ?? null;
@@ -61,13 +83,14 @@ export class SiteSessions {
   }
 
   /** Sign in: always a new id (session fixation), the old session dropped. */
-  async start(ctx: Context, userId: number): Promise<SiteSession> {
+  async start(ctx: Context, userId: number, how: SessionStart = {}): Promise<SiteSession> {
     const old = await this.current(ctx);
     if (old) await this.#store.destroy(MODEL, old.id);
-    const loginMs = Date.now();
-    const session: SiteSession = { id: randomBytes(32).toString('base64url'), userId, loginMs, loginTs: Math.floor(loginMs / 1000) };
+    const loginMs = how.loginMs ?? Date.now();
+    const origin = { ...(how.amr ? { amr: [...how.amr] } : {}), ...(how.fromWiki ? { fromWiki: true } : {}) };
+    const session: SiteSession = { id: randomBytes(32).toString('base64url'), userId, loginMs, loginTs: Math.floor(loginMs / 1000), ...origin };
     const generation = await this.#generations.current(userId);
-    await this.#store.upsert(MODEL, session.id, { userId, loginMs, generation }, this.#ttl);
+    await this.#store.upsert(MODEL, session.id, { userId, loginMs, generation, ...origin }, this.#ttl);
     ctx.cookies.set(SITE_SESSION_COOKIE, session.id, { httpOnly: true, sameSite: 'lax', secure: ctx.secure, maxAge: this.#ttl * 1000, signed: false, overwrite: true });
     ctx.cookies.set(LOGIN_NONCE_COOKIE, null, { overwrite: true });
     ctx.state.siteSession = session;
@@ -79,6 +102,12 @@ export class SiteSessions {
     if (session) await this.#store.destroy(MODEL, session.id);
     ctx.cookies.set(SITE_SESSION_COOKIE, null, { overwrite: true });
     ctx.state.siteSession = null;
+  }
+
+  /** A session that came from the wiki's session ends with it (docs/sign-in.md, "The wiki's session"). */
+  async #wikiSignedOut(ctx: Context, payload: Record<string, unknown>): Promise<boolean> {
+    if (payload.fromWiki !== true) return false;
+    return !this.#wikiSignedIn || !(await this.#wikiSignedIn(ctx, Number(payload.userId)));
   }
 
   /** CSRF token for forms of a signed-in user. */

@@ -13,6 +13,7 @@ import { readForm } from '../http/form-body.js';
 import { LOGIN_PATH } from '../http/site-paths.js';
 import { renderConsentPage } from '../http/consent-page.js';
 import type { SiteSessions } from '../http/site-session.js';
+import type { WikiSessions } from '../http/wiki-session.js';
 
 export interface InteractionDeps {
   readonly provider: () => Provider;
@@ -21,6 +22,8 @@ export interface InteractionDeps {
   readonly consumers: ConsumerLookup;
   readonly grants: Pick<GrantService, 'consent'>;
   readonly artifacts: ArtifactStore;
+  /** Set with MEDIAWIKI_SESSION: a user signed in to the wiki needs no password here. */
+  readonly wikiSessions?: WikiSessions;
 }
 
 // Login reasons that need the password again, not just the site session (OIDC Core §3.1.2.1
@@ -42,7 +45,7 @@ export function interactionRoutes(deps: InteractionDeps): Router {
     const provider = deps.provider();
     const details = await provider.interactionDetails(ctx.req, ctx.res);
     const here = `${INTERACTION_PATH}/${details.uid}`;
-    const session = await deps.sessions.current(ctx);
+    const session = (await deps.sessions.current(ctx)) ?? (details.prompt.name === 'login' ? await deps.wikiSessions?.signIn(ctx, deps.sessions) : undefined);
 
     if (details.prompt.name === 'login') {
       const needsPassword = details.prompt.reasons.some((r) => REAUTHENTICATE.has(r));
@@ -56,7 +59,7 @@ export function interactionRoutes(deps: InteractionDeps): Router {
         ctx.redirect(`${LOGIN_PATH}?returnto=${encodeURIComponent(here)}${needsPassword && session ? '&force=1' : ''}${hint}`);
         return;
       }
-      await finish(ctx, provider, { login: { accountId: String(session.userId), ts: session.loginTs, amr: ['pwd'], remember: true } });
+      await finish(ctx, provider, { login: { accountId: String(session.userId), ts: session.loginTs, amr: [...(session.amr ?? ['pwd'])], remember: true } });
       return;
     }
 

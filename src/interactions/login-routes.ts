@@ -9,6 +9,7 @@ import { LOGIN_PATH, LOGOUT_PATH } from '../http/site-paths.js';
 import { readForm } from '../http/form-body.js';
 import { safeReturnTo } from './return-to.js';
 import type { SiteSessions } from '../http/site-session.js';
+import type { WikiSessions } from '../http/wiki-session.js';
 
 const LOGIN_FAILED = 'Incorrect username or password entered. Please try again.';
 const THROTTLED = 'You have made too many recent login attempts. Please wait 5 minutes before trying again.';
@@ -17,6 +18,8 @@ export interface LoginDeps {
   readonly accounts: AccountService;
   readonly sessions: SiteSessions;
   readonly throttle: PasswordThrottle;
+  /** Set with MEDIAWIKI_SESSION: a user signed in to the wiki is signed in here without a password. */
+  readonly wikiSessions?: WikiSessions;
 }
 
 /**
@@ -24,7 +27,7 @@ export interface LoginDeps {
  * (to an OIDC interaction, Special:OAuth/authorize or a management page); `force=1` asks for the
  * password again even when signed in (prompt=login, max_age).
  */
-export function loginRoutes({ accounts, sessions, throttle }: LoginDeps): Router {
+export function loginRoutes({ accounts, sessions, throttle, wikiSessions }: LoginDeps): Router {
   const router = new Router();
 
   const showForm = async (ctx: Context, opts: { error?: string; username?: string; status?: number } = {}) => {
@@ -48,7 +51,7 @@ export function loginRoutes({ accounts, sessions, throttle }: LoginDeps): Router
   };
 
   router.get(literalPath(LOGIN_PATH), async (ctx) => {
-    const current = await sessions.current(ctx);
+    const current = (await sessions.current(ctx)) ?? (ctx.query.force === '1' ? undefined : await wikiSessions?.signIn(ctx, sessions));
     if (current && ctx.query.force !== '1') {
       ctx.redirect(safeReturnTo(ctx.query.returnto));
       return;

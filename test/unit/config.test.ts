@@ -62,6 +62,7 @@ describe('loadConfig defaults', () => {
       rateLimitExempt: [],
       passwordPbkdf2: { algo: 'sha512', rounds: 30000, length: 64 },
       mediawiki: undefined,
+      wikiSession: undefined,
       rights: STANDALONE_RIGHTS,
       blockDisablesLogin: false,
       oauth2PrivateKey: undefined,
