@@ -56,11 +56,11 @@ export class WikiSessions {
     const read = (name: string): string | undefined => {
       const raw = ctx.cookies.get(name, { signed: false });
       if (raw === undefined || raw.length > MAX_COOKIE_LENGTH) return undefined;
-      let decoded: string;
+      let decoded = raw;
       try {
         decoded = decodeURIComponent(raw.replace(/\+/g, ' '));
       } catch {
-        return undefined;
+        // PHP decodes what it can; a broken escape stays in the value, which then matches nothing.
       }
       return decoded === 'deleted' ? undefined : decoded;
     };

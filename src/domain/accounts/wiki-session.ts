@@ -17,7 +17,11 @@ export interface WikiSessionCookies {
   readonly token: string | undefined;
 }
 
-/** The session as the wiki stored it, decoded to plain data; `undecodable` for a value that is not PHP data. */
+/**
+ * The session as the wiki stored it, decoded from PHP: arrays as plain objects (or JS arrays when
+ * their keys are 0…n-1), objects as instances of some other class, so the two stay apart as they
+ * do in PHP (`is_array`).
+ */
 export type StoredWikiSession = unknown;
 export const UNDECODABLE = Symbol('undecodable');
 
@@ -84,9 +88,9 @@ export class WikiSessionAuthenticator {
     if (token === undefined) return undefined;
     if (cookies.token !== undefined && !sameString(cookies.token, token)) return undefined;
 
-    const blob = record(stored);
-    const data = record(blob && own(blob, 'data'));
-    const metadata = record(blob && own(blob, 'metadata'));
+    const blob = phpArray(stored);
+    const data = phpArray(blob && own(blob, 'data'));
+    const metadata = phpArray(blob && own(blob, 'metadata'));
     if (!data || !metadata) return undefined;
     if (own(metadata, 'provider') !== COOKIE_PROVIDER) return undefined;
     if (own(metadata, 'userId') !== userId) return undefined;
@@ -107,8 +111,11 @@ export class WikiSessionAuthenticator {
   }
 }
 
-function record(value: unknown): Record<string, unknown> | undefined {
-  return typeof value === 'object' && value !== null ? (value as Record<string, unknown>) : undefined;
+/** A PHP array (MediaWiki checks `is_array` on the blob, its data and its metadata); objects are not. */
+function phpArray(value: unknown): Record<string, unknown> | undefined {
+  if (typeof value !== 'object' || value === null) return undefined;
+  const proto = Object.getPrototypeOf(value) as unknown;
+  return proto === Object.prototype || proto === Array.prototype ? (value as Record<string, unknown>) : undefined;
 }
 
 /** Own properties only: decoded data may name `__proto__` or `constructor`. */
