@@ -34,7 +34,8 @@ export default defineConfig({
       {
         test: {
           name: 'integration',
-          include: ['test/integration/**/*.test.ts'],
+          // test/contracts: what each storage port promises, run on every backend and the in-memory fakes.
+          include: ['test/integration/**/*.test.ts', 'test/contracts/**/*.test.ts'],
           environment: 'node',
           testTimeout: 60_000,
           hookTimeout: 60_000,

@@ -4,6 +4,7 @@ import { createApp, type App } from './app.js';
 import { actionApi } from './compat/action-api.js';
 import { clientRoutes } from './compat/client-routes.js';
 import { resourceRoutes } from './compat/resource-routes.js';
+import { mediaWikiTokenHint } from './compat/token-hints.js';
 import { trustsProxies } from './http/client-address.js';
 import { healthRoutes } from './http/health-routes.js';
 import { RateLimiter } from './http/rate-limit.js';
@@ -64,9 +65,9 @@ export async function composeApp(services: Services, log: (line: string) => void
  * come in; each edge gets only the pieces it uses.
  */
 export async function composeWeb(services: Services, log: (line: string) => void, setCookieKeys: (keys: string[]) => void): Promise<WebParts> {
-  const { config, consumerCache, profiles, accounts, artifacts, authorizations } = services;
+  const { config, consumerCache, profiles, accounts, stores, authorizations } = services;
   const wikiSessions = wikiSessionGate(services);
-  const sessions = new SiteSessions(artifacts, config.ttl.session, config.secretKey, services.sessionGenerations, (id) => accounts.isLockedOut(id), wikiSessions && ((ctx, userId) => wikiSessions.stillSignedIn(ctx, userId)));
+  const sessions = new SiteSessions(stores.siteSessions, config.ttl.session, config.secretKey, services.sessionGenerations, (id) => accounts.isLockedOut(id), wikiSessions && ((ctx, userId) => wikiSessions.stillSignedIn(ctx, userId)));
   const pendingSecrets = new PendingSecrets(config.secretKey);
   const signer = new AccessTokenSigner();
   const adapter = createAdapterFactory({
@@ -74,7 +75,7 @@ export async function composeWeb(services: Services, log: (line: string) => void
     refreshTokenGracePeriod: config.refreshTokenGracePeriod,
     accessTokens: services.accessTokens,
     authorizations,
-    artifacts,
+    artifacts: services.providerArtifacts,
     consumers: services.consumers,
     consumerCache,
     grants: services.grants,
@@ -85,7 +86,7 @@ export async function composeWeb(services: Services, log: (line: string) => void
     config,
     adapter,
     findAccount: createFindAccount(profiles),
-    loadExistingGrant: createLoadExistingGrant(consumerCache, services.grants),
+    loadExistingGrant: createLoadExistingGrant(consumerCache, services.grants, sessions),
     sessions,
     pendingSecrets,
   });
@@ -107,7 +108,7 @@ export async function composeWeb(services: Services, log: (line: string) => void
   await host.start();
   const provider = () => host.provider;
   const routes = providerRoutes(config.scriptPath);
-  const limiter = new RateLimiter(artifacts, config);
+  const limiter = new RateLimiter(stores.rateLimitCounters, config);
   const management = {
     accounts,
     consumers: services.consumers,
@@ -119,8 +120,8 @@ export async function composeWeb(services: Services, log: (line: string) => void
     limiter,
   };
 
-  const requestTokens = new RequestTokenStore(artifacts);
-  const oauth1 = new OAuth1Server({ consumers: services.consumers, accounts, authorizations, requestTokens, nonces: new NonceStore(artifacts), secretKey: config.secretKey });
+  const requestTokens = new RequestTokenStore(stores.requestTokens);
+  const oauth1 = new OAuth1Server({ consumers: services.consumers, accounts, authorizations, requestTokens, nonces: new NonceStore(stores.oauth1Nonces), secretKey: config.secretKey });
   const special = specialOAuth({ server: oauth1, consumers: services.consumers, accounts, authorizations, grants: services.grants, requestTokens, sessions, limiter, scriptPath: config.scriptPath, wikiId: config.wikiId });
   const apiRoutes = actionApi({ oauth1, provider, consumers: consumerCache, accounts, wikiId: config.wikiId, scriptPath: config.scriptPath }).routes();
 
@@ -132,9 +133,14 @@ export async function composeWeb(services: Services, log: (line: string) => void
     routers: [
       staticRoutes(),
       healthRoutes({ database: services.ping, ...services.readinessChecks }),
-      loginRoutes({ accounts, sessions, throttle: passwordThrottle(artifacts), ...(wikiSessions ? { wikiSessions } : {}) }),
-      interactionRoutes({ provider, sessions, accounts, consumers: consumerCache, grants: services.grants, artifacts, ...(wikiSessions ? { wikiSessions } : {}) }),
-      resourceRoutes(config.scriptPath, { provider, consumers: consumerCache, accounts: profiles }),
+      loginRoutes({ accounts, sessions, throttle: new PasswordThrottle(stores.loginThrottleCounters), ...(wikiSessions ? { wikiSessions } : {}) }),
+      interactionRoutes({ provider, sessions, accounts, consumers: consumerCache, grants: services.grants, reauthentications: stores.reauthenticationRequests, ...(wikiSessions ? { wikiSessions } : {}) }),
+      resourceRoutes(config.scriptPath, {
+        provider,
+        consumers: consumerCache,
+        accounts: profiles,
+        tokenHint: (value) => mediaWikiTokenHint(value, { jwt: () => signer.jwt, registry: services.accessTokens }),
+      }),
       ...managementRouters(management, { tokenEndpoint: `${config.issuer}${routes.token}` }),
       clientRoutes(config.scriptPath, { ...management, provider, wikiId: config.wikiId }),
     ],
@@ -150,7 +156,7 @@ export async function composeWeb(services: Services, log: (line: string) => void
       },
     }),
     collectGarbage: async () => {
-      await artifacts.collectGarbage();
+      await stores.collectGarbage();
       await services.grantRecords.collectGarbage();
       await services.consumerWorkflow.expireIdleProposals();
     },
@@ -166,12 +172,4 @@ function wikiSessionGate(services: Services): WikiSessions | undefined {
   if (!config.wikiSession || !source) return undefined;
   const authenticator = new WikiSessionAuthenticator({ source, derivedToken: mediaWikiUserToken(config.wikiSession.tokenVersion), lockedOut: (id) => accounts.isLockedOut(id) });
   return new WikiSessions(authenticator, config.wikiSession, async () => ['pwd']);
-}
-
-/** Sign-in counters in the artifact store (Redis when configured), so every instance shares them. */
-function passwordThrottle(artifacts: Services['artifacts']): PasswordThrottle {
-  return new PasswordThrottle({
-    increment: (key, windowSeconds) => artifacts.increment('LoginThrottle', key, windowSeconds),
-    reset: (key) => artifacts.destroy('LoginThrottle', key),
-  });
 }

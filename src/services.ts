@@ -1,7 +1,6 @@
 import type { Knex } from 'knex';
 import type { Config } from './config/config.js';
 import { AccountService } from './domain/accounts/account-service.js';
-import type { ArtifactStore } from './domain/artifacts/artifact-store.js';
 import { ClientRegistrationService } from './domain/consumers/client-registration.js';
 import { ConsumerCache } from './domain/consumers/consumer-cache.js';
 import { ConsumerService } from './domain/consumers/consumer-service.js';
@@ -16,7 +15,6 @@ import type { AuthorizationRepository } from './domain/grants/authorization.js';
 import { AuthorizationService } from './domain/grants/authorization-service.js';
 import { GrantService } from './domain/grants/grant-service.js';
 import { KeyService } from './domain/keys/key-service.js';
-import { hashingCredentialIds } from './domain/artifacts/hashed-ids.js';
 import { AccessTokenJwt } from './domain/tokens/access-token-jwt.js';
 import { OwnerOnlyTokenIssuer } from './domain/tokens/owner-only-token.js';
 import { createKnex } from './storage/sql/create-knex.js';
@@ -25,12 +23,13 @@ import { translateDriverError, unavailableOnDriverErrors } from './storage/drive
 import { migrateLatest, pendingMigrations } from './storage/sql/migrate.js';
 import { SqlAccessTokenRegistry, SqlGrantRecordRepository } from './storage/sql/sql-access-token-registry.js';
 import { SqlAccountRepository } from './storage/sql/sql-account-repository.js';
-import { openShortLivedStorage } from './storage/short-lived-storage.js';
+import { SqlAuthorizationRepository } from './storage/sql/sql-authorization-repository.js';
+import { placeStores, type PlacedStores } from './compose-storage.js';
+import { ProviderArtifacts } from './provider/artifact-placement.js';
 import { SqlConsumerRepository } from './storage/sql/sql-consumer-repository.js';
 import { SqlKeyRepository } from './storage/sql/sql-key-repository.js';
 import { SqlManagementLog } from './storage/sql/sql-management-log.js';
 import { commonPasswords } from './storage/common-passwords.js';
-import { storedSessionGenerations } from './storage/session-generations.js';
 import type { SessionGenerations } from './domain/accounts/session-generations.js';
 import { MediaWikiManagementLog } from './storage/sql/mediawiki-management-log.js';
 import { inspectMediaWikiSchema, STANDALONE_SCHEMA } from './storage/sql/mediawiki-schema.js';
@@ -59,7 +58,10 @@ export interface Services {
   readonly authorizationService: AuthorizationService;
   /** Consent, OAuth 1.0a authorize, provider Grants and access tokens under authorizations. */
   readonly grants: GrantService;
-  readonly artifacts: ArtifactStore;
+  /** The short-lived ports, each on the backend chosen for it (src/compose-storage.ts). */
+  readonly stores: PlacedStores;
+  /** oidc-provider's artifacts over their durable and short-lived places. */
+  readonly providerArtifacts: ProviderArtifacts;
   /** Per-user session generations: site sessions check theirs on each use. */
   readonly sessionGenerations: SessionGenerations;
   readonly grantRecords: GrantRecordRepository;
@@ -101,19 +103,19 @@ export async function openServices(config: Config, opts: { checkSchema?: boolean
     throw translateDriverError(err, 'the database');
   }
   const accountRepository = unavailableOnDriverErrors(new SqlAccountRepository(db, schema));
-  const shortLived = await openShortLivedStorage(config, db);
-  const { authorizations, close: closeShortLived } = shortLived;
+  const stores = await placeStores(config, db);
+  const { sessionGenerations } = stores;
   let wiki: Awaited<ReturnType<typeof openWikiSessionSource>> | undefined;
   try {
     wiki = config.wikiSession && (await openWikiSessionSource(config.wikiSession, db));
   } catch (err) {
-    closeShortLived();
+    stores.close();
     await db.destroy();
     throw translateDriverError(err, 'the database');
   }
-  const readinessChecks = { ...shortLived.readinessChecks, ...wiki?.readinessChecks };
-  const artifacts = hashingCredentialIds(shortLived.artifacts);
-  const sessionGenerations = storedSessionGenerations(artifacts);
+  const readinessChecks = { ...stores.readinessChecks, ...wiki?.readinessChecks };
+  const providerArtifacts = new ProviderArtifacts(stores.providerArtifacts);
+  const authorizations = revokingGrantArtifacts(unavailableOnDriverErrors(new SqlAuthorizationRepository(db)), providerArtifacts);
   const accounts = new AccountService(accountRepository, {
     rights: config.rights,
     blockDisablesLogin: config.blockDisablesLogin,
@@ -130,6 +132,14 @@ export async function openServices(config: Config, opts: { checkSchema?: boolean
   const consumerRepository = consumerCache.watching(unavailableOnDriverErrors(new SqlConsumerRepository(db)));
   const accessTokens = unavailableOnDriverErrors(new SqlAccessTokenRegistry(db));
   const keys = new KeyService(unavailableOnDriverErrors(new SqlKeyRepository(db)), config.secretKey, config.oauth2PrivateKey);
+  const ownerOnlyTokens = new OwnerOnlyTokenIssuer({
+    signer: async () => {
+      await keys.ensureKeys();
+      return new AccessTokenJwt((await keys.keySet()).accessToken);
+    },
+    registry: accessTokens,
+    issuer: config.issuer,
+  });
   const consumers: ConsumerService = new ConsumerService({
     consumers: consumerRepository,
     accounts: accountRepository,
@@ -137,14 +147,7 @@ export async function openServices(config: Config, opts: { checkSchema?: boolean
     log,
     secretKey: config.secretKey,
     autoApprove: config.autoApprove,
-    ownerOnlyTokens: new OwnerOnlyTokenIssuer({
-      signer: async () => {
-        await keys.ensureKeys();
-        return new AccessTokenJwt((await keys.keySet()).accessToken);
-      },
-      registry: accessTokens,
-      issuer: config.issuer,
-    }),
+    ownerOnlyTokens,
     ownerOnlyCallbackUrl: `${config.issuer}${config.scriptPath}/index.php?title=Special:OAuth/verified`,
   });
   const grantRecords = unavailableOnDriverErrors(new SqlGrantRecordRepository(db));
@@ -164,11 +167,13 @@ export async function openServices(config: Config, opts: { checkSchema?: boolean
       log,
       secretKey: config.secretKey,
       requestExpirationAge: config.requestExpirationAge,
+      ownerOnlyTokens,
     }),
     registrations: new ClientRegistrationService({ consumers: consumerRepository, consumerService: consumers, accounts, log, approve: config.registration.approve, autoApprove: config.autoApprove }),
     authorizations,
     authorizationService: new AuthorizationService({ authorizations, consumers: consumerRepository }),
-    artifacts,
+    stores,
+    providerArtifacts,
     sessionGenerations,
     grants,
     grantRecords,
@@ -181,9 +186,30 @@ export async function openServices(config: Config, opts: { checkSchema?: boolean
     hasAccounts: async () => Number((await db('user').count({ users: '*' }))[0]!.users) > 0,
     ensureFirstKeys: () => withDatabaseLock(db, 'wikiauth_first_keys', () => keys.ensureKeys()),
     close: async () => {
-      closeShortLived();
+      stores.close();
       wiki?.close();
       await db.destroy();
+    },
+  };
+}
+
+/**
+ * The SQL repository deletes an authorization with its grants, tokens and SQL artifacts in one
+ * transaction; a separate short-lived store cannot join it, so its artifacts of those grants go
+ * right after.
+ */
+function revokingGrantArtifacts(repository: AuthorizationRepository, artifacts: ProviderArtifacts): AuthorizationRepository {
+  return {
+    findById: (id) => repository.findById(id),
+    findByAccessToken: (token) => repository.findByAccessToken(token),
+    find: (userId, consumerId, wiki) => repository.find(userId, consumerId, wiki),
+    listByUser: (userId) => repository.listByUser(userId),
+    countByConsumer: (consumerId) => repository.countByConsumer(consumerId),
+    upsert: (input, opts) => repository.upsert(input, opts),
+    async delete(where) {
+      const deleted = await repository.delete(where);
+      await artifacts.dropGrants(deleted.grantIds);
+      return deleted;
     },
   };
 }

@@ -14,9 +14,13 @@ export interface BearerCredentials {
 }
 
 export class BearerError extends DomainError {
-  constructor(message: string) {
+  /** The request carried no credentials at all (RFC 6750 §3.1: then the challenge names no error). */
+  readonly missing: boolean;
+
+  constructor(message: string, opts: { missing?: boolean } = {}) {
     super('invalid_token', message);
     this.name = 'BearerError';
+    this.missing = opts.missing ?? false;
   }
 }
 
@@ -28,7 +32,7 @@ export class BearerError extends DomainError {
 export async function authenticateBearer(ctx: Context, provider: Provider, consumers: ConsumerLookup): Promise<BearerCredentials> {
   const header = ctx.get('authorization');
   const match = /^Bearer ([A-Za-z0-9\-._~+/]+=*)$/i.exec(header);
-  if (!match) throw new BearerError(header ? 'The Authorization header is not a Bearer token' : 'No access token was provided');
+  if (!match) throw header ? new BearerError('The Authorization header is not a Bearer token') : new BearerError('No access token was provided', { missing: true });
   const value = match[1]!;
   // MediaWiki's JWTs run to about 800 characters; anything far longer is not one of ours.
   if (value.length > 8192) throw new BearerError('The access token is invalid');
@@ -59,10 +63,15 @@ async function usableConsumer(consumers: ConsumerLookup, key: string, ip: string
   return consumer;
 }
 
-/** RFC 6750 §3: 401 with a WWW-Authenticate challenge. */
-export function bearerChallenge(ctx: Context, err: BearerError): void {
+/** RFC 6750 §3: 401 with a WWW-Authenticate challenge, naming the error only when credentials were sent (§3.1). */
+export function challengeHeaders(ctx: Context, err: BearerError): void {
   ctx.status = 401;
-  ctx.set('WWW-Authenticate', `Bearer realm="${ctx.host}", error="invalid_token", error_description="${err.message.replace(/"/g, "'")}"`);
+  const error = err.missing ? '' : `, error="invalid_token", error_description="${err.message.replace(/"/g, "'")}"`;
+  ctx.set('WWW-Authenticate', `Bearer realm="${ctx.host}"${error}`);
   ctx.set('Cache-Control', 'no-store');
-  ctx.body = { error: 'invalid_token', error_description: err.message };
+}
+
+/** The credential of an `Authorization` header as MediaWiki's resource server reads it: after an optional `Bearer `. */
+export function presentedToken(ctx: Context): string {
+  return ctx.get('authorization').replace(/^\s*Bearer\s/, '').trim();
 }

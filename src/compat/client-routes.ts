@@ -14,7 +14,7 @@ import { readBody, type FormData } from '../http/request-body.js';
 import type { SiteSessions } from '../http/site-session.js';
 import { formatTimestamp } from '../http/format-timestamp.js';
 import type { ConsumerLookup } from '../domain/consumers/consumer-cache.js';
-import { authenticateBearer, bearerChallenge, BearerError } from './bearer-auth.js';
+import { authenticateBearer, BearerError, challengeHeaders } from './bearer-auth.js';
 import { booleanParam, enumParam, integerParam, listParam, stringParam } from './client-params.js';
 import { RestError } from './rest-errors.js';
 import { RateLimitedError, type RateLimiter } from '../http/rate-limit.js';
@@ -115,7 +115,8 @@ export function clientRoutes(scriptPath: string, deps: ClientRoutesDeps): Router
       resetSecret: true,
       reason: stringParam(body, 'reason'),
     });
-    json(ctx, { name: updated.consumer.name, client_key: updated.consumer.key, secret: updated.secret });
+    // An owner-only client's new access token is in the answer, as MediaWiki's ResetClientSecret.
+    json(ctx, { name: updated.consumer.name, client_key: updated.consumer.key, secret: updated.secret, ...(updated.ownerAccessToken ? { access_token: updated.ownerAccessToken } : {}) });
   });
 
   return router;
@@ -179,8 +180,11 @@ const restErrors: Middleware = async (ctx, next) => {
     await next();
   } catch (err) {
     let rest: RestError | undefined;
-    if (err instanceof BearerError) return bearerChallenge(ctx, err);
-    if (err instanceof RestError) rest = err;
+    if (err instanceof BearerError) {
+      // RFC 6750 §3's status and challenge; the body in the shape of this API's other refusals.
+      challengeHeaders(ctx, err);
+      rest = RestError.localized(401, 'mwoauth-invalid-authorization', `The authorization headers in your request are not valid: ${err.message}`);
+    } else if (err instanceof RestError) rest = err;
     else if (err instanceof RateLimitedError) {
       ctx.set('Retry-After', String(err.retryAfter));
       rest = RestError.localized(429, 'actionthrottledtext', err.message);

@@ -1,17 +1,29 @@
 import Router from '@koa/router';
+import type { Context } from 'koa';
 import type Provider from 'oidc-provider';
 import type { AccountService } from '../domain/accounts/account-service.js';
 import { projectIdentity } from '../domain/accounts/identity.js';
 import { grantsInScope } from '../domain/grants/scopes.js';
 import { userStatementBody } from '../mediawiki/user-statement.js';
 import type { ConsumerLookup } from '../domain/consumers/consumer-cache.js';
-import { authenticateBearer, bearerChallenge, BearerError } from './bearer-auth.js';
+import { authenticateBearer, BearerError, challengeHeaders, presentedToken } from './bearer-auth.js';
+
+/** league/oauth2-server's `access_denied` text, MediaWiki's answer to every refused token here. */
+const ACCESS_DENIED = 'The resource owner or authorization server denied the request.';
+
+export interface ResourceRoutesDeps {
+  readonly provider: () => Provider;
+  readonly consumers: ConsumerLookup;
+  readonly accounts: Pick<AccountService, 'profile'>;
+  /** MediaWiki's hint for a token that was refused (token-hints.ts). */
+  readonly tokenHint: (value: string) => Promise<string | undefined>;
+}
 
 /**
  * MediaWiki's `/oauth2/resource/{profile,scopes}` (docs/mediawiki-compat.md §6), which OAuth 2
  * tools use instead of OIDC UserInfo: any valid access token, with or without `openid`.
  */
-export function resourceRoutes(scriptPath: string, deps: { provider: () => Provider; consumers: ConsumerLookup; accounts: Pick<AccountService, 'profile'> }): Router {
+export function resourceRoutes(scriptPath: string, deps: ResourceRoutesDeps): Router {
   const router = new Router({ prefix: `${scriptPath}/rest.php/oauth2/resource` });
 
   router.use(async (ctx, next) => {
@@ -19,8 +31,9 @@ export function resourceRoutes(scriptPath: string, deps: { provider: () => Provi
     try {
       ctx.state.bearer = await authenticateBearer(ctx, deps.provider(), deps.consumers);
     } catch (err) {
-      if (err instanceof BearerError) return bearerChallenge(ctx, err);
-      throw err;
+      if (!(err instanceof BearerError)) throw err;
+      const hint = err.missing ? 'Missing "Authorization" header' : await deps.tokenHint(presentedToken(ctx));
+      return refuse(ctx, err, hint);
     }
     return next();
   });
@@ -28,7 +41,7 @@ export function resourceRoutes(scriptPath: string, deps: { provider: () => Provi
   router.get('/profile', async (ctx) => {
     const { userId, scopes } = ctx.state.bearer;
     const profile = userId === null ? undefined : await deps.accounts.profile(userId);
-    if (!profile) return bearerChallenge(ctx, new BearerError('This access token does not belong to a user'));
+    if (!profile) return refuse(ctx, new BearerError('This access token does not belong to a user'));
     // MediaWiki's endpoint knows only grants: the OIDC `email` scope plays no part here.
     const identity = projectIdentity(profile, grantsInScope(scopes));
     ctx.set('Cache-Control', 'no-store');
@@ -42,4 +55,15 @@ export function resourceRoutes(scriptPath: string, deps: { provider: () => Provi
   });
 
   return router;
+}
+
+/**
+ * MediaWiki's body for a refused token (league's OAuthServerException::accessDenied: `error`,
+ * `error_description`, `hint`, `message`), with RFC 6750 §3's status and challenge. Refusals this
+ * site adds (an unusable consumer, an IP restriction, a token without a user) give their reason as
+ * the hint.
+ */
+function refuse(ctx: Context, err: BearerError, hint?: string): void {
+  challengeHeaders(ctx, err);
+  ctx.body = { error: 'access_denied', error_description: ACCESS_DENIED, hint: hint ?? err.message, message: ACCESS_DENIED };
 }

@@ -1,10 +1,8 @@
 import { createHash } from 'node:crypto';
-import type { ArtifactStore } from '../domain/artifacts/artifact-store.js';
+import type { Counters } from '../domain/artifacts/stores.js';
 import type { RateLimitAction, RateLimits } from '../config/config.js';
 import { UnavailableError } from '../domain/errors.js';
 import { addressIn } from './client-address.js';
-
-const MODEL = 'RateLimit';
 
 /** MediaWiki's `actionthrottledtext`, the message every rate-limited answer carries. */
 export const THROTTLED_TEXT =
@@ -26,16 +24,16 @@ export type RateLimitKeys = Partial<Record<'ip' | 'client' | 'user', string | un
 /**
  * MediaWiki's `$wgRateLimits` (User::pingLimiter): per action, at most N hits per T seconds for
  * each kind of key (address, client, user). Fixed windows aligned on the clock, so every instance
- * agrees on where a window ends and `Retry-After` is exact. Counters live in the artifact store —
+ * agrees on where a window ends and `Retry-After` is exact. Counters live in a shared store —
  * Redis when configured (shared by instances), else the database — with the window as their TTL.
  */
 export class RateLimiter {
-  readonly #store: ArtifactStore;
+  readonly #store: Counters;
   readonly #limits: RateLimits;
   readonly #exempt: readonly string[];
   readonly #now: () => number;
 
-  constructor(store: ArtifactStore, config: { rateLimits: RateLimits; rateLimitExempt: readonly string[] }, now: () => number = () => Date.now() / 1000) {
+  constructor(store: Counters, config: { rateLimits: RateLimits; rateLimitExempt: readonly string[] }, now: () => number = () => Date.now() / 1000) {
     this.#store = store;
     this.#limits = config.rateLimits;
     this.#exempt = config.rateLimitExempt;
@@ -72,7 +70,7 @@ export class RateLimiter {
    */
   async #count(id: string, windowSeconds: number): Promise<number> {
     try {
-      return await this.#store.increment(MODEL, id, windowSeconds);
+      return await this.#store.increment(id, windowSeconds);
     } catch (err) {
       if (err instanceof UnavailableError) return 0;
       throw err;

@@ -1,11 +1,10 @@
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { Context } from 'koa';
-import type { ArtifactStore } from '../domain/artifacts/artifact-store.js';
+import type { SiteSessionRecord, SiteSessionStore } from '../domain/artifacts/stores.js';
 import type { SessionGenerations } from '../domain/accounts/session-generations.js';
 
 export const SITE_SESSION_COOKIE = 'wikiauth_session';
 const LOGIN_NONCE_COOKIE = 'wikiauth_login';
-const MODEL = 'SiteSession';
 
 export interface SiteSession {
   readonly id: string;
@@ -30,12 +29,12 @@ export interface SessionStart {
 
 /**
  * The one site sign-in (docs/architecture.md §2), shared by OIDC interactions, Special:OAuth and the management
- * pages: a random id in an HttpOnly, SameSite=Lax cookie, the session itself in the artifact store
- * (so every instance sees it). CSRF tokens are HMACs bound to the session (or, before sign-in, to a
+ * pages: a random id in an HttpOnly, SameSite=Lax cookie, the session itself in the site-session
+ * store (so every instance sees it). CSRF tokens are HMACs bound to the session (or, before sign-in, to a
  * login nonce cookie).
  */
 export class SiteSessions {
-  readonly #store: ArtifactStore;
+  readonly #store: SiteSessionStore;
   readonly #ttl: number;
   readonly #csrfKey: Buffer;
   readonly #generations: SessionGenerations;
@@ -48,7 +47,7 @@ export class SiteSessions {
    * `wikiSignedIn`: whether the wiki session a session came from still holds, asked on each use.
    */
   constructor(
-    store: ArtifactStore,
+    store: SiteSessionStore,
     ttlSeconds: number,
     secretKey: string,
     generations: SessionGenerations,
@@ -68,14 +67,14 @@ export class SiteSessions {
     const id = ctx.cookies.get(SITE_SESSION_COOKIE);
     let session: SiteSession | undefined;
     if (id && /^[A-Za-z0-9_-]{43}$/.test(id)) {
-      const payload = await this.#store.find(MODEL, id);
+      const payload = await this.#store.find(id);
       // A session from before the user's password change, two-factor disabling or block is over.
-      if (payload && (Number(payload.generation ?? 0) !== (await this.#generations.current(Number(payload.userId))) || (await this.#lockedOut(Number(payload.userId))) || (await this.#wikiSignedOut(ctx, payload)))) {
-        await this.#store.destroy(MODEL, id);
+      if (payload && (payload.generation !== (await this.#generations.current(payload.userId)) || (await this.#lockedOut(payload.userId)) || (await this.#wikiSignedOut(ctx, payload)))) {
+        await this.#store.destroy(id);
         ctx.cookies.set(SITE_SESSION_COOKIE, null, { overwrite: true });
       } else if (payload) {
-        const loginMs = Number(payload.loginMs);
-        session = { id, userId: Number(payload.userId), loginMs, loginTs: Math.floor(loginMs / 1000), ...(Array.isArray(payload.amr) ? { amr: payload.amr.map(String) } : {}), ...(payload.fromWiki === true ? { fromWiki: true } : {}) };
+        const { userId, loginMs, amr, fromWiki } = payload;
+        session = { id, userId, loginMs, loginTs: Math.floor(loginMs / 1000), ...(amr ? { amr } : {}), ...(fromWiki ? { fromWiki } : {}) };
       }
     }
     ctx.state.siteSession = session ?? null;
@@ -85,12 +84,12 @@ export class SiteSessions {
   /** Sign in: always a new id (session fixation), the old session dropped. */
   async start(ctx: Context, userId: number, how: SessionStart = {}): Promise<SiteSession> {
     const old = await this.current(ctx);
-    if (old) await this.#store.destroy(MODEL, old.id);
+    if (old) await this.#store.destroy(old.id);
     const loginMs = how.loginMs ?? Date.now();
     const origin = { ...(how.amr ? { amr: [...how.amr] } : {}), ...(how.fromWiki ? { fromWiki: true } : {}) };
     const session: SiteSession = { id: randomBytes(32).toString('base64url'), userId, loginMs, loginTs: Math.floor(loginMs / 1000), ...origin };
     const generation = await this.#generations.current(userId);
-    await this.#store.upsert(MODEL, session.id, { userId, loginMs, generation, ...origin }, this.#ttl);
+    await this.#store.save(session.id, { userId, loginMs, generation, ...origin }, this.#ttl);
     ctx.cookies.set(SITE_SESSION_COOKIE, session.id, { httpOnly: true, sameSite: 'lax', secure: ctx.secure, maxAge: this.#ttl * 1000, signed: false, overwrite: true });
     ctx.cookies.set(LOGIN_NONCE_COOKIE, null, { overwrite: true });
     ctx.state.siteSession = session;
@@ -99,15 +98,15 @@ export class SiteSessions {
 
   async end(ctx: Context): Promise<void> {
     const session = await this.current(ctx);
-    if (session) await this.#store.destroy(MODEL, session.id);
+    if (session) await this.#store.destroy(session.id);
     ctx.cookies.set(SITE_SESSION_COOKIE, null, { overwrite: true });
     ctx.state.siteSession = null;
   }
 
   /** A session that came from the wiki's session ends with it (docs/sign-in.md, "The wiki's session"). */
-  async #wikiSignedOut(ctx: Context, payload: Record<string, unknown>): Promise<boolean> {
-    if (payload.fromWiki !== true) return false;
-    return !this.#wikiSignedIn || !(await this.#wikiSignedIn(ctx, Number(payload.userId)));
+  async #wikiSignedOut(ctx: Context, record: SiteSessionRecord): Promise<boolean> {
+    if (!record.fromWiki) return false;
+    return !this.#wikiSignedIn || !(await this.#wikiSignedIn(ctx, record.userId));
   }
 
   /** CSRF token for forms of a signed-in user. */

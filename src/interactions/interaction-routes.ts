@@ -1,7 +1,7 @@
 import Router from '@koa/router';
 import type { Context } from 'koa';
 import type Provider from 'oidc-provider';
-import type { ArtifactStore } from '../domain/artifacts/artifact-store.js';
+import type { Marks } from '../domain/artifacts/stores.js';
 import type { AccountService } from '../domain/accounts/account-service.js';
 import { isUsableBy, type Consumer } from '../domain/consumers/consumer.js';
 import { DomainError } from '../domain/errors.js';
@@ -21,14 +21,14 @@ export interface InteractionDeps {
   readonly accounts: AccountService;
   readonly consumers: ConsumerLookup;
   readonly grants: Pick<GrantService, 'consent'>;
-  readonly artifacts: ArtifactStore;
+  /** When a login interaction asked for the password again, by interaction uid. */
+  readonly reauthentications: Marks;
   /** Set with MEDIAWIKI_SESSION: a user signed in to the wiki needs no password here. */
   readonly wikiSessions?: WikiSessions;
 }
 
 // Login reasons that need the password again, not just the site session (OIDC Core §3.1.2.1
 // prompt=login, max_age; a hint or claims request naming another user).
-const REAUTH_MODEL = 'ReauthenticationRequest';
 const REAUTHENTICATE = new Set(['login_prompt', 'max_age', 'id_token_hint', 'claims_id_token_sub_value', 'essential_acrs', 'essential_acr']);
 
 /**
@@ -49,12 +49,12 @@ export function interactionRoutes(deps: InteractionDeps): Router {
 
     if (details.prompt.name === 'login') {
       const needsPassword = details.prompt.reasons.some((r) => REAUTHENTICATE.has(r));
-      const asked = needsPassword ? await deps.artifacts.find(REAUTH_MODEL, details.uid) : undefined;
-      const fresh = session && (!needsPassword || (asked !== undefined && session.loginMs > Number(asked.at)));
+      const asked = needsPassword ? await deps.reauthentications.find(details.uid) : undefined;
+      const fresh = session && (!needsPassword || (asked !== undefined && session.loginMs > asked));
       if (!session || !fresh) {
         // Remember when we asked, so only a password entered afterwards counts — also when there is
         // no session yet: the sign-in that follows is that password (else it would be asked twice).
-        if (needsPassword) await deps.artifacts.upsert(REAUTH_MODEL, details.uid, { at: Date.now() }, 3600);
+        if (needsPassword) await deps.reauthentications.mark(details.uid, Date.now(), 3600);
         const hint = typeof details.params.login_hint === 'string' ? `&wpName=${encodeURIComponent(details.params.login_hint)}` : '';
         ctx.redirect(`${LOGIN_PATH}?returnto=${encodeURIComponent(here)}${needsPassword && session ? '&force=1' : ''}${hint}`);
         return;

@@ -197,6 +197,7 @@ export function registrationRoutes(deps: ManagementDeps, opts: { tokenEndpoint: 
       changed: result.changed,
       secret: result.secret ?? null,
       ownerAccess: result.ownerAccess ?? null,
+      ownerAccessToken: result.ownerAccessToken ?? null,
     });
   });
 

@@ -1,8 +1,6 @@
 import { createHash } from 'node:crypto';
-import type { ArtifactStore } from '../domain/artifacts/artifact-store.js';
+import type { ClaimOnce } from '../domain/artifacts/stores.js';
 import { TIMESTAMP_THRESHOLD_SECONDS } from './checks.js';
-
-const MODEL = 'OAuth1Nonce';
 
 /**
  * RFC 5849 §3.3 replay protection as `MWOAuthDataStore::lookup_nonce` does it: a nonce is
@@ -10,10 +8,10 @@ const MODEL = 'OAuth1Nonce';
  * the timestamp check refuses the request anyway.
  */
 export class NonceStore {
-  readonly #artifacts: ArtifactStore;
+  readonly #used: ClaimOnce;
 
-  constructor(artifacts: ArtifactStore) {
-    this.#artifacts = artifacts;
+  constructor(used: ClaimOnce) {
+    this.#used = used;
   }
 
   /** True if this call claimed the nonce; false if it was used before. */
@@ -21,6 +19,6 @@ export class NonceStore {
     // Hashed: the nonce is the client's free-form text, the store's keys are bounded.
     const id = createHash('sha256').update(`${consumerKey}\n${tokenKey}\n${nonce}`).digest('hex');
     const expiresIn = Math.max(1, timestamp + TIMESTAMP_THRESHOLD_SECONDS - nowSeconds);
-    return this.#artifacts.addOnce(MODEL, id, expiresIn);
+    return this.#used.claim(id, expiresIn);
   }
 }

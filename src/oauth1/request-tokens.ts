@@ -1,16 +1,15 @@
 /**
- * OAuth 1.0a request tokens (RFC 5849 "temporary credentials") in the artifact store, as
+ * OAuth 1.0a request tokens (RFC 5849 "temporary credentials") in a short-lived store, as
  * MediaWiki keeps them in its object cache (`MWOAuthDataStore`, docs/mediawiki-compat.md §1):
  *
  *   issued ──authorize──▶ authorized (verifier + access token key) ──token──▶ used
  *
- * Each state lives 10 minutes from when it was written; `used` is the artifact store's atomic
+ * Each state lives 10 minutes from when it was written; `used` is the store's atomic
  * consume, so of two concurrent exchanges exactly one gets the access token (docs/architecture.md §3).
  */
-import type { ArtifactStore } from '../domain/artifacts/artifact-store.js';
+import type { RequestTokenRecords } from '../domain/artifacts/stores.js';
 import { generateHex32 } from '../domain/random.js';
 
-const MODEL = 'OAuth1RequestToken';
 /** MediaWiki: "600s == 10 minutes. Kind of arbitrary." */
 export const REQUEST_TOKEN_TTL_SECONDS = 600;
 
@@ -31,10 +30,10 @@ export interface RequestToken {
 const TOKEN_KEY = /^[0-9a-f]{32}$/;
 
 export class RequestTokenStore {
-  readonly #artifacts: ArtifactStore;
+  readonly #records: RequestTokenRecords;
 
-  constructor(artifacts: ArtifactStore) {
-    this.#artifacts = artifacts;
+  constructor(records: RequestTokenRecords) {
+    this.#records = records;
   }
 
   async issue(consumerKey: string, callback: string): Promise<RequestToken> {
@@ -46,18 +45,8 @@ export class RequestTokenStore {
   /** The token, whoever it belongs to (the caller compares consumers); malformed keys are unknown. */
   async find(key: string | undefined): Promise<RequestToken | undefined> {
     if (!key || !TOKEN_KEY.test(key)) return undefined;
-    const payload = await this.#artifacts.find(MODEL, key);
-    if (!payload) return undefined;
-    const text = (name: string) => (typeof payload[name] === 'string' ? (payload[name] as string) : undefined);
-    return {
-      key,
-      secret: text('secret') ?? '',
-      consumerKey: text('consumerKey') ?? '',
-      callback: text('callback') ?? '',
-      ...(text('verifier') ? { verifier: text('verifier') } : {}),
-      ...(text('accessKey') ? { accessKey: text('accessKey') } : {}),
-      used: payload.consumed !== undefined,
-    };
+    const record = await this.#records.find(key);
+    return record && { key, ...record };
   }
 
   /** Record the user's approval; the token lives another 10 minutes (`updateRequestToken`). */
@@ -67,11 +56,11 @@ export class RequestTokenStore {
 
   /** Atomic single use: true for exactly one caller. */
   consume(key: string): Promise<boolean> {
-    return this.#artifacts.consume(MODEL, key);
+    return this.#records.consume(key);
   }
 
   #save(token: RequestToken): Promise<void> {
     const { key, used: _used, ...payload } = token;
-    return this.#artifacts.upsert(MODEL, key, payload, REQUEST_TOKEN_TTL_SECONDS);
+    return this.#records.save(key, payload, REQUEST_TOKEN_TTL_SECONDS);
   }
 }

@@ -1,6 +1,6 @@
 import type { Adapter, AdapterPayload } from 'oidc-provider';
 import { errors } from 'oidc-provider';
-import type { ArtifactStore } from '../domain/artifacts/artifact-store.js';
+import type { ProviderArtifactStore } from '../domain/artifacts/provider-artifacts.js';
 import type { ClientRegistrationService } from '../domain/consumers/client-registration.js';
 import type { ConsumerService } from '../domain/consumers/consumer-service.js';
 import { DomainError } from '../domain/errors.js';
@@ -15,7 +15,8 @@ import type { ConsumerLookup } from '../domain/consumers/consumer-cache.js';
 import { registrationError, registrationRequest, type PendingSecrets } from './registration.js';
 
 export interface AdapterDeps {
-  readonly artifacts: ArtifactStore;
+  /** Every model without an adapter of its own (src/provider/artifact-placement.ts places them). */
+  readonly artifacts: ProviderArtifactStore;
   readonly consumers: ConsumerService;
   readonly consumerCache: ConsumerLookup;
   readonly grants: GrantService;
@@ -37,7 +38,7 @@ export interface AdapterDeps {
  * - AccessToken, ClientCredentials: MediaWiki JWTs, an artifact by `jti` plus its
  *   `oauth2_access_tokens` registration (access-token-adapter.ts);
  * - RefreshToken: paired with its access token, with a grace period (refresh-token-adapter.ts);
- * - everything else: the artifact store, with atomic consume.
+ * - everything else: the provider's artifact store, with atomic consume.
  */
 export function createAdapterFactory(deps: AdapterDeps): (name: string) => Adapter {
   const accessTokenStore = artifactAdapter('AccessToken', deps);

@@ -12,6 +12,7 @@ import { confirmedLogout } from './logout-confirmation.js';
 import type { ProviderHost } from './provider-host.js';
 import { registeredMetadataInResponses } from './registration.js';
 import { requestObjectRefusal } from './request-object-refusal.js';
+import { tokenEndpointAsMediaWiki } from './token-endpoint.js';
 import type { providerRoutes } from './routes.js';
 
 export interface ProviderMountDeps {
@@ -39,6 +40,7 @@ export function providerMount(deps: ProviderMountDeps): Middleware {
     confirmedLogout(deps.sessions),
     registeredMetadataInResponses(routes.registration, deps.registeredMetadata),
     providerRateLimits({ token: routes.token, registration: routes.registration }, deps.limiter),
+    tokenEndpointAsMediaWiki(routes.token, deps.consumers),
     outagesAs503,
     deps.host.middleware(),
   ]);

@@ -1,3 +1,6 @@
+import type { SessionGenerations } from '../../src/domain/accounts/session-generations.js';
+import type { ArtifactIndex, ProviderArtifactStore } from '../../src/domain/artifacts/provider-artifacts.js';
+import type { ClaimOnce, Counters, Marks, RequestTokenRecord, RequestTokenRecords, SiteSessionRecord, SiteSessionStore } from '../../src/domain/artifacts/stores.js';
 import type { Account, AccountBlock, AccountRepository, NewAccount } from '../../src/domain/accounts/account.js';
 import { STAGE_NUMBER, type Consumer, type ConsumerChanges, type ConsumerQuery, type ConsumerRepository, type NewConsumer } from '../../src/domain/consumers/consumer.js';
 import type { ConsumerLogEntry, ManagementLog } from '../../src/domain/consumers/management-log.js';
@@ -178,4 +181,155 @@ export class MemoryAccessTokens implements AccessTokenRegistry {
   async revokeByGrant() {
     // Grant-indexed tokens live in the artifact store, which this double does not join.
   }
+  async revokeByAcceptance(acceptanceId: number) {
+    for (const row of this.rows.values()) if (row.acceptanceId === acceptanceId) row.revoked = true;
+  }
+}
+
+/** Entries with an expiry (epoch ms), as the short-lived stores keep them. */
+class Expiring<T> {
+  readonly #rows = new Map<string, { value: T; expires: number | undefined }>();
+  readonly #now: () => number;
+
+  constructor(now: () => number) {
+    this.#now = now;
+  }
+  get(id: string): T | undefined {
+    const row = this.#rows.get(id);
+    if (row && row.expires !== undefined && row.expires <= this.#now()) this.#rows.delete(id);
+    return this.#rows.get(id)?.value;
+  }
+  set(id: string, value: T, expiresIn: number | undefined): void {
+    this.#rows.set(id, { value, expires: expiresIn === undefined ? undefined : this.#now() + expiresIn * 1000 });
+  }
+  /** Change the value and keep the expiry. */
+  update(id: string, value: T): void {
+    const row = this.#rows.get(id);
+    if (row) row.value = value;
+  }
+  delete(id: string): void {
+    this.#rows.delete(id);
+  }
+  entries(): Array<[string, T]> {
+    return [...this.#rows.keys()].flatMap((id) => {
+      const value = this.get(id);
+      return value === undefined ? [] : [[id, value] as [string, T]];
+    });
+  }
+}
+
+interface MemoryArtifact {
+  readonly payload: object;
+  readonly index: ArtifactIndex;
+  readonly consumed?: number;
+}
+
+export class MemoryProviderArtifacts implements ProviderArtifactStore {
+  readonly #rows: Expiring<MemoryArtifact>;
+  readonly #now: () => number;
+
+  constructor(now: () => number = Date.now) {
+    this.#now = now;
+    this.#rows = new Expiring(now);
+  }
+  async upsert(kind: string, id: string, payload: object, expiresIn: number | undefined, index: ArtifactIndex = {}) {
+    this.#rows.set(`${kind}\n${id}`, { payload: structuredClone(payload), index }, expiresIn);
+  }
+  async find(kind: string, id: string) {
+    const row = this.#rows.get(`${kind}\n${id}`);
+    if (!row) return undefined;
+    const payload = structuredClone(row.payload) as Record<string, unknown>;
+    return row.consumed === undefined ? payload : { ...payload, consumed: row.consumed };
+  }
+  findByUid(kind: string, uid: string) {
+    return this.#findBy(kind, (index) => index.uid === uid);
+  }
+  findByUserCode(kind: string, userCode: string) {
+    return this.#findBy(kind, (index) => index.userCode === userCode);
+  }
+  async consume(kind: string, id: string) {
+    const row = this.#rows.get(`${kind}\n${id}`);
+    if (!row || row.consumed !== undefined) return false;
+    this.#rows.update(`${kind}\n${id}`, { ...row, consumed: Math.floor(this.#now() / 1000) });
+    return true;
+  }
+  async destroy(kind: string, id: string) {
+    this.#rows.delete(`${kind}\n${id}`);
+  }
+  async revokeByGrantId(kind: string, grantId: string) {
+    for (const [key, row] of this.#rows.entries()) if (key.startsWith(`${kind}\n`) && row.index.grantId === grantId) this.#rows.delete(key);
+  }
+  #findBy(kind: string, match: (index: ArtifactIndex) => boolean) {
+    const found = this.#rows.entries().find(([key, row]) => key.startsWith(`${kind}\n`) && match(row.index));
+    return found ? this.find(kind, found[0].slice(kind.length + 1)) : Promise.resolve(undefined);
+  }
+}
+
+export class MemoryCounters implements Counters {
+  readonly #counts: Expiring<number>;
+
+  constructor(now: () => number = Date.now) {
+    this.#counts = new Expiring(now);
+  }
+  async increment(id: string, windowSeconds: number) {
+    const count = (this.#counts.get(id) ?? 0) + 1;
+    if (count === 1) this.#counts.set(id, count, windowSeconds);
+    else this.#counts.update(id, count);
+    return count;
+  }
+  async count(id: string) {
+    return this.#counts.get(id) ?? 0;
+  }
+  async reset(id: string) {
+    this.#counts.delete(id);
+  }
+}
+
+/** Every short-lived port in memory, for unit tests and the contract suites (test/contracts). */
+export function memoryArtifactStores(now: () => number = Date.now) {
+  const sessions = new Expiring<SiteSessionRecord>(now);
+  const claimed = new Expiring<true>(now);
+  const requestTokens = new MemoryProviderArtifacts(now);
+  const marks = new Expiring<number>(now);
+  const generations = new MemoryCounters(now);
+  const siteSessions: SiteSessionStore = {
+    save: async (id, session, ttl) => sessions.set(id, { ...session }, ttl),
+    find: async (id) => sessions.get(id),
+    destroy: async (id) => sessions.delete(id),
+  };
+  const oauth1Nonces: ClaimOnce = {
+    async claim(id, rememberSeconds) {
+      if (claimed.get(id)) return false;
+      claimed.set(id, true, rememberSeconds);
+      return true;
+    },
+  };
+  const requestTokenRecords: RequestTokenRecords = {
+    save: (key, token, ttl) => requestTokens.upsert('RequestToken', key, token, ttl),
+    async find(key) {
+      const found = await requestTokens.find('RequestToken', key);
+      if (!found) return undefined;
+      const { consumed, ...token } = found;
+      return { ...(token as unknown as RequestTokenRecord), used: consumed !== undefined };
+    },
+    consume: (key) => requestTokens.consume('RequestToken', key),
+  };
+  const reauthenticationRequests: Marks = {
+    mark: async (id, atMs, ttl) => marks.set(id, atMs, ttl),
+    find: async (id) => marks.get(id),
+  };
+  const sessionGenerations: SessionGenerations = {
+    current: (userId) => generations.count(String(userId)),
+    bump: async (userId) => void (await generations.increment(String(userId), 10 * 365 * 24 * 3600)),
+  };
+  return {
+    providerArtifacts: new MemoryProviderArtifacts(now),
+    siteSessions,
+    oauth1Nonces,
+    requestTokens: requestTokenRecords,
+    rateLimitCounters: new MemoryCounters(now),
+    loginThrottleCounters: new MemoryCounters(now),
+    sessionGenerations,
+    reauthenticationRequests,
+  };
 }

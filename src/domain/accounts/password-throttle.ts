@@ -1,12 +1,7 @@
 import { createHash } from 'node:crypto';
 import { isIP } from 'node:net';
+import type { Counters } from '../artifacts/stores.js';
 import { canonicalUserName } from './user-name.js';
-
-/** Counters shared by every instance; `increment` is atomic and starts a window on its first hit. */
-export interface AttemptCounters {
-  increment(key: string, windowSeconds: number): Promise<number>;
-  reset(key: string): Promise<void>;
-}
 
 /** One `$wgPasswordAttemptThrottle` condition; `allIPs` counts the account from every address. */
 export interface ThrottleCondition {
@@ -31,11 +26,11 @@ export const PER_ADDRESS: ThrottleCondition = { count: 50, seconds: 300 };
  * (`name`, `Name_` and `Name` are one account) and an IPv6 address counts as its /64.
  */
 export class PasswordThrottle {
-  readonly #counters: AttemptCounters;
+  readonly #counters: Counters;
   readonly #conditions: readonly ThrottleCondition[];
   readonly #perAddress: ThrottleCondition;
 
-  constructor(counters: AttemptCounters, conditions = PASSWORD_ATTEMPT_THROTTLE, perAddress = PER_ADDRESS) {
+  constructor(counters: Counters, conditions = PASSWORD_ATTEMPT_THROTTLE, perAddress = PER_ADDRESS) {
     this.#counters = counters;
     this.#conditions = conditions;
     this.#perAddress = perAddress;

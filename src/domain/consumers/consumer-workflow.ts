@@ -4,6 +4,7 @@ import type { AuthorizationRepository } from '../grants/authorization.js';
 import { fromMwTimestamp, toMwTimestamp } from '../mw-timestamp.js';
 import { generateHex32, hmacDBSecret } from '../random.js';
 import type { Consumer, ConsumerChanges, ConsumerRepository } from './consumer.js';
+import type { OwnerOnlyTokens } from '../tokens/owner-only-token.js';
 import type { ConsumerService, CreatedConsumer, ProposeConsumerInput } from './consumer-service.js';
 import { checkOwnerUpdate, checkPropose, checkVisible, reviewOutcome, type ReviewAction } from './consumer-transitions.js';
 import { changeToken } from './consumer-visibility.js';
@@ -18,6 +19,8 @@ export interface ConsumerWorkflowDeps {
   readonly secretKey: string;
   /** `$wgMWOAuthRequestExpirationAge` in seconds; 0 = proposals never expire. */
   readonly requestExpirationAge: number;
+  /** Mints an owner-only OAuth 2 consumer's new token on a secret reset. */
+  readonly ownerOnlyTokens?: OwnerOnlyTokens;
 }
 
 export interface ReviewInput {
@@ -45,6 +48,8 @@ export interface UpdatedConsumer {
   readonly secret?: string;
   /** Owner-only OAuth 1.0a consumers get a new access token and secret with a reset (§3.5). */
   readonly ownerAccess?: { readonly token: string; readonly secret: string };
+  /** Owner-only OAuth 2 consumers get a new non-expiring access token with a reset; earlier ones stop working. */
+  readonly ownerAccessToken?: string;
 }
 
 const MAX_REASON = 255;
@@ -121,11 +126,20 @@ export class ConsumerWorkflow {
       const authorization = await this.#deps.authorizations.upsert({ wiki: consumer.wiki, userId: consumer.ownerId, consumerId: consumer.id, grants: consumer.grants, oauthVersion: 1 }, { renewCredentials: true });
       ownerAccess = { token: authorization.accessToken, secret: hmacDBSecret(authorization.accessSecret, this.#deps.secretKey) };
     }
+    let ownerAccessToken: string | undefined;
+    if (newSecret && consumer.ownerOnly && consumer.oauthVersion === 2 && this.#deps.ownerOnlyTokens) {
+      // As MediaWiki's ConsumerSubmitControl "update": the owner's authorization gets every grant
+      // again and one new token, and the tokens issued before stop (getOwnerOnlyAccessToken with
+      // revokeExisting).
+      const authorization = await this.#deps.authorizations.upsert({ wiki: consumer.wiki, userId: consumer.ownerId, consumerId: consumer.id, grants: consumer.grants, oauthVersion: 2 });
+      ownerAccessToken = await this.#deps.ownerOnlyTokens.issue(updated, authorization, { revokeExisting: true });
+    }
     return {
       consumer: updated,
       changed: true,
       ...(newSecret ? { secret: hmacDBSecret(newSecret, this.#deps.secretKey) } : {}),
       ...(ownerAccess ? { ownerAccess } : {}),
+      ...(ownerAccessToken ? { ownerAccessToken } : {}),
     };
   }
 

@@ -12,6 +12,8 @@ export interface AccessTokenRegistry {
   revoke(identifier: string): Promise<void>;
   /** Revoke every access token issued under an oidc-provider grant (logout, code or refresh-token replay). */
   revokeByGrant(grantId: string): Promise<void>;
+  /** Revoke every access token registered with an authorization (an owner-only consumer's secret reset). */
+  revokeByAcceptance(acceptanceId: number): Promise<void>;
 }
 
 export interface RegisteredAccessToken {

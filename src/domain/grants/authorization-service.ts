@@ -65,7 +65,7 @@ export class AuthorizationService {
   }
 
   async #delete(where: { id?: number; userId?: number }): Promise<number> {
-    // The repository removes grants and tokens with the rows, in every store (short-lived-storage.ts).
+    // The repository removes grants and tokens with the rows, in every store (src/services.ts revokingGrantArtifacts).
     const { count } = await this.#deps.authorizations.delete(where);
     return count;
   }

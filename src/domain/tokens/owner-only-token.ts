@@ -9,7 +9,8 @@ const THOUSAND_YEARS = 1000 * 365.25 * 86400;
 
 /** Mints the one access token an owner-only OAuth 2 consumer gets at registration (docs/mediawiki-compat.md). */
 export interface OwnerOnlyTokens {
-  issue(consumer: Consumer, ownerAuthorization: Authorization): Promise<string>;
+  /** `revokeExisting`: every earlier token of the authorization stops working (a secret reset). */
+  issue(consumer: Consumer, ownerAuthorization: Authorization, opts?: { revokeExisting?: boolean }): Promise<string>;
 }
 
 /**
@@ -24,7 +25,10 @@ export class OwnerOnlyTokenIssuer implements OwnerOnlyTokens {
     this.#deps = deps;
   }
 
-  async issue(consumer: Consumer, ownerAuthorization: Authorization): Promise<string> {
+  async issue(consumer: Consumer, ownerAuthorization: Authorization, opts: { revokeExisting?: boolean } = {}): Promise<string> {
+    // MediaWiki deletes the rows (AccessTokenRepository::deleteForApprovalId); marking them revoked
+    // has the same effect and keeps the record (docs/mediawiki-compat.md "Owner-only consumers").
+    if (opts.revokeExisting) await this.#deps.registry.revokeByAcceptance(ownerAuthorization.id);
     const jti = randomBytes(40).toString('hex');
     const iat = Math.floor(Date.now() / 1000);
     const exp = Math.floor(iat + THOUSAND_YEARS);

@@ -1,5 +1,6 @@
 import { ReplyError, type Redis } from 'ioredis';
-import type { ArtifactIndex, ArtifactStore } from '../../domain/artifacts/artifact-store.js';
+import type { ArtifactIndex } from '../../domain/artifacts/provider-artifacts.js';
+import type { ArtifactTable } from '../artifact-table.js';
 import { UnavailableError } from '../../domain/errors.js';
 
 type Script = (numberOfKeys: number, ...keysAndArgs: Array<string | number>) => Promise<unknown>;
@@ -61,7 +62,7 @@ const now = () => Math.floor(Date.now() / 1000);
  * prefix so several wikis can share one Redis, atomic one-time use. Not for Redis Cluster: the
  * grant index deletes keys from several hash slots in one script.
  */
-export class RedisArtifactStore implements ArtifactStore {
+export class RedisArtifactStore implements ArtifactTable {
   readonly #redis: Redis;
   readonly #prefix: string;
   readonly #scripts: Record<keyof typeof SCRIPTS, Script>;

@@ -30,6 +30,10 @@ export class SqlAccessTokenRegistry implements AccessTokenRegistry {
       .update({ oaat_revoked: 1 });
   }
 
+  async revokeByAcceptance(acceptanceId: number): Promise<void> {
+    await this.#db('oauth2_access_tokens').where('oaat_acceptance_id', acceptanceId).update({ oaat_revoked: 1 });
+  }
+
   /** Expired rows (MediaWiki keeps them; we drop them with the artifacts they describe). */
   async collectGarbage(): Promise<number> {
     return this.#db('oauth2_access_tokens').whereNot('oaat_expires', INFINITY).where('oaat_expires', '<', toMwTimestamp()).delete();

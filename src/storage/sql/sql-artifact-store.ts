@@ -1,10 +1,11 @@
 import type { Knex } from 'knex';
-import type { ArtifactIndex, ArtifactStore } from '../../domain/artifacts/artifact-store.js';
+import type { ArtifactIndex } from '../../domain/artifacts/provider-artifacts.js';
+import type { ArtifactTable } from '../artifact-table.js';
 
 const now = () => Math.floor(Date.now() / 1000);
 
 /** `wikiauth_artifact`: short-lived artifacts in SQL, for embedded mode or without Redis. */
-export class SqlArtifactStore implements ArtifactStore {
+export class SqlArtifactStore implements ArtifactTable {
   readonly #db: Knex;
 
   constructor(db: Knex) {

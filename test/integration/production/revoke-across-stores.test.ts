@@ -29,13 +29,13 @@ describe('revoking an authorization on MariaDB + Redis', () => {
   async function authorizedGrant(consumerId: number, userId: number, grantId: string) {
     const authorization = await services.authorizations.upsert({ wiki: '*', userId, consumerId, grants: ['basic'], oauthVersion: 2 });
     await services.grantRecords.save(grantId, authorization.id, { accountId: String(userId) }, undefined);
-    await services.artifacts.upsert('AuthorizationCode', `code-${grantId}`, { grantId }, 600, { grantId });
-    await services.artifacts.upsert('RefreshToken', `rt-${grantId}`, { grantId }, 3600, { grantId });
+    await services.providerArtifacts.upsert('AuthorizationCode', `code-${grantId}`, { grantId }, 600, { grantId });
+    await services.providerArtifacts.upsert('RefreshToken', `rt-${grantId}`, { grantId }, 3600, { grantId });
   }
   const left = async (grantId: string) => ({
     grant: (await services.grantRecords.find(grantId)) !== undefined,
-    code: (await services.artifacts.find('AuthorizationCode', `code-${grantId}`)) !== undefined,
-    refreshToken: (await services.artifacts.find('RefreshToken', `rt-${grantId}`)) !== undefined,
+    code: (await services.providerArtifacts.find('AuthorizationCode', `code-${grantId}`)) !== undefined,
+    refreshToken: (await services.providerArtifacts.find('RefreshToken', `rt-${grantId}`)) !== undefined,
   });
 
   it('when the consumer is deleted', async () => {

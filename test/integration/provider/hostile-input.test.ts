@@ -82,7 +82,7 @@ describe('malformed and hostile requests', () => {
       { name: 'authorize POST with JSON', status: 303, method: 'POST', path: `${R}/authorize`, headers: { 'content-type': 'application/json' }, body: '{"a":' },
       { name: 'authorize POST with an oversized form', status: 413, method: 'POST', path: `${R}/authorize`, headers: FORM, body: `a=${long}` },
       { name: 'authorize resume with a bogus uid', status: 400, path: `${R}/authorize/${'x'.repeat(40)}` },
-      { name: 'token GET', status: 404, path: `${R}/access_token` },
+      { name: 'token GET', status: 405, path: `${R}/access_token` },
       { name: 'token with JSON body', status: 400, method: 'POST', path: `${R}/access_token`, headers: { 'content-type': 'application/json' }, body: '{"grant_type":"client_credentials"}' },
       { name: 'token with broken JSON', status: 400, method: 'POST', path: `${R}/access_token`, headers: { 'content-type': 'application/json' }, body: '{' },
       { name: 'token with an oversized body', status: 413, method: 'POST', path: `${R}/access_token`, headers: FORM, body: `grant_type=client_credentials&x=${long}` },
@@ -126,7 +126,7 @@ describe('malformed and hostile requests', () => {
       { name: 'logout POST without a session', status: 200, method: 'POST', path: '/wiki/Special:UserLogout', headers: FORM, body: 'wpEditToken=x' },
       { name: 'unknown page', status: 404, path: '/wiki/Special:Nothing' },
       { name: 'path traversal', status: 404, path: '/static/../package.json' },
-      { name: 'TRACE method', status: 404, method: 'PATCH', path: `${R}/access_token`, headers: FORM, body: 'a=b' },
+      { name: 'PATCH method', status: 405, method: 'PATCH', path: `${R}/access_token`, headers: FORM, body: 'a=b' },
       { name: 'readyz with a body', status: 405, method: 'POST', path: '/readyz', headers: FORM, body: 'a=b' },
     ];
     expect(cases.length).toBeGreaterThanOrEqual(50);

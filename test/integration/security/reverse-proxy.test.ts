@@ -78,8 +78,8 @@ describe('behind nginx with TLS', () => {
     });
     expect(failed.status).toBe(400);
     // The failure is counted for the address nginx saw, not the one the client wrote.
-    expect(await server.services.artifacts.find('LoginThrottle', 'ip:127.0.0.1')).toMatchObject({ count: 1 });
-    expect(await server.services.artifacts.find('LoginThrottle', `ip:${SPOOFED}`)).toBeUndefined();
+    expect(await server.services.stores.loginThrottleCounters.count('ip:127.0.0.1')).toBe(1);
+    expect(await server.services.stores.loginThrottleCounters.count(`ip:${SPOOFED}`)).toBe(0);
 
     // Rate limits (3 OAuth 1.0a initiates per address): a new spoofed entry each time changes nothing.
     const statuses: number[] = [];

@@ -99,4 +99,39 @@ describe.each(DIALECTS)('owner-only OAuth 2 consumers on %s', (_name, makeDb) =>
     expect(shown, html.slice(0, 2000)).toBeDefined();
     expect((await profile(shown!)).status).toBe(200);
   });
+  it('resetting the secret gives a new non-expiring token and stops every earlier token of the owner, as MediaWiki', async () => {
+    const alice = await signIn(server.issuer, ALICE);
+    const form = await openForm(alice, '/wiki/Special:OAuthConsumerRegistration/propose/oauth2', 'mw-consumer-propose-form');
+    const token = form.fields.wpEditToken;
+    const created = (await (await alice.request('/w/rest.php/oauth2/client', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ name: 'Alice reset bot', description: 'mine', email: ALICE.email, is_confidential: true, owner_only: true, grant_types: ['client_credentials'], scopes: ['editpage'], token }),
+    })).json()) as Record<string, any>;
+    const machine = await fetch(`${base}/access_token`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams({ grant_type: 'client_credentials', client_id: created.client_key, client_secret: created.secret }) });
+    const ccToken = ((await machine.json()) as Record<string, any>).access_token as string;
+    expect((await profile(created.access_token)).status).toBe(200);
+    expect((await profile(ccToken)).status).toBe(200);
+
+    const res = await alice.request(`/w/rest.php/oauth2/client/${created.client_key}/reset_secret`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ reason: 'leaked', token }) });
+    const reset = (await res.json()) as Record<string, any>;
+    expect(res.status, JSON.stringify(reset)).toBe(200);
+    expect(Object.keys(reset).sort()).toEqual(['access_token', 'client_key', 'name', 'secret']);
+    const aliceId = (await server.services.accounts.findByName(ALICE.name))!.id;
+    const claims = expectMediaWikiToken(keys.publicFile, reset.access_token, { aud: created.client_key, sub: String(aliceId), iss: server.issuer, scopes: ['basic', 'editpage'] });
+    expect(claims.exp).toBeGreaterThan(Date.now() / 1000 + 900 * 365 * 86400);
+    expect((await profile(reset.access_token)).status).toBe(200);
+    expect((await profile(created.access_token)).json).toMatchObject({ error: 'access_denied', hint: 'Access token has been revoked' });
+    expect((await profile(ccToken)).status).toBe(401);
+    const authorization = await acceptance(ALICE.name, created.client_key);
+    expect(await server.services.db('oauth2_access_tokens').where({ oaat_acceptance_id: authorization.id, oaat_revoked: 0 }).count({ n: '*' }).first()).toMatchObject({ n: 1 });
+
+    // The update page shows the new token once, too.
+    const page = await openForm(alice, `/wiki/Special:OAuthConsumerRegistration/update/${created.client_key}`, 'mw-consumer-update-form');
+    const updated = await alice.postForm(page.action, { ...page.fields, wpresetSecret: '1', wpreason: 'again' });
+    const shown = /id="mw-access-token"[^>]*>([^<]+)</.exec(await updated.text())?.[1];
+    expect(shown).toBeDefined();
+    expect((await profile(shown!)).status).toBe(200);
+    expect((await profile(reset.access_token)).status).toBe(401);
+  });
 });

@@ -86,4 +86,41 @@ describe.each(DIALECTS)('trusted consumers on %s', (_name, makeDb) => {
     expect(refused.status).toBe(403);
     expect(await isTrusted()).toBe(false);
   });
+  it('answers prompt=none with a code for a signed-in user who never used the trusted consumer, and records the authorization; signed out it is login_required', async () => {
+    const services = keyed.server.services;
+    const fresh = await seedClient(services, { grants: ['basic', 'editpage'] });
+    await services.consumers.setTrusted(fresh.key, true);
+    const url = `${keyed.base}/authorize?${new URLSearchParams({ response_type: 'code', client_id: fresh.key, redirect_uri: fresh.redirectUri, state: 's', prompt: 'none' })}`;
+
+    const anonymous = await authorize(new HttpSession(keyed.server.issuer), url, ADMIN);
+    expect(anonymous.callback?.searchParams.get('error')).toBe('login_required');
+
+    const admin = (await services.accounts.findByName(ADMIN.name))!;
+    // The user signs in through another application first (prompt=none needs a provider session).
+    const agent = new HttpSession(keyed.server.issuer);
+    const first = await seedClient(services, { grants: ['basic'] });
+    const signedIn = await authorize(agent, `${keyed.base}/authorize?${new URLSearchParams({ response_type: 'code', client_id: first.key, redirect_uri: first.redirectUri, state: 's' })}`, ADMIN);
+    expect(signedIn.callback?.searchParams.get('code')).toBeTruthy();
+    const outcome = await authorize(agent, url, ADMIN);
+    expect(outcome.consentShown).toBe(false);
+    expect(outcome.callback?.searchParams.get('error'), outcome.callback?.href).toBeNull();
+    const code = outcome.callback?.searchParams.get('code');
+    expect(code).toBeTruthy();
+    const res = await fetch(`${keyed.base}/access_token`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({ grant_type: 'authorization_code', code: code!, redirect_uri: fresh.redirectUri, client_id: fresh.key, client_secret: fresh.secret }),
+    });
+    expect(res.status).toBe(200);
+    const authorizations = await services.authorizations.listByUser(admin.id);
+    expect(authorizations.find((a) => a.consumerId === fresh.id)).toMatchObject({ grants: expect.arrayContaining(['basic', 'editpage']) });
+
+    // prompt=consent still shows the page to this user, and never records on its own.
+    const other = await seedClient(services, { grants: ['basic'] });
+    await services.consumers.setTrusted(other.key, true);
+    const asked = await authorize(agent, `${keyed.base}/authorize?${new URLSearchParams({ response_type: 'code', client_id: other.key, redirect_uri: other.redirectUri, state: 's', prompt: 'consent' })}`, ADMIN, { decision: 'cancel' });
+    expect(asked.consentShown).toBe(true);
+    expect(asked.callback?.searchParams.get('error')).toBe('access_denied');
+    expect((await services.authorizations.listByUser(admin.id)).find((a) => a.consumerId === other.id)).toBeUndefined();
+  });
 });

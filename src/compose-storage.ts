@@ -1,0 +1,42 @@
+import type { Knex } from 'knex';
+import type { Config } from './config/config.js';
+import { hashingSiteSessionIds } from './domain/artifacts/hashed-ids.js';
+import type { ProviderArtifactPlaces } from './provider/artifact-placement.js';
+import { openRedisArtifactStores, sqlArtifactStores, type ArtifactStores } from './storage/short-lived-storage.js';
+
+/** The short-lived ports, each on the backend chosen for it. */
+export interface PlacedStores extends Omit<ArtifactStores, 'providerArtifacts'> {
+  readonly providerArtifacts: ProviderArtifactPlaces;
+  /** Whether short-lived state has a store of its own (Redis) besides the database. */
+  readonly separateShortLived: boolean;
+  /** `/readyz` checks besides the database. */
+  readonly readinessChecks: Record<string, () => Promise<void>>;
+  close(): void;
+}
+
+/**
+ * Where each kind of state lives (docs/architecture.md §3). Without REDIS_URL everything shares the
+ * SQL database. With it, the provider's durable artifacts stay in SQL, so losing Redis signs nobody's
+ * apps out, and all other short-lived state goes to Redis with TTLs: provider sessions,
+ * interactions and codes, site sessions, OAuth 1.0a request tokens and nonces, rate-limit and
+ * sign-in counters, session generations and re-authentication marks.
+ */
+export async function placeStores(config: Config, db: Knex): Promise<PlacedStores> {
+  const sql = sqlArtifactStores(db);
+  const redis = config.redis ? await openRedisArtifactStores(config.redis) : undefined;
+  const shortLived = redis?.stores ?? sql;
+  return {
+    providerArtifacts: { durable: sql.providerArtifacts, shortLived: shortLived.providerArtifacts },
+    siteSessions: hashingSiteSessionIds(shortLived.siteSessions),
+    oauth1Nonces: shortLived.oauth1Nonces,
+    requestTokens: shortLived.requestTokens,
+    rateLimitCounters: shortLived.rateLimitCounters,
+    loginThrottleCounters: shortLived.loginThrottleCounters,
+    sessionGenerations: shortLived.sessionGenerations,
+    reauthenticationRequests: shortLived.reauthenticationRequests,
+    separateShortLived: redis !== undefined,
+    collectGarbage: async () => (await sql.collectGarbage()) + (redis ? await redis.stores.collectGarbage() : 0),
+    readinessChecks: redis ? { redis: () => redis.ping() } : {},
+    close: () => redis?.close(),
+  };
+}
