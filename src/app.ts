@@ -6,6 +6,7 @@ import { clientAddress, trustsProxies } from './http/client-address.js';
 import { errorEdge } from './http/error-edge.js';
 import { renderPage } from './http/render.js';
 import { securityHeaders } from './http/security-headers.js';
+import type { PagePaths } from './http/site-paths.js';
 import type { SiteSessions } from './http/site-session.js';
 import type { ProviderHost } from './provider/provider-host.js';
 
@@ -25,6 +26,11 @@ export function createApp(app: Koa, parts: WebParts, opts: { trustProxy: ProxyTr
   // clientAddress() drops forwarding headers from untrusted peers, so koa may read the rest.
   app.proxy = trustsProxies(opts.trustProxy);
   app.use(clientAddress(opts.trustProxy));
+  // Page templates link to the other pages through these (src/http/site-paths.ts).
+  app.use((ctx, next) => {
+    ctx.state.pages = parts.pages;
+    return next();
+  });
   app.use(securityHeaders);
   app.use(errorEdge(opts.log));
   app.use(currentUser(parts));
@@ -33,7 +39,7 @@ export function createApp(app: Koa, parts: WebParts, opts: { trustProxy: ProxyTr
     app.use(router.routes());
     app.use(router.allowedMethods());
   }
-  app.use(homePage);
+  app.use(homePage(parts.pages));
   app.use(parts.provider);
 
   const gc = setInterval(() => void parts.collectGarbage().catch(() => undefined), GC_INTERVAL_MS);
@@ -49,9 +55,10 @@ export function createApp(app: Koa, parts: WebParts, opts: { trustProxy: ProxyTr
 }
 
 /** The signed-in user's name for the page header (pages only, not API routes). */
-function currentUser(parts: Pick<WebParts, 'sessions' | 'currentUser'>): Middleware {
+function currentUser(parts: Pick<WebParts, 'sessions' | 'currentUser' | 'pages'>): Middleware {
+  const { home, articleRoot } = parts.pages;
   return async (ctx, next) => {
-    if (ctx.method === 'GET' && (ctx.path === '/' || ctx.path.startsWith('/wiki/'))) {
+    if (ctx.method === 'GET' && (ctx.path === home || ctx.path.startsWith(articleRoot))) {
       const session = await parts.sessions.current(ctx);
       if (session) ctx.state.user = await parts.currentUser(session.userId);
     }
@@ -59,13 +66,15 @@ function currentUser(parts: Pick<WebParts, 'sessions' | 'currentUser'>): Middlew
   };
 }
 
-const homePage: Middleware = async (ctx, next) => {
-  if (ctx.path !== '/' || ctx.method !== 'GET') return next();
-  ctx.state.ownPage = true;
-  await renderPage(ctx, 'message', {
-    title: 'wikiauth',
-    heading: 'wikiauth',
-    message: `Sign-in for this wiki's apps: OpenID Connect, OAuth 2.0 and OAuth 1.0a, with ${GRANTS.size} MediaWiki grants.`,
-    link: { href: '/.well-known/openid-configuration', text: 'OpenID Connect discovery document' },
-  });
-};
+function homePage(pages: PagePaths): Middleware {
+  return async (ctx, next) => {
+    if (ctx.path !== pages.home || ctx.method !== 'GET') return next();
+    ctx.state.ownPage = true;
+    await renderPage(ctx, 'message', {
+      title: 'wikiauth',
+      heading: 'wikiauth',
+      message: `Sign-in for this wiki's apps: OpenID Connect, OAuth 2.0 and OAuth 1.0a, with ${GRANTS.size} MediaWiki grants.`,
+      link: { href: '/.well-known/openid-configuration', text: 'OpenID Connect discovery document' },
+    });
+  };
+}

@@ -8,6 +8,7 @@ import { mediaWikiTokenHint } from './compat/token-hints.js';
 import { trustsProxies } from './http/client-address.js';
 import { healthRoutes } from './http/health-routes.js';
 import { RateLimiter } from './http/rate-limit.js';
+import { pagePaths, type PagePaths } from './http/site-paths.js';
 import { SiteSessions } from './http/site-session.js';
 import { staticRoutes } from './http/static-routes.js';
 import { WikiSessions } from './http/wiki-session.js';
@@ -40,6 +41,8 @@ import type { Services } from './services.js';
 export interface WebParts {
   readonly host: ProviderHost;
   readonly sessions: SiteSessions;
+  /** Where wikiauth's own pages live (PAGE_PATH_PREFIX). */
+  readonly pages: PagePaths;
   /** The signed-in user's name for page headers. */
   readonly currentUser: (userId: number) => Promise<{ name: string } | undefined>;
   /** Special:OAuth (OAuth 1.0a) and api.php, sharing one OAuth 1.0a server. */
@@ -66,6 +69,7 @@ export async function composeApp(services: Services, log: (line: string) => void
  */
 export async function composeWeb(services: Services, log: (line: string) => void, setCookieKeys: (keys: string[]) => void): Promise<WebParts> {
   const { config, consumerCache, profiles, accounts, stores, authorizations } = services;
+  const pages = pagePaths(config.pagePathPrefix);
   const wikiSessions = wikiSessionGate(services);
   const sessions = new SiteSessions(stores.siteSessions, config.ttl.session, config.secretKey, services.sessionGenerations, (id) => accounts.isLockedOut(id), wikiSessions && ((ctx, userId) => wikiSessions.stillSignedIn(ctx, userId)));
   const pendingSecrets = new PendingSecrets(config.secretKey);
@@ -89,6 +93,7 @@ export async function composeWeb(services: Services, log: (line: string) => void
     loadExistingGrant: createLoadExistingGrant(consumerCache, services.grants, sessions),
     sessions,
     pendingSecrets,
+    pages,
   });
   const host = new ProviderHost({
     issuer: config.issuer,
@@ -118,23 +123,25 @@ export async function composeWeb(services: Services, log: (line: string) => void
     sessions,
     consumerCache,
     limiter,
+    pages,
   };
 
   const requestTokens = new RequestTokenStore(stores.requestTokens);
   const oauth1 = new OAuth1Server({ consumers: services.consumers, accounts, authorizations, requestTokens, nonces: new NonceStore(stores.oauth1Nonces), secretKey: config.secretKey });
-  const special = specialOAuth({ server: oauth1, consumers: services.consumers, accounts, authorizations, grants: services.grants, requestTokens, sessions, limiter, scriptPath: config.scriptPath, wikiId: config.wikiId });
+  const special = specialOAuth({ server: oauth1, consumers: services.consumers, accounts, authorizations, grants: services.grants, requestTokens, sessions, limiter, scriptPath: config.scriptPath, wikiId: config.wikiId, pages });
   const apiRoutes = actionApi({ oauth1, provider, consumers: consumerCache, accounts, wikiId: config.wikiId, scriptPath: config.scriptPath }).routes();
 
   return {
     host,
     sessions,
+    pages,
     currentUser: (userId) => accounts.findById(userId),
     mediaWiki: (ctx, next) => special(ctx, () => apiRoutes(ctx as Parameters<typeof apiRoutes>[0], next)),
     routers: [
-      staticRoutes(),
+      staticRoutes(pages),
       healthRoutes({ database: services.ping, ...services.readinessChecks }),
-      loginRoutes({ accounts, sessions, throttle: new PasswordThrottle(stores.loginThrottleCounters), ...(wikiSessions ? { wikiSessions } : {}) }),
-      interactionRoutes({ provider, sessions, accounts, consumers: consumerCache, grants: services.grants, reauthentications: stores.reauthenticationRequests, ...(wikiSessions ? { wikiSessions } : {}) }),
+      loginRoutes({ accounts, sessions, throttle: new PasswordThrottle(stores.loginThrottleCounters), pages, ...(wikiSessions ? { wikiSessions } : {}) }),
+      interactionRoutes({ provider, sessions, accounts, consumers: consumerCache, grants: services.grants, reauthentications: stores.reauthenticationRequests, pages, ...(wikiSessions ? { wikiSessions } : {}) }),
       resourceRoutes(config.scriptPath, {
         provider,
         consumers: consumerCache,

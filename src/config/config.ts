@@ -63,6 +63,11 @@ export interface Config {
   readonly tls: { readonly cert: string; readonly key: string } | undefined;
   /** MediaWiki's `$wgScriptPath` (`/w`); REST paths hang below it. */
   readonly scriptPath: string;
+  /**
+   * `PAGE_PATH_PREFIX`: put before the path of every page of wikiauth's own ('' = none), so that on
+   * a wiki's host they do not shadow the wiki's (src/http/site-paths.ts).
+   */
+  readonly pagePathPrefix: string;
   /** `oarc_wiki` / `oaac_wiki` value for this site (`*` = every wiki, MediaWiki's default). */
   readonly wikiId: string;
   readonly ttl: TokenLifetimes;

@@ -35,6 +35,7 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config 
     trustProxy: parseTrustProxy(env),
     tls,
     scriptPath,
+    pagePathPrefix: parsePagePathPrefix(env),
     // On a wiki's database this site is that wiki (WikiMap::getCurrentWikiId); '*' rows match it too.
     wikiId: value(env, 'WIKI_ID') ?? mediawiki?.wikiId ?? '*',
     ttl: parseLifetimes(env),
@@ -260,6 +261,17 @@ function parseScriptPath(env: Env): string {
   const path = raw.trim().replace(/\/+$/, '');
   if (path !== '' && !/^\/[A-Za-z0-9._~\-/]*$/.test(path)) {
     throw new ConfigError('SCRIPT_PATH', `expected a path such as /w (or empty), got "${raw}"`);
+  }
+  return path;
+}
+
+/** `PAGE_PATH_PREFIX=/auth`: path segments without dot-segments; a trailing slash is dropped. */
+function parsePagePathPrefix(env: Env): string {
+  const raw = value(env, 'PAGE_PATH_PREFIX');
+  if (raw === undefined) return '';
+  const path = raw.trim().replace(/\/+$/, '');
+  if (path !== '' && !/^(\/[A-Za-z0-9_~-][A-Za-z0-9._~-]*)+$/.test(path)) {
+    throw new ConfigError('PAGE_PATH_PREFIX', `expected a path such as /auth (or empty), got "${raw}"`);
   }
   return path;
 }

@@ -8,9 +8,8 @@ import { DomainError } from '../domain/errors.js';
 import type { GrantService } from '../domain/grants/grant-service.js';
 import { literalPath } from '../http/route-path.js';
 import type { ConsumerLookup } from '../domain/consumers/consumer-cache.js';
-import { INTERACTION_PATH } from '../provider/routes.js';
 import { readForm } from '../http/form-body.js';
-import { LOGIN_PATH } from '../http/site-paths.js';
+import { loginUrl, type PagePaths } from '../http/site-paths.js';
 import { renderConsentPage } from '../http/consent-page.js';
 import type { SiteSessions } from '../http/site-session.js';
 import type { WikiSessions } from '../http/wiki-session.js';
@@ -23,6 +22,7 @@ export interface InteractionDeps {
   readonly grants: Pick<GrantService, 'consent'>;
   /** When a login interaction asked for the password again, by interaction uid. */
   readonly reauthentications: Marks;
+  readonly pages: PagePaths;
   /** Set with MEDIAWIKI_SESSION: a user signed in to the wiki needs no password here. */
   readonly wikiSessions?: WikiSessions;
 }
@@ -38,13 +38,13 @@ const REAUTHENTICATE = new Set(['login_prompt', 'max_age', 'id_token_hint', 'cla
  */
 export function interactionRoutes(deps: InteractionDeps): Router {
   const router = new Router();
-  const path = `${literalPath(INTERACTION_PATH)}/:uid`;
+  const path = `${literalPath(deps.pages.interaction)}/:uid`;
 
   router.get(path, async (ctx) => {
     ctx.state.ownPage = true;
     const provider = deps.provider();
     const details = await provider.interactionDetails(ctx.req, ctx.res);
-    const here = `${INTERACTION_PATH}/${details.uid}`;
+    const here = `${deps.pages.interaction}/${details.uid}`;
     const session = (await deps.sessions.current(ctx)) ?? (details.prompt.name === 'login' ? await deps.wikiSessions?.signIn(ctx, deps.sessions) : undefined);
 
     if (details.prompt.name === 'login') {
@@ -56,7 +56,7 @@ export function interactionRoutes(deps: InteractionDeps): Router {
         // no session yet: the sign-in that follows is that password (else it would be asked twice).
         if (needsPassword) await deps.reauthentications.mark(details.uid, Date.now(), 3600);
         const hint = typeof details.params.login_hint === 'string' ? `&wpName=${encodeURIComponent(details.params.login_hint)}` : '';
-        ctx.redirect(`${LOGIN_PATH}?returnto=${encodeURIComponent(here)}${needsPassword && session ? '&force=1' : ''}${hint}`);
+        ctx.redirect(`${loginUrl(deps.pages, here)}${needsPassword && session ? '&force=1' : ''}${hint}`);
         return;
       }
       await finish(ctx, provider, { login: { accountId: String(session.userId), ts: session.loginTs, amr: [...(session.amr ?? ['pwd'])], remember: true } });

@@ -5,7 +5,7 @@ import type { PasswordThrottle } from '../domain/accounts/password-throttle.js';
 import { DomainError } from '../domain/errors.js';
 import { renderPage } from '../http/render.js';
 import { literalPath } from '../http/route-path.js';
-import { LOGIN_PATH, LOGOUT_PATH } from '../http/site-paths.js';
+import type { PagePaths } from '../http/site-paths.js';
 import { readForm } from '../http/form-body.js';
 import { safeReturnTo } from './return-to.js';
 import type { SiteSessions } from '../http/site-session.js';
@@ -18,6 +18,7 @@ export interface LoginDeps {
   readonly accounts: AccountService;
   readonly sessions: SiteSessions;
   readonly throttle: PasswordThrottle;
+  readonly pages: PagePaths;
   /** Set with MEDIAWIKI_SESSION: a user signed in to the wiki is signed in here without a password. */
   readonly wikiSessions?: WikiSessions;
 }
@@ -27,19 +28,20 @@ export interface LoginDeps {
  * (to an OIDC interaction, Special:OAuth/authorize or a management page); `force=1` asks for the
  * password again even when signed in (prompt=login, max_age).
  */
-export function loginRoutes({ accounts, sessions, throttle, wikiSessions }: LoginDeps): Router {
+export function loginRoutes({ accounts, sessions, throttle, pages, wikiSessions }: LoginDeps): Router {
   const router = new Router();
+  const mainPage = { href: pages.home, text: 'Return to the main page' };
 
   const showForm = async (ctx: Context, opts: { error?: string; username?: string; status?: number } = {}) => {
     ctx.state.ownPage = true;
     // Signing in for an application can end, through redirects, at its redirect URI (any origin).
-    const returnto = safeReturnTo(ctx.query.returnto ?? (ctx.request as { body?: Record<string, unknown> }).body?.returnto);
+    const returnto = safeReturnTo(ctx.query.returnto ?? (ctx.request as { body?: Record<string, unknown> }).body?.returnto, pages.home);
     await renderPage(
       ctx,
       'login',
       {
         title: 'Log in',
-        action: `${LOGIN_PATH}${ctx.query.force === '1' ? '?force=1' : ''}`,
+        action: `${pages.login}${ctx.query.force === '1' ? '?force=1' : ''}`,
         csrfToken: sessions.loginCsrfToken(ctx),
         returnto,
         username: opts.username ?? (typeof ctx.query.wpName === 'string' ? ctx.query.wpName.slice(0, 255) : ''),
@@ -50,16 +52,16 @@ export function loginRoutes({ accounts, sessions, throttle, wikiSessions }: Logi
     );
   };
 
-  router.get(literalPath(LOGIN_PATH), async (ctx) => {
+  router.get(literalPath(pages.login), async (ctx) => {
     const current = (await sessions.current(ctx)) ?? (ctx.query.force === '1' ? undefined : await wikiSessions?.signIn(ctx, sessions));
     if (current && ctx.query.force !== '1') {
-      ctx.redirect(safeReturnTo(ctx.query.returnto));
+      ctx.redirect(safeReturnTo(ctx.query.returnto, pages.home));
       return;
     }
     await showForm(ctx);
   });
 
-  router.post(literalPath(LOGIN_PATH), async (ctx) => {
+  router.post(literalPath(pages.login), async (ctx) => {
     const form = await readForm(ctx);
     const username = (form.wpName ?? '').slice(0, 255);
     if (!sessions.checkLoginCsrf(ctx, form.wpLoginToken)) {
@@ -75,7 +77,7 @@ export function loginRoutes({ accounts, sessions, throttle, wikiSessions }: Logi
       await sessions.start(ctx, account.id);
       await throttle.clear(ctx.ip, username);
       ctx.status = 303;
-      ctx.redirect(safeReturnTo(form.returnto));
+      ctx.redirect(safeReturnTo(form.returnto, pages.home));
     } catch (err) {
       if (!(err instanceof DomainError)) throw err;
       // One message for an unknown user and a wrong password (docs/architecture.md §9).
@@ -83,17 +85,17 @@ export function loginRoutes({ accounts, sessions, throttle, wikiSessions }: Logi
     }
   });
 
-  router.get(literalPath(LOGOUT_PATH), async (ctx) => {
+  router.get(literalPath(pages.logout), async (ctx) => {
     ctx.state.ownPage = true;
     const session = await sessions.current(ctx);
     if (!session) {
-      await renderPage(ctx, 'message', { title: 'Log out', heading: 'Log out', message: 'You are not logged in.', link: { href: '/', text: 'Return to the main page' } });
+      await renderPage(ctx, 'message', { title: 'Log out', heading: 'Log out', message: 'You are not logged in.', link: mainPage });
       return;
     }
     await renderPage(ctx, 'logout-site', { title: 'Log out', csrfToken: sessions.csrfToken(session) });
   });
 
-  router.post(literalPath(LOGOUT_PATH), async (ctx) => {
+  router.post(literalPath(pages.logout), async (ctx) => {
     ctx.state.ownPage = true;
     const form = await readForm(ctx);
     const session = await sessions.current(ctx);
@@ -101,7 +103,7 @@ export function loginRoutes({ accounts, sessions, throttle, wikiSessions }: Logi
       throw new DomainError('bad_csrf_token', 'Your session token was missing or stale; please try again.');
     }
     await sessions.end(ctx);
-    await renderPage(ctx, 'message', { title: 'Logged out', heading: 'You are now logged out', message: 'You have been logged out of this site.', link: { href: '/', text: 'Return to the main page' } });
+    await renderPage(ctx, 'message', { title: 'Logged out', heading: 'You are now logged out', message: 'You have been logged out of this site.', link: mainPage });
   });
 
   return router;

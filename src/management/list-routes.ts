@@ -5,7 +5,6 @@ import { consumerVisibility } from '../domain/consumers/consumer-visibility.js';
 import { literalPath } from '../http/route-path.js';
 import { presentConsumer, presentLog, STAGE_LABELS } from './consumer-presenter.js';
 import { currentActor, type ManagementDeps, offsetParam, PAGE_SIZE, pager, queryString, renderManagementPage, userNames } from './page-context.js';
-import { LIST_CONSUMERS_PATH, MANAGE_CONSUMERS_PATH, REGISTRATION_PATH } from './paths.js';
 
 /**
  * Special:OAuthListConsumers (public): filter by name, publisher and status (default approved,
@@ -14,7 +13,7 @@ import { LIST_CONSUMERS_PATH, MANAGE_CONSUMERS_PATH, REGISTRATION_PATH } from '.
  */
 export function listRoutes(deps: ManagementDeps): Router {
   const router = new Router();
-  const base = LIST_CONSUMERS_PATH;
+  const base = deps.pages.listConsumers;
 
   router.get(literalPath(base), async (ctx) => {
     const signedIn = await currentActor(ctx, deps);
@@ -61,8 +60,8 @@ export function listRoutes(deps: ManagementDeps): Router {
       consumer: presentConsumer(consumer, viewer, names.get(consumer.ownerId) ?? ''),
       showSecurity: consumerVisibility(consumer, viewer).security,
       links: {
-        update: owner && (consumer.stage === 'proposed' || consumer.stage === 'approved') ? `${REGISTRATION_PATH}/update/${consumer.key}` : null,
-        review: hasRight(viewer, 'mwoauthmanageconsumer') ? `${MANAGE_CONSUMERS_PATH}/${consumer.key}` : null,
+        update: owner && (consumer.stage === 'proposed' || consumer.stage === 'approved') ? `${deps.pages.registration}/update/${consumer.key}` : null,
+        review: hasRight(viewer, 'mwoauthmanageconsumer') ? `${deps.pages.manageConsumers}/${consumer.key}` : null,
       },
       log: presentLog(entries, names),
     });

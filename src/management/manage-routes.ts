@@ -9,7 +9,6 @@ import { readBody } from '../http/request-body.js';
 import { literalPath } from '../http/route-path.js';
 import { presentConsumer, presentLog } from './consumer-presenter.js';
 import { checkFormToken, type ManagementDeps, offsetParam, PAGE_SIZE, pager, renderManagementPage, requireSignIn, type SignedIn, userNames } from './page-context.js';
-import { MANAGE_CONSUMERS_PATH } from './paths.js';
 
 /** The form's radio values (SpecialMWOAuthManageConsumers): suppressing variants have their own. */
 const FORM_ACTIONS: Readonly<Record<string, { action: ReviewAction; suppress: boolean; label: string; done: string }>> = {
@@ -43,7 +42,7 @@ const LISTS: ReadonlyArray<{ stage: Stage; label: string }> = [
  */
 export function manageRoutes(deps: ManagementDeps): Router {
   const router = new Router();
-  const base = MANAGE_CONSUMERS_PATH;
+  const base = deps.pages.manageConsumers;
   const nav = (current: string) =>
     [{ stage: '', label: 'Main' }, ...QUEUES, ...LISTS].map(({ stage, label }) => {
       const href = stage ? `${base}/${stage}` : base;

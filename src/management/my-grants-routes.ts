@@ -5,7 +5,6 @@ import { readBody } from '../http/request-body.js';
 import { literalPath } from '../http/route-path.js';
 import { formatTimestamp } from './consumer-presenter.js';
 import { checkFormToken, renderManagementPage, requireSignIn, userNames, type ManagementDeps } from './page-context.js';
-import { MY_GRANTS_PATH } from './paths.js';
 
 /**
  * Special:OAuthManageMyGrants (`mwoauthmanagemygrants`): the apps I authorized; revoke one
@@ -14,7 +13,7 @@ import { MY_GRANTS_PATH } from './paths.js';
  */
 export function myGrantsRoutes(deps: ManagementDeps): Router {
   const router = new Router();
-  const base = MY_GRANTS_PATH;
+  const base = deps.pages.myGrants;
 
   const present = (app: ConnectedApp, names: ReadonlyMap<number, string>) => ({
     id: app.authorization.id,

@@ -9,7 +9,7 @@ import type { AuthorizationService } from '../domain/grants/authorization-servic
 import type { RateLimiter } from '../http/rate-limit.js';
 import { renderPage, type PageLocals } from '../http/render.js';
 import type { FormData } from '../http/request-body.js';
-import { LOGIN_PATH } from '../http/site-paths.js';
+import { loginUrl, type PagePaths } from '../http/site-paths.js';
 import type { SiteSession, SiteSessions } from '../http/site-session.js';
 import type { ConsumerLookup } from '../domain/consumers/consumer-cache.js';
 
@@ -24,6 +24,8 @@ export interface ManagementDeps {
   readonly consumerCache: ConsumerLookup;
   /** `propose` limits (docs/security.md, "Rate limits"). */
   readonly limiter: RateLimiter;
+  /** Where the management pages (and the sign-in page) live. */
+  readonly pages: PagePaths;
 }
 
 export interface SignedIn {
@@ -50,7 +52,7 @@ export async function requireSignIn(ctx: Context, deps: ManagementDeps): Promise
   const signedIn = await currentActor(ctx, deps);
   if (signedIn) return signedIn;
   if (ctx.method === 'GET' || ctx.method === 'HEAD') {
-    ctx.redirect(`${LOGIN_PATH}?returnto=${encodeURIComponent(ctx.originalUrl)}`);
+    ctx.redirect(loginUrl(deps.pages, ctx.originalUrl));
     return undefined;
   }
   throw new DomainError('not_logged_in', 'You must be logged in to do this. Log in and try again.');

@@ -8,10 +8,10 @@ import { DomainError, PermissionError } from '../domain/errors.js';
 import { AUTH_ONLY_GRANTS } from '../domain/grants/catalogue.js';
 import { readBody, type FormData } from '../http/request-body.js';
 import { literalPath } from '../http/route-path.js';
+import type { PagePaths } from '../http/site-paths.js';
 import { selectableGrantGroups } from './grant-groups.js';
 import { presentConsumer, presentLog, STAGE_LABELS } from './consumer-presenter.js';
 import { checkFormToken, offsetParam, PAGE_SIZE, pager, renderManagementPage, requireSignIn, userNames, type ManagementDeps, type SignedIn } from './page-context.js';
-import { LIST_CONSUMERS_PATH, REGISTRATION_PATH } from './paths.js';
 
 const VERSIONS = { oauth2: 2, oauth1a: 1 } as const;
 
@@ -52,7 +52,7 @@ const EMPTY_PROPOSAL: ProposalValues = {
  */
 export function registrationRoutes(deps: ManagementDeps, opts: { tokenEndpoint: string }): Router {
   const router = new Router();
-  const base = REGISTRATION_PATH;
+  const base = deps.pages.registration;
   const nav = (current: string) =>
     [
       { href: base, text: 'Main' },
@@ -119,7 +119,7 @@ export function registrationRoutes(deps: ManagementDeps, opts: { tokenEndpoint: 
       await showProposeForm(ctx, signedIn, oauthVersion, values, err.message, 400);
       return;
     }
-    await showCreated(ctx, created, nav(base), opts.tokenEndpoint);
+    await showCreated(ctx, created, { nav: nav(base), tokenEndpoint: opts.tokenEndpoint, pages: deps.pages });
   });
 
   router.get(`${literalPath(base)}/list`, async (ctx) => {
@@ -133,7 +133,7 @@ export function registrationRoutes(deps: ManagementDeps, opts: { tokenEndpoint: 
       title: 'Your OAuth consumers',
       nav: nav(`${base}/list`),
       base,
-      listBase: LIST_CONSUMERS_PATH,
+      listBase: deps.pages.listConsumers,
       rows,
       total,
       pager: pager(`${base}/list?`, offset, total),
@@ -204,7 +204,7 @@ export function registrationRoutes(deps: ManagementDeps, opts: { tokenEndpoint: 
   return router;
 }
 
-async function showCreated(ctx: Context, created: CreatedConsumer, nav: unknown, tokenEndpoint: string): Promise<void> {
+async function showCreated(ctx: Context, created: CreatedConsumer, { nav, tokenEndpoint, pages }: { nav: unknown; tokenEndpoint: string; pages: PagePaths }): Promise<void> {
   const { consumer } = created;
   const oauth2 = consumer.oauthVersion === 2;
   const message = consumer.ownerOnly
@@ -216,8 +216,8 @@ async function showCreated(ctx: Context, created: CreatedConsumer, nav: unknown,
     title: 'Consumer created',
     heading: `${consumer.name} (${STAGE_LABELS[consumer.stage]})`,
     nav,
-    base: REGISTRATION_PATH,
-    listBase: LIST_CONSUMERS_PATH,
+    base: pages.registration,
+    listBase: pages.listConsumers,
     message,
     key: consumer.key,
     keyLabel: oauth2 ? 'Client application key' : 'Consumer token',

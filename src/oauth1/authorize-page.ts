@@ -15,7 +15,7 @@ import { authenticateSkipsDialog, findCurrentAuthorization } from '../domain/gra
 import type { GrantService } from '../domain/grants/grant-service.js';
 import { generateHex32 } from '../domain/random.js';
 import { renderPage } from '../http/render.js';
-import { LOGIN_PATH } from '../http/site-paths.js';
+import { loginUrl, type PagePaths } from '../http/site-paths.js';
 import { renderConsentPage } from '../http/consent-page.js';
 import type { SiteSession, SiteSessions } from '../http/site-session.js';
 import { callbackRedirectUrl } from './callback.js';
@@ -32,7 +32,10 @@ export interface AuthorizePageDeps {
   readonly requestTokens: RequestTokenStore;
   readonly sessions: SiteSessions;
   readonly wikiId: string;
+  /** `$wgArticlePath` before `$1`: Special:OAuth and the wiki's user pages. */
   readonly articlePath: string;
+  /** wikiauth's own pages (sign-in, connected apps). */
+  readonly pages: PagePaths;
 }
 
 interface Subject {
@@ -49,7 +52,7 @@ export async function authorizePage(ctx: Context, req: WebRequest, deps: Authori
   const user = session && (await deps.accounts.findById(session.userId));
   if (!session || !user) {
     // SpecialPage::requireNamedUser: sign in, then come back here.
-    ctx.redirect(`${LOGIN_PATH}?returnto=${encodeURIComponent(ctx.originalUrl)}`);
+    ctx.redirect(loginUrl(deps.pages, ctx.originalUrl));
     return;
   }
   ctx.state.user = user;
@@ -66,7 +69,7 @@ export async function authorizePage(ctx: Context, req: WebRequest, deps: Authori
       title: 'Authorization cancelled',
       heading: 'Authorization cancelled',
       message: `You have chosen not to allow "${name}" to access your account. "${name}" will not work unless you allow it access. You can go back to "${name}" or manage your connected apps.`,
-      link: { href: `${deps.articlePath}/Special:OAuthManageMyGrants`, text: 'Manage your connected apps' },
+      link: { href: deps.pages.myGrants, text: 'Manage your connected apps' },
     });
     return;
   }

@@ -65,7 +65,7 @@ export function specialOAuth(deps: SpecialOAuthDeps): Middleware {
           format = 'html';
           return await verified(ctx, req);
         case 'grants':
-          ctx.redirect(`${req.origin}${ARTICLE_PATH}/Special:ListGrants`);
+          ctx.redirect(`${req.origin}${deps.pages.listGrants}`);
           return;
         case 'rest_redirect':
           return restRedirect(ctx, req);

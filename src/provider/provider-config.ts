@@ -4,11 +4,12 @@ import type { KeySet } from '../domain/keys/key-service.js';
 import { GRANTS } from '../domain/grants/catalogue.js';
 import { OIDC_SCOPES } from '../domain/grants/scopes.js';
 import { renderPage } from '../http/render.js';
+import type { PagePaths } from '../http/site-paths.js';
 import type { SiteSessions } from '../http/site-session.js';
 import { CLIENT_EXTRA_PROPERTIES } from './client-metadata.js';
 import { CLAIMS } from './find-account.js';
 import { registrationFeatures, type PendingSecrets } from './registration.js';
-import { INTERACTION_PATH, providerRoutes } from './routes.js';
+import { providerRoutes } from './routes.js';
 import { interactionPolicyWithSiteSession } from './site-session-check.js';
 
 export interface ProviderConfigDeps {
@@ -18,6 +19,7 @@ export interface ProviderConfigDeps {
   readonly loadExistingGrant: NonNullable<Configuration['loadExistingGrant']>;
   readonly sessions: SiteSessions;
   readonly pendingSecrets: PendingSecrets;
+  readonly pages: PagePaths;
 }
 
 /** Config + key set → oidc-provider Configuration. Everything the product does not use is off. */
@@ -54,7 +56,7 @@ export function providerConfiguration(deps: ProviderConfigDeps, keys: KeySet): C
     // clients. No JWT client assertions, so nothing to advertise for them.
     clientAuthMethods: ['client_secret_basic', 'client_secret_post', 'none'],
     interactions: {
-      url: (_ctx, interaction) => `${INTERACTION_PATH}/${interaction.uid}`,
+      url: (_ctx, interaction) => `${deps.pages.interaction}/${interaction.uid}`,
       policy: interactionPolicyWithSiteSession(deps.sessions),
     },
     features: {
@@ -78,7 +80,7 @@ export function providerConfiguration(deps: ProviderConfigDeps, keys: KeySet): C
           await renderPage(ctx, 'logout', { title: 'Log out', form, clientName: ctx.oidc.client?.clientName ?? null });
         },
         postLogoutSuccessSource: async (ctx) => {
-          await renderPage(ctx, 'message', { title: 'Logged out', heading: 'You are now logged out', message: 'You have been logged out of this site.', link: { href: '/', text: 'Return to the main page' } });
+          await renderPage(ctx, 'message', { title: 'Logged out', heading: 'You are now logged out', message: 'You have been logged out of this site.', link: { href: deps.pages.home, text: 'Return to the main page' } });
         },
       },
     },

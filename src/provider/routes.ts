@@ -18,5 +18,4 @@ export function providerRoutes(scriptPath: string) {
   };
 }
 
-export const INTERACTION_PATH = '/wiki/Special:OAuthInteraction';
 

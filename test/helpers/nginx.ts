@@ -16,11 +16,12 @@ export interface ReverseProxy {
 }
 
 /**
- * A real nginx terminating TLS in front of `upstream`, configured as the README's example: its own
+ * A real nginx terminating TLS in front of `upstream`, configured as the README's example (or with
+ * the given `locations` as the body of its server block instead of one `location /`): its own
  * prefix, configuration, logs and temp folders in a temp directory, in the foreground as this
  * process's child, stopped (and the directory removed) by `stop()`.
  */
-export async function startNginx(opts: { upstream: string; certFile: string; keyFile: string; port?: number }): Promise<ReverseProxy> {
+export async function startNginx(opts: { upstream: string; certFile: string; keyFile: string; port?: number; locations?: string }): Promise<ReverseProxy> {
   const port = opts.port ?? (await freePort());
   const dir = mkdtempSync(join(tmpdir(), 'wikiauth-nginx-'));
   for (const sub of ['body', 'proxy', 'fastcgi', 'uwsgi', 'scgi']) mkdirSync(join(dir, sub));
@@ -42,22 +43,32 @@ http {
     listen 127.0.0.1:${port} ssl;
     ssl_certificate ${opts.certFile};
     ssl_certificate_key ${opts.keyFile};
-    location / {
+${opts.locations ?? `    location / {
       proxy_pass ${opts.upstream};
       proxy_set_header Host $http_host;
       proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;
       proxy_set_header X-Forwarded-Proto $scheme;
       proxy_set_header X-Forwarded-Host $http_host;
-    }
+    }`}
   }
 }
 `,
   );
-  const child: ChildProcess = spawn(NGINX, ['-p', dir, '-c', join(dir, 'nginx.conf'), '-e', join(dir, 'error.log')], { stdio: ['ignore', 'ignore', 'pipe'] });
+  const child = spawn(NGINX, ['-p', dir, '-c', join(dir, 'nginx.conf'), '-e', join(dir, 'error.log')], { stdio: ['ignore', 'ignore', 'pipe'] });
+  return superviseProxy({ name: 'nginx', child, dir, port, ready: () => listening(port), stopSignal: 'SIGQUIT' });
+}
+
+/**
+ * A web server started as this process's child in its own temp directory `dir` (logs in
+ * `dir/error.log`): waits until `ready()`, else kills it and throws with its logs; `stop()` ends
+ * it with `stopSignal` and removes the directory.
+ */
+export async function superviseProxy(opts: { name: string; child: ChildProcess; dir: string; port: number; ready: () => Promise<boolean>; stopSignal: NodeJS.Signals }): Promise<ReverseProxy> {
+  const { child, dir, port } = opts;
   let stderr = '';
   child.stderr!.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
   const deadline = Date.now() + 10_000;
-  while (!(await listening(port))) {
+  while (!(await opts.ready())) {
     if (child.exitCode !== null || Date.now() > deadline) {
       child.kill('SIGKILL');
       const log = (() => {
@@ -68,7 +79,7 @@ http {
         }
       })();
       rmSync(dir, { recursive: true, force: true });
-      throw new Error(`nginx did not start: ${stderr}${log}`);
+      throw new Error(`${opts.name} did not start: ${stderr}${log}`);
     }
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
@@ -78,7 +89,7 @@ http {
     stop: async () => {
       if (child.exitCode === null) {
         const exited = new Promise((resolve) => child.once('exit', resolve));
-        child.kill('SIGQUIT');
+        child.kill(opts.stopSignal);
         await exited;
       }
       rmSync(dir, { recursive: true, force: true });

@@ -47,6 +47,7 @@ describe('loadConfig defaults', () => {
       trustProxy: { hops: 0 },
       tls: undefined,
       scriptPath: '/w',
+      pagePathPrefix: '',
       wikiId: '*',
       ttl: { accessToken: 3600, idToken: 3600, refreshToken: 30 * 86400, authorizationCode: 600, session: 14 * 86400 },
       autoApprove: [],
@@ -183,6 +184,13 @@ describe('loadConfig defaults', () => {
     expect(config.wikiId).toBe('mywiki');
   });
 
+  it('reads PAGE_PATH_PREFIX: none by default, a trailing slash dropped', () => {
+    expect(loadConfig({ SECRET_KEY: KEY }, scratch()).pagePathPrefix).toBe('');
+    expect(loadConfig({ SECRET_KEY: KEY, PAGE_PATH_PREFIX: '/auth/' }, scratch()).pagePathPrefix).toBe('/auth');
+    expect(loadConfig({ SECRET_KEY: KEY, PAGE_PATH_PREFIX: '/id/wiki-auth.v2' }, scratch()).pagePathPrefix).toBe('/id/wiki-auth.v2');
+    expect(loadConfig({ SECRET_KEY: KEY, PAGE_PATH_PREFIX: '/' }, scratch()).pagePathPrefix).toBe('');
+  });
+
   it('reads TLS files and then defaults the issuer to https', () => {
     const cwd = scratch();
     writeFileSync(join(cwd, 'cert.pem'), '-----BEGIN CERTIFICATE-----\nx\n-----END CERTIFICATE-----\n');
@@ -220,6 +228,10 @@ describe('loadConfig rejects bad values with one line naming the variable', () =
     ['TLS_CERT', { TLS_CERT: 'missing.pem', TLS_KEY: 'missing.pem' }],
     ['SCRIPT_PATH', { SCRIPT_PATH: 'w' }],
     ['SCRIPT_PATH', { SCRIPT_PATH: '/w?x' }],
+    ['PAGE_PATH_PREFIX', { PAGE_PATH_PREFIX: 'auth' }],
+    ['PAGE_PATH_PREFIX', { PAGE_PATH_PREFIX: '/auth/../wiki' }],
+    ['PAGE_PATH_PREFIX', { PAGE_PATH_PREFIX: '//evil.example' }],
+    ['PAGE_PATH_PREFIX', { PAGE_PATH_PREFIX: '/a:b' }],
     ['ACCESS_TOKEN_TTL', { ACCESS_TOKEN_TTL: '1h' }],
     ['ID_TOKEN_TTL', { ID_TOKEN_TTL: '0' }],
     ['REFRESH_TOKEN_TTL', { REFRESH_TOKEN_TTL: 'P' }],

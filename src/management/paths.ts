@@ -1,6 +1,0 @@
-/** The management special pages (docs/mediawiki-compat.md §7). */
-export const REGISTRATION_PATH = '/wiki/Special:OAuthConsumerRegistration';
-export const MANAGE_CONSUMERS_PATH = '/wiki/Special:OAuthManageConsumers';
-export const LIST_CONSUMERS_PATH = '/wiki/Special:OAuthListConsumers';
-export const MY_GRANTS_PATH = '/wiki/Special:OAuthManageMyGrants';
-export const LIST_GRANTS_PATH = '/wiki/Special:ListGrants';
