@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { deflateRawSync } from 'node:zlib';
 import { Redis } from 'ioredis';
 import type { Knex } from 'knex';
@@ -86,11 +87,11 @@ describe.each([
     return agent;
   }
 
-  const authorizeUrl = () => `${server.issuer}/w/rest.php/oauth2/authorize?${new URLSearchParams({ response_type: 'code', client_id: client.key, redirect_uri: client.redirectUri, scope: 'openid', state: 'st' })}`;
+  const authorizeUrl = (extra: Record<string, string> = {}) => `${server.issuer}/w/rest.php/oauth2/authorize?${new URLSearchParams({ response_type: 'code', client_id: client.key, redirect_uri: client.redirectUri, scope: 'openid', state: 'st', ...extra })}`;
 
   /** Follow the authorization request like a browser; accept consent; stop at the password form or the client. */
-  async function walk(agent: HttpSession): Promise<{ passwordAsked: boolean; code?: string; statuses: number[] }> {
-    let url = authorizeUrl();
+  async function walk(agent: HttpSession, extra: Record<string, string> = {}): Promise<{ passwordAsked: boolean; code?: string; statuses: number[] }> {
+    let url = authorizeUrl(extra);
     let res = await agent.get(url);
     const statuses = [res.status];
     for (let step = 0; step < 20; step++) {
@@ -144,6 +145,11 @@ describe.each([
     const claims = JSON.parse(Buffer.from(tokens.id_token.split('.')[1]!, 'base64url').toString()) as { sub: string };
     expect(claims.sub).toBe(String(ids[ALICE.name]));
     expect(await siteSessionHolds(agent)).toBe(true);
+    // The wiki's sign-in is not a password entered now: prompt=login and a short max_age still ask.
+    expect((await walk(agent, { prompt: 'login' })).passwordAsked).toBe(true);
+    await sleep(1100);
+    expect((await walk(browser(api), { max_age: '1' })).passwordAsked).toBe(true);
+    expect((await walk(agent)).passwordAsked).toBe(false);
 
     const logout = await api.post({ action: 'logout', token: await api.token('csrf') });
     expect(logout).toEqual({});
