@@ -6,6 +6,7 @@ import * as createKeys from './20261124000004_create-keys.js';
 import * as createManagementLog from './20261124000005_create-management-log.js';
 import * as createArtifacts from './20261124000006_create-artifacts.js';
 import * as consumerTrusted from './20261206000007_consumer-trusted.js';
+import * as oathauthUsers from './20261206000008_oathauth-users.js';
 
 export interface Migration {
   up(db: Knex): Promise<void>;
@@ -21,6 +22,7 @@ export const MIGRATIONS: ReadonlyArray<readonly [string, Migration]> = [
   ['20261124000005_create-management-log', createManagementLog],
   ['20261124000006_create-artifacts', createArtifacts],
   ['20261206000007_consumer-trusted', consumerTrusted],
+  ['20261206000008_oathauth-users', oathauthUsers],
 ];
 
 export const migrationSource: Knex.MigrationSource<readonly [string, Migration]> = {

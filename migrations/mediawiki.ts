@@ -4,6 +4,7 @@ import { createAccessTokensTable, createAcceptedConsumerTable, createGrantTable 
 import * as createKeys from './20261124000004_create-keys.js';
 import * as createArtifacts from './20261124000006_create-artifacts.js';
 import * as consumerTrusted from './20261206000007_consumer-trusted.js';
+import { createOathauthUsersTable } from './20261206000008_oathauth-users.js';
 import { realTableName } from '../src/storage/sql/table-prefix.js';
 import type { Migration } from './index.js';
 
@@ -46,8 +47,24 @@ const ownTables: Migration = {
   },
 };
 
+/**
+ * Extension:OATHAuth's enrolment table belongs to OATHAuth: where the wiki has either of its layouts
+ * (`oathauth_users`, or `oathauth_devices` from 1.41) it is read as it is; otherwise `oathauth_users`
+ * is created exactly as OATHAuth 1.39's schema has it, so the extension finds its rows once installed.
+ */
+const oathauthTable: Migration = {
+  async up(db) {
+    for (const table of ['oathauth_users', 'oathauth_devices']) if (await db.schema.hasTable(realTableName(db, table))) return;
+    await createOathauthUsersTable(db);
+  },
+  async down() {
+    // OATHAuth may own the table by now: it stays.
+  },
+};
+
 export const MEDIAWIKI_MIGRATIONS: ReadonlyArray<readonly [string, Migration]> = [
   ['20261206000001_mediawiki-oauth-tables', oauthTables],
   ['20261206000002_mediawiki-wikiauth-tables', ownTables],
   ['20261206000003_consumer-trusted', consumerTrusted],
+  ['20261206000004_oathauth-users', oathauthTable],
 ];

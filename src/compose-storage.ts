@@ -34,6 +34,7 @@ export async function placeStores(config: Config, db: Knex): Promise<PlacedStore
     loginThrottleCounters: shortLived.loginThrottleCounters,
     sessionGenerations: shortLived.sessionGenerations,
     reauthenticationRequests: shortLived.reauthenticationRequests,
+    usedTotpSteps: shortLived.usedTotpSteps,
     separateShortLived: redis !== undefined,
     collectGarbage: async () => (await sql.collectGarbage()) + (redis ? await redis.stores.collectGarbage() : 0),
     readinessChecks: redis ? { redis: () => redis.ping() } : {},

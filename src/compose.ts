@@ -172,11 +172,12 @@ export async function composeWeb(services: Services, log: (line: string) => void
 
 /**
  * MEDIAWIKI_SESSION: the wiki's sessions sign users in (docs/sign-in.md, "The wiki's session"). The
- * wiki's sign-in asked for whatever the user had enrolled, so that is what `amr` says.
+ * wiki's sign-in asked for whatever the user had enrolled (OATHAuth keeps the enrolments wikiauth
+ * reads), so that is what `amr` says.
  */
 function wikiSessionGate(services: Services): WikiSessions | undefined {
-  const { config, wikiSessions: source, accounts } = services;
+  const { config, wikiSessions: source, accounts, twoFactor } = services;
   if (!config.wikiSession || !source) return undefined;
   const authenticator = new WikiSessionAuthenticator({ source, derivedToken: mediaWikiUserToken(config.wikiSession.tokenVersion), lockedOut: (id) => accounts.isLockedOut(id) });
-  return new WikiSessions(authenticator, config.wikiSession, async () => ['pwd']);
+  return new WikiSessions(authenticator, config.wikiSession, async (userId) => ((await twoFactor.isEnrolled(userId)) ? ['pwd', 'otp'] : ['pwd']));
 }

@@ -35,6 +35,9 @@ import { MediaWikiManagementLog } from './storage/sql/mediawiki-management-log.j
 import { inspectMediaWikiSchema, STANDALONE_SCHEMA } from './storage/sql/mediawiki-schema.js';
 import { openWikiSessionSource } from './storage/mediawiki-sessions.js';
 import type { WikiSessionSource } from './domain/accounts/wiki-session.js';
+import { TwoFactorService } from './domain/accounts/two-factor-service.js';
+import { enrolmentLayout, sqlEnrolmentRepository, type EnrolmentLayout } from './storage/sql/sql-enrolment-repository.js';
+import { otplibTotp } from './security/totp.js';
 
 /** User::MAINTENANCE_SCRIPT_USER: who command-line actions are logged as on a wiki. */
 const MAINTENANCE_USER = 'Maintenance script';
@@ -64,6 +67,8 @@ export interface Services {
   readonly providerArtifacts: ProviderArtifacts;
   /** Per-user session generations: site sessions check theirs on each use. */
   readonly sessionGenerations: SessionGenerations;
+  /** Two-factor enrolments in OATHAuth's tables: isEnrolled, verifySecondFactor, confirmNewKey, enrol, disable. */
+  readonly twoFactor: TwoFactorService;
   readonly grantRecords: GrantRecordRepository;
   readonly accessTokens: AccessTokenRegistry;
   readonly keys: KeyService;
@@ -88,6 +93,7 @@ export interface Services {
 export async function openServices(config: Config, opts: { checkSchema?: boolean; clock?: Clock } = {}): Promise<Services> {
   const db = createKnex(config.database);
   let schema = STANDALONE_SCHEMA;
+  let layout: EnrolmentLayout = 'users';
   try {
     if (config.database.client === 'sqlite') {
       await migrateLatest(db);
@@ -98,6 +104,7 @@ export async function openServices(config: Config, opts: { checkSchema?: boolean
       }
     }
     if (config.mediawiki) schema = await inspectMediaWikiSchema(db);
+    layout = await enrolmentLayout(db);
   } catch (err) {
     await db.destroy();
     throw translateDriverError(err, 'the database');
@@ -116,6 +123,12 @@ export async function openServices(config: Config, opts: { checkSchema?: boolean
   const readinessChecks = { ...stores.readinessChecks, ...wiki?.readinessChecks };
   const providerArtifacts = new ProviderArtifacts(stores.providerArtifacts);
   const authorizations = revokingGrantArtifacts(unavailableOnDriverErrors(new SqlAuthorizationRepository(db)), providerArtifacts);
+  const twoFactor = new TwoFactorService({
+    enrolments: unavailableOnDriverErrors(sqlEnrolmentRepository(db, layout)),
+    steps: stores.usedTotpSteps,
+    totp: otplibTotp,
+    sessions: sessionGenerations,
+  });
   const accounts = new AccountService(accountRepository, {
     rights: config.rights,
     blockDisablesLogin: config.blockDisablesLogin,
@@ -175,6 +188,7 @@ export async function openServices(config: Config, opts: { checkSchema?: boolean
     stores,
     providerArtifacts,
     sessionGenerations,
+    twoFactor,
     grants,
     grantRecords,
     accessTokens,

@@ -1,4 +1,5 @@
 import type { SessionGenerations } from '../domain/accounts/session-generations.js';
+import type { UsedTotpSteps } from '../domain/accounts/two-factor-service.js';
 import type { ProviderArtifactStore } from '../domain/artifacts/provider-artifacts.js';
 import type { ClaimOnce, Counters, Marks, RequestTokenRecords, SiteSessionStore } from '../domain/artifacts/stores.js';
 import type { ArtifactTable } from './artifact-table.js';
@@ -13,6 +14,7 @@ export interface ArtifactStores {
   readonly loginThrottleCounters: Counters;
   readonly sessionGenerations: SessionGenerations;
   readonly reauthenticationRequests: Marks;
+  readonly usedTotpSteps: UsedTotpSteps;
   /** Drop expired entries (SQL; Redis expires its own); returns how many. */
   collectGarbage(): Promise<number>;
 }
@@ -29,6 +31,8 @@ const NS = {
   loginThrottle: 'LoginThrottle',
   sessionGeneration: 'SessionGeneration',
   reauthentication: 'ReauthenticationRequest',
+  totpStep: 'OathTotpStep',
+  lastTotpStep: 'OathTotpLastStep',
 } as const;
 
 /** Longer than any site session: an expired generation starts again at 1, past every session it ended. */
@@ -75,7 +79,34 @@ export function artifactStores(table: ArtifactTable): ArtifactStores {
         return payload && Number(payload.at);
       },
     },
+    usedTotpSteps: usedTotpSteps(table),
     collectGarbage: () => table.collectGarbage(),
+  };
+}
+
+/**
+ * OATHAuth's stash lifetime for the last used step: 30 s × (1 + 2 × window radius 4); an older step is
+ * outside the window anyway (docs/sign-in.md, "Two-factor authentication").
+ */
+const TOTP_STEP_LIFETIME_SECONDS = 270;
+
+/**
+ * A step is claimed with one atomic add, so two sign-ins racing with one code get one success; the last
+ * claimed step then refuses every earlier one.
+ */
+function usedTotpSteps(table: ArtifactTable): UsedTotpSteps {
+  const last = async (userId: number) => {
+    const found = await table.find(NS.lastTotpStep, String(userId));
+    return found === undefined ? undefined : Number(found.step);
+  };
+  return {
+    last,
+    async claim(userId, step) {
+      if (!(await table.addOnce(NS.totpStep, `${userId}:${step}`, TOTP_STEP_LIFETIME_SECONDS))) return false;
+      const previous = await last(userId);
+      if (previous === undefined || step > previous) await table.upsert(NS.lastTotpStep, String(userId), { step }, TOTP_STEP_LIFETIME_SECONDS);
+      return true;
+    },
   };
 }
 

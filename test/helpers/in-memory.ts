@@ -8,6 +8,8 @@ import type { AccessTokenRegistry, GrantRecordRepository } from '../../src/domai
 import type { Authorization, AuthorizationRepository } from '../../src/domain/grants/authorization.js';
 import { toMwTimestamp } from '../../src/domain/mw-timestamp.js';
 import { generateHex32 } from '../../src/domain/random.js';
+import type { Enrolment, EnrolmentRepository, UsedTotpSteps } from '../../src/domain/accounts/two-factor-service.js';
+import { formatOathData, parseOathData, type OathKey } from '../../src/domain/accounts/two-factor.js';
 
 /*
  * In-memory implementations of the domain's storage ports, for unit tests of domain services
@@ -332,4 +334,40 @@ export function memoryArtifactStores(now: () => number = Date.now) {
     sessionGenerations,
     reauthenticationRequests,
   };
+}
+
+/** Enrolments as OATHAuth's rows would hold them; `revision` is the stored JSON. */
+export class MemoryEnrolments implements EnrolmentRepository {
+  readonly rows = new Map<number, string>();
+
+  async find(userId: number): Promise<Enrolment | undefined> {
+    const data = this.rows.get(userId);
+    return data === undefined ? undefined : { userId, key: parseOathData(data), revision: data };
+  }
+  async save(userId: number, key: OathKey) {
+    this.rows.set(userId, formatOathData(key));
+  }
+  async replace(previous: Enrolment, key: OathKey) {
+    if (this.rows.get(previous.userId) !== previous.revision) return false;
+    this.rows.set(previous.userId, formatOathData(key));
+    return true;
+  }
+  async delete(userId: number) {
+    return this.rows.delete(userId);
+  }
+}
+
+export class MemoryTotpSteps implements UsedTotpSteps {
+  readonly claimed = new Set<string>();
+  readonly lastSteps = new Map<number, number>();
+
+  async last(userId: number) {
+    return this.lastSteps.get(userId);
+  }
+  async claim(userId: number, step: number) {
+    if (this.claimed.has(`${userId}:${step}`)) return false;
+    this.claimed.add(`${userId}:${step}`);
+    this.lastSteps.set(userId, Math.max(step, this.lastSteps.get(userId) ?? step));
+    return true;
+  }
 }

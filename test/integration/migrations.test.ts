@@ -18,6 +18,7 @@ const CREATES: Record<string, string[]> = {
   '20261124000005_create-management-log': ['wikiauth_log'],
   '20261124000006_create-artifacts': ['wikiauth_artifact'],
   '20261206000007_consumer-trusted': [],
+  '20261206000008_oathauth-users': ['oathauth_users'],
 };
 const ALL_TABLES = Object.values(CREATES).flat().sort();
 
@@ -37,6 +38,7 @@ const MEDIAWIKI_TYPES: Array<[table: string, column: string, type: string]> = [
   ['oauth_accepted_consumer', 'oaac_accepted', 'binary(14)'],
   ['oauth2_access_tokens', 'oaat_expires', 'varbinary(14)'],
   ['wikiauth_artifact', 'wa_payload', 'mediumblob'],
+  ['oathauth_users', 'data', 'blob'],
 ];
 
 describe.each(SQL_DIALECTS)('migrations on %s', (dialect, open) => {
@@ -108,6 +110,8 @@ describe.each(SQL_DIALECTS)('migrations on %s', (dialect, open) => {
       // The binary table charset makes even MediaWiki's VARCHAR oaat_identifier a VARBINARY, as on a wiki.
       expect(textual).toEqual([]);
       expect((await columnTypes(db, 'oauth2_access_tokens')).oaat_identifier).toBe('varbinary(255)');
+      // OATHAuth 1.39's oathauth_users: id INT, module VARCHAR(255) (binary charset), data BLOB.
+      expect(await columnTypes(db, 'oathauth_users')).toEqual({ id: 'int(11)', module: 'varbinary(255)', data: 'blob' });
       const engines = await db('information_schema.tables')
         .where('table_schema', db.raw('DATABASE()'))
         .whereIn('table_name', ALL_TABLES)

@@ -101,7 +101,7 @@ describe.each([
     await wiki?.destroy();
   });
 
-  it('migrates without changing any MediaWiki table: only its own tables and Extension:OAuth\'s are new', async () => {
+  it('migrates without changing any MediaWiki table: only its own tables, Extension:OAuth\'s and OATHAuth\'s are new', async () => {
     expect(migrateOutput).toMatch(new RegExp(`^Applied ${MEDIAWIKI_MIGRATIONS.length} migration\\(s\\)`));
     const after = await schemaDump(wikiDb);
     for (const [table, ddl] of Object.entries(before)) expect(after[table], table).toBe(ddl);
@@ -109,7 +109,7 @@ describe.each([
     const p = wiki.prefix;
     expect(added).toEqual(
       [
-        'oauth2_access_tokens', 'oauth_accepted_consumer', 'oauth_registered_consumer', 'wikiauth_artifact', 'wikiauth_consumer_meta',
+        'oathauth_users', 'oauth2_access_tokens', 'oauth_accepted_consumer', 'oauth_registered_consumer', 'wikiauth_artifact', 'wikiauth_consumer_meta',
         'wikiauth_grant', 'wikiauth_key', 'wikiauth_migrations', 'wikiauth_migrations_lock',
       ].map((t) => `${p}${t}`).sort(),
     );
