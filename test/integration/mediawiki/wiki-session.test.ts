@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { deflateRawSync } from 'node:zlib';
@@ -275,4 +276,55 @@ describe.each([
     expect(res.status).toBe(200);
     return (await res.json()) as { id_token: string; access_token: string };
   }
+});
+
+describe("the wiki's session of a user who signed in with two factors (Extension:OATHAuth)", () => {
+  const CAROL = { name: 'Carol Twofactor', password: 'Carol-pass-97531' };
+  const SECRET = 'JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXPJBSWY3DPEH';
+  let wiki: TestWiki;
+  let server: TestServer;
+
+  beforeAll(async () => {
+    wiki = await TestWiki.install({ db: 'mysql', settings: ["wfLoadExtension( 'OATHAuth' );"], update: true });
+    await wiki.serve();
+    for (const user of [CAROL, ALICE]) await wiki.createUser(user.name, user.password);
+    const env = { DATABASE_URL: wiki.databaseUrl, SECRET_KEY: wiki.secretKey, MEDIAWIKI_DB: '1', MEDIAWIKI_SESSION: '1', MEDIAWIKI_AUTH_TOKEN_VERSION: '1' };
+    const migrated = await runCli(['migrate'], { env, cwd: REPO_ROOT });
+    expect(migrated.code, migrated.stderr).toBe(0);
+    server = await startServer({ name: 'mariadb', config: loadConfig(env).database, url: wiki.databaseUrl, env, drop: async () => {} });
+    // An enrolment as OATHAuth 1.39 stores it (docs/sign-in.md, "Two-factor authentication").
+    const db = wiki.connect();
+    try {
+      const id = (await server.services.accounts.findByName(CAROL.name))!.id;
+      await db(wiki.table('oathauth_users')).insert({ id, module: 'totp', data: JSON.stringify({ keys: [{ secret: SECRET, scratch_tokens: [] }] }) });
+    } finally {
+      await db.destroy();
+    }
+  }, 240_000);
+
+  afterAll(async () => {
+    await server?.close();
+    await wiki?.destroy();
+  });
+
+  /** Sign in on the wiki, carry its cookies here, and read back the site session that started. */
+  async function siteSessionFromWiki(api: WikiApiClient) {
+    const agent = new HttpSession(server.issuer);
+    for (const pair of api.session.cookieHeader().split('; ')) agent.setCookie(pair.slice(0, pair.indexOf('=')), pair.slice(pair.indexOf('=') + 1));
+    const res = await agent.get('/wiki/Special:UserLogin?returnto=%2F');
+    expect(res.status).toBe(302);
+    return server.services.stores.siteSessions.find(agent.cookie('wikiauth_session')!);
+  }
+
+  it('records amr pwd+otp for the enrolled user, whose wiki sign-in asked for the code, and pwd for the others', async () => {
+    const api = wiki.apiClient();
+    expect((await api.clientLogin(CAROL.name, CAROL.password)).status, 'the wiki asks for the code').toBe('UI');
+    const code = execFileSync('oathtool', ['--totp', '-b', SECRET], { encoding: 'utf8' }).trim();
+    expect((await api.clientLoginContinue({ OATHToken: code })).status).toBe('PASS');
+    expect(await siteSessionFromWiki(api)).toMatchObject({ amr: ['pwd', 'otp'], fromWiki: true });
+
+    const plain = wiki.apiClient();
+    expect((await plain.clientLogin(ALICE.name, ALICE.password)).status).toBe('PASS');
+    expect(await siteSessionFromWiki(plain)).toMatchObject({ amr: ['pwd'], fromWiki: true });
+  });
 });
