@@ -29,8 +29,11 @@ export interface WikiSessionConfig {
   readonly sessionCookie: string;
   /** The object cache's keyspace (`$wgCachePrefix`, else the wiki id): keys are `<keyspace>:MWSession:<id>`. */
   readonly keyspace: string;
-  /** `$wgSessionCacheType`: CACHE_DB (the wiki's `objectcache` table) or a Redis server. */
-  readonly store: { readonly kind: 'database' } | { readonly kind: 'redis'; readonly url: string };
+  /**
+   * `$wgSessionCacheType`: CACHE_DB (the `objectcache` table in the wiki's database, or in a SQLite
+   * wiki's cache file) or a Redis server.
+   */
+  readonly store: { readonly kind: 'database' } | { readonly kind: 'sqlite'; readonly filename: string } | { readonly kind: 'redis'; readonly url: string };
   /** `$wgAuthenticationTokenVersion`; undefined = MediaWiki's default (null: the raw `user_token`). */
   readonly tokenVersion: string | undefined;
 }

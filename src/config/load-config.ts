@@ -49,7 +49,7 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config 
     rateLimitExempt: parseAddressList(env, 'RATE_LIMITS_EXEMPT') ?? [],
     passwordPbkdf2: parsePasswordPbkdf2(env),
     mediawiki,
-    wikiSession: parseWikiSession(env, mediawiki, database),
+    wikiSession: parseWikiSession(env, mediawiki, database, cwd),
     rights: rights.policy,
     blockDisablesLogin: parseBoolean(env, 'BLOCK_DISABLES_LOGIN', rights.blockDisablesLogin ?? false),
   });

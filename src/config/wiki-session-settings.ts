@@ -1,4 +1,4 @@
-import { basename } from 'node:path';
+import { basename, resolve } from 'node:path';
 import { ConfigError, type DatabaseConfig, type MediaWikiMode, type WikiSessionConfig } from './config.js';
 import { parseBoolean, value, type Env } from './env.js';
 
@@ -8,7 +8,7 @@ import { parseBoolean, value, type Env } from './env.js';
  * `$wgCookiePrefix` from the database name and prefix, `$wgSessionName` from the cookie prefix, the
  * object cache's keyspace from `$wgCachePrefix` or the wiki id.
  */
-export function parseWikiSession(env: Env, mediawiki: MediaWikiMode | undefined, database: DatabaseConfig): WikiSessionConfig | undefined {
+export function parseWikiSession(env: Env, mediawiki: MediaWikiMode | undefined, database: DatabaseConfig, cwd: string): WikiSessionConfig | undefined {
   const names = ['MEDIAWIKI_COOKIE_PREFIX', 'MEDIAWIKI_SESSION_NAME', 'MEDIAWIKI_CACHE_PREFIX', 'MEDIAWIKI_SESSION_STORE', 'MEDIAWIKI_AUTH_TOKEN_VERSION'];
   if (!parseBoolean(env, 'MEDIAWIKI_SESSION', false)) {
     const stray = names.find((name) => value(env, name) !== undefined);
@@ -25,14 +25,18 @@ export function parseWikiSession(env: Env, mediawiki: MediaWikiMode | undefined,
     cookiePrefix,
     sessionCookie,
     keyspace: value(env, 'MEDIAWIKI_CACHE_PREFIX') ?? mediawiki.wikiId,
-    store: parseStore(value(env, 'MEDIAWIKI_SESSION_STORE')),
+    store: parseStore(value(env, 'MEDIAWIKI_SESSION_STORE'), cwd),
     tokenVersion: value(env, 'MEDIAWIKI_AUTH_TOKEN_VERSION'),
   };
 }
 
-/** `database` (the wiki's `objectcache` table, MediaWiki's CACHE_DB) or the Redis server of `$wgObjectCaches`. */
-function parseStore(raw: string | undefined): WikiSessionConfig['store'] {
+/**
+ * `database` (the wiki's `objectcache` table, MediaWiki's CACHE_DB), `sqlite:<path>` (a SQLite wiki's
+ * CACHE_DB file, `wikicache.sqlite` beside its database) or the Redis server of `$wgObjectCaches`.
+ */
+function parseStore(raw: string | undefined, cwd: string): WikiSessionConfig['store'] {
   if (raw === undefined || raw === 'database') return { kind: 'database' };
+  if (raw.startsWith('sqlite:') && raw.length > 'sqlite:'.length) return { kind: 'sqlite', filename: resolve(cwd, raw.slice('sqlite:'.length)) };
   if (/^rediss?:\/\/[^/]/.test(raw)) return { kind: 'redis', url: raw };
-  throw new ConfigError('MEDIAWIKI_SESSION_STORE', `expected database (the objectcache table) or redis://host:port[/db], got "${raw}"`);
+  throw new ConfigError('MEDIAWIKI_SESSION_STORE', `expected database (the objectcache table), sqlite:<path>/wikicache.sqlite or redis://host:port[/db], got "${raw}"`);
 }

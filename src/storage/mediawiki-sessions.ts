@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { inflateRawSync } from 'node:zlib';
-import type { Knex } from 'knex';
+import knex, { type Knex } from 'knex';
 import { unserialize } from 'php-serialize';
 import { ConfigError, type WikiSessionConfig } from '../config/config.js';
 import { toMwTimestamp } from '../domain/mw-timestamp.js';
@@ -14,33 +14,42 @@ const MAX_STORED_BYTES = 64 * 1024;
 const MAX_INFLATED_BYTES = 256 * 1024;
 
 /**
- * The wiki's session store (docs/sign-in.md, "The wiki's session"): MediaWiki's CACHE_DB (the
- * `objectcache` table in the wiki's database) or a Redis server, read only. `close` ends what was
- * opened for it.
+ * The wiki's session store (docs/sign-in.md, "The wiki's session"), read only: MediaWiki's CACHE_DB
+ * (the `objectcache` table in the wiki's database, or in a SQLite wiki's separate cache file) or a
+ * Redis server. `close` ends what was opened for it.
  */
 export async function openWikiSessionSource(config: WikiSessionConfig, db: Knex): Promise<{ source: WikiSessionSource; readinessChecks: Record<string, () => Promise<void>>; close(): void }> {
-  if (config.store.kind === 'database') {
+  const { store, keyspace } = config;
+  if (store.kind === 'database') {
     if (!(await db.schema.hasTable(realTableName(db, 'objectcache')))) {
-      throw new ConfigError('MEDIAWIKI_SESSION_STORE', "the wiki's database has no objectcache table (a SQLite wiki keeps its object cache in a separate file)");
+      throw new ConfigError('MEDIAWIKI_SESSION_STORE', "the wiki's database has no objectcache table (a SQLite wiki keeps its object cache in a separate file: sqlite:<path>/wikicache.sqlite)");
     }
-    return { source: unavailableOnDriverErrors(new SqlWikiSessions(db, config.keyspace)), readinessChecks: {}, close: () => undefined };
+    return { source: unavailableOnDriverErrors(new SqlWikiSessions(db, keyspace)), readinessChecks: {}, close: () => undefined };
   }
-  const redis = createRedis(config.store.url);
+  if (store.kind === 'sqlite') {
+    const cache = openCacheFile(store.filename);
+    if (!(await cache.schema.hasTable('objectcache'))) {
+      await cache.destroy();
+      throw new ConfigError('MEDIAWIKI_SESSION_STORE', `${store.filename} has no objectcache table`);
+    }
+    const source: WikiSessionSource = {
+      async load(sessionId, userId) {
+        const [stored, user] = await Promise.all([storedValue(cache, cache('objectcache'), keyspace, sessionId), findUser(db, userId)]);
+        return { stored, user };
+      },
+    };
+    return { source: unavailableOnDriverErrors(source, "the wiki's session store"), readinessChecks: {}, close: () => void cache.destroy() };
+  }
+  const redis = createRedis(store.url);
   await connectRedis(redis);
+  const fromRedis = unavailableOnDriverErrors({ get: (key: string) => redis.getBuffer(key), ping: () => redis.ping() }, "the wiki's session store");
   const source: WikiSessionSource = {
     async load(sessionId, userId) {
-      const [value, user] = await Promise.all([
-        unavailableOnDriverErrors({ get: () => redis.getBuffer(genericKey(config.keyspace, sessionId)) }, "the wiki's session store").get(),
-        unavailableOnDriverErrors({ get: () => findUser(db, userId) }).get(),
-      ]);
+      const [value, user] = await Promise.all([fromRedis.get(genericKey(keyspace, sessionId)), unavailableOnDriverErrors({ findUser }).findUser(db, userId)]);
       return { stored: value === null ? undefined : decodePhp(value), user };
     },
   };
-  return {
-    source,
-    readinessChecks: { wikiSessions: async () => void (await unavailableOnDriverErrors({ ping: () => redis.ping() }, "the wiki's session store").ping()) },
-    close: () => redis.disconnect(),
-  };
+  return { source, readinessChecks: { wikiSessions: async () => void (await fromRedis.ping()) }, close: () => redis.disconnect() };
 }
 
 /**
@@ -63,17 +72,51 @@ class SqlWikiSessions implements WikiSessionSource {
         join.onVal('objectcache.keyname', '=', objectCacheKey(this.#keyspace, sessionId)).andOnVal('objectcache.exptime', '>', toMwTimestamp());
       })
       .where('user.user_id', userId)
-      .first(
-        'user.user_name as name',
-        'user.user_token as token',
-        db.raw('length(??) as size', ['objectcache.value']),
-        db.raw('case when length(??) <= ? then hex(??) end as hex', ['objectcache.value', MAX_STORED_BYTES, 'objectcache.value']),
-      )) as { name: unknown; token: unknown; size: number | null; hex: string | null } | undefined;
+      .first('user.user_name as name', 'user.user_token as token', ...valueColumns(db))) as ({ name: unknown; token: unknown } & ValueColumns) | undefined;
     if (!row) return { stored: undefined, user: undefined };
-    const user = toUser(row);
-    if (row.size === null) return { stored: undefined, user };
-    return { stored: row.hex === null ? UNDECODABLE : decodeSqlBagValue(Buffer.from(row.hex, 'hex')), user };
+    return { stored: decodeRow(row), user: toUser(row) };
   }
+}
+
+interface ValueColumns {
+  readonly size: number | null;
+  readonly hex: string | null;
+}
+
+/** The value's size, and the value as hex when it is small enough to read. */
+function valueColumns(db: Knex): Knex.Raw[] {
+  return [db.raw('length(??) as size', ['objectcache.value']), db.raw('case when length(??) <= ? then hex(??) end as hex', ['objectcache.value', MAX_STORED_BYTES, 'objectcache.value'])];
+}
+
+function decodeRow(row: ValueColumns): StoredWikiSession | typeof UNDECODABLE | undefined {
+  if (row.size === null || row.size === undefined) return undefined;
+  return row.hex === null ? UNDECODABLE : decodeSqlBagValue(Buffer.from(row.hex, 'hex'));
+}
+
+/** The unexpired session in an `objectcache` table of its own connection. */
+async function storedValue(db: Knex, table: Knex.QueryBuilder, keyspace: string, sessionId: string): Promise<StoredWikiSession | typeof UNDECODABLE | undefined> {
+  const row = (await table.where('keyname', objectCacheKey(keyspace, sessionId)).andWhere('exptime', '>', toMwTimestamp()).first(...valueColumns(db))) as ValueColumns | undefined;
+  return row ? decodeRow(row) : undefined;
+}
+
+/**
+ * A SQLite wiki's cache file (`$wgObjectCaches[CACHE_DB]` in the installer's settings), opened for
+ * reading; the wiki's PHP processes write it, so only a busy timeout is set, no journal mode.
+ */
+function openCacheFile(filename: string): Knex {
+  return knex({
+    client: 'better-sqlite3',
+    connection: { filename, options: { readonly: true } },
+    useNullAsDefault: true,
+    pool: {
+      min: 0,
+      max: 1,
+      afterCreate(conn: { pragma(sql: string): unknown }, done: (err: Error | null, conn: unknown) => void) {
+        conn.pragma('busy_timeout = 2000');
+        done(null, conn);
+      },
+    },
+  });
 }
 
 async function findUser(db: Knex, userId: number): Promise<WikiSessionUser | undefined> {

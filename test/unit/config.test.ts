@@ -336,8 +336,15 @@ describe("MEDIAWIKI_SESSION: the wiki's session signs users in", () => {
     expect(config.wikiSession).toEqual({ cookiePrefix: 'my_wiki__en]', sessionCookie: 'sess', keyspace: 'farm:en', store: { kind: 'redis', url: 'redis://cache:6379/2' }, tokenVersion: '1' });
   });
 
+  it("reads a SQLite wiki's cache file, relative to the working folder", () => {
+    const cwd = scratch();
+    const config = loadConfig({ SECRET_KEY: KEY, DATABASE_URL: 'sqlite:/var/lib/mediawiki/data/my_wiki.sqlite', MEDIAWIKI_DB: '1', MEDIAWIKI_SESSION: '1', MEDIAWIKI_SESSION_STORE: 'sqlite:data/wikicache.sqlite' }, cwd);
+    expect(config.wikiSession).toMatchObject({ sessionCookie: 'my_wiki_session', keyspace: 'my_wiki', store: { kind: 'sqlite', filename: join(cwd, 'data', 'wikicache.sqlite') } });
+  });
+
   it('refuses settings that cannot work', () => {
     expect(configError({ MEDIAWIKI_SESSION: '1' }).variable).toBe('MEDIAWIKI_SESSION');
+    expect(configError({ ...wiki, MEDIAWIKI_SESSION: '1', MEDIAWIKI_SESSION_STORE: 'sqlite:' }).variable).toBe('MEDIAWIKI_SESSION_STORE');
     expect(configError({ ...wiki, MEDIAWIKI_COOKIE_PREFIX: 'x' }).variable).toBe('MEDIAWIKI_COOKIE_PREFIX');
     expect(configError({ ...wiki, MEDIAWIKI_SESSION: '1', MEDIAWIKI_SESSION_STORE: 'memcached://x' }).variable).toBe('MEDIAWIKI_SESSION_STORE');
     expect(configError({ ...wiki, MEDIAWIKI_SESSION: '1', MEDIAWIKI_SESSION_NAME: 'a;b' }).variable).toBe('MEDIAWIKI_SESSION_NAME');

@@ -3,7 +3,8 @@ import { randomBytes } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { deflateRawSync } from 'node:zlib';
 import { Redis } from 'ioredis';
-import type { Knex } from 'knex';
+import { join } from 'node:path';
+import knex, { type Knex } from 'knex';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../../src/config/load-config.js';
 import { runCli, REPO_ROOT } from '../../helpers/cli.js';
@@ -30,11 +31,13 @@ describe.each([
   ['MariaDB, sessions in the objectcache table', { db: 'mysql' }, 'database'],
   ['MariaDB with $wgDBprefix mw_, sessions in the objectcache table', { db: 'mysql', prefix: 'mw_' }, 'database'],
   ['MariaDB, sessions in Redis', { db: 'mysql', settings: REDIS_SESSIONS }, 'redis'],
+  ['SQLite, sessions in the wiki\'s cache file', { db: 'sqlite' }, 'sqlite'],
 ] as const)("the wiki's session on a MediaWiki 1.39 wiki: %s", (_label, options, store) => {
   let wiki: TestWiki;
   let server: TestServer;
   let client: SeededClient;
-  let wikiDb: Knex;
+  /** Where the wiki keeps its objectcache table. */
+  let cacheDb: Knex;
   let redis: Redis | undefined;
   const ids: Record<string, number> = {};
 
@@ -51,26 +54,29 @@ describe.each([
       // The installer's LocalSettings.php sets $wgAuthenticationTokenVersion = "1".
       MEDIAWIKI_AUTH_TOKEN_VERSION: '1',
       ...(store === 'redis' ? { MEDIAWIKI_SESSION_STORE: REDIS_URL } : {}),
+      ...(store === 'sqlite' ? { MEDIAWIKI_SESSION_STORE: `sqlite:${cacheFile()}` } : {}),
     };
     const migrated = await runCli(['migrate'], { env, cwd: REPO_ROOT });
     expect(migrated.code, migrated.stderr).toBe(0);
-    const database: TestDatabase = { name: 'mariadb', config: loadConfig(env).database, url: wiki.databaseUrl, env, drop: async () => {} };
+    const database: TestDatabase = { name: options.db === 'mysql' ? 'mariadb' : 'sqlite', config: loadConfig(env).database, url: wiki.databaseUrl, env, drop: async () => {} };
     server = await startServer(database);
     await server.services.accounts.setEmail(WIKI_ADMIN.name, 'admin@wiki.example');
     client = await seedClient(server.services, { owner: WIKI_ADMIN.name, grants: ['basic'] });
     for (const user of [ALICE, BOB]) ids[user.name] = (await server.services.accounts.findByName(user.name))!.id;
-    wikiDb = wiki.connect();
+    cacheDb = store === 'sqlite' ? knex({ client: 'better-sqlite3', connection: { filename: cacheFile() }, useNullAsDefault: true }) : wiki.connect();
     if (store === 'redis') redis = new Redis(REDIS_URL);
   }, 240_000);
 
   afterAll(async () => {
     await server?.close();
-    await wikiDb?.destroy();
+    await cacheDb?.destroy();
     redis?.disconnect();
     await wiki?.destroy();
   });
 
   const names = () => server.config.wikiSession!;
+  /** A SQLite wiki's CACHE_DB: MediaWiki's installer puts it in `wikicache.sqlite` beside the database. */
+  const cacheFile = () => join(wiki.dir, 'data', 'wikicache.sqlite');
 
   async function wikiLogin(user: { name: string; password: string }, extra: Record<string, string> = {}): Promise<WikiApiClient> {
     const api = wiki.apiClient();
@@ -130,7 +136,7 @@ describe.each([
     expect(names().sessionCookie).toBe(wiki.prefix ? `${wiki.dbName}_${wiki.prefix}_session` : `${wiki.dbName}_session`);
     expect(api.session.cookie(`${names().cookiePrefix}UserID`)).toBe(String(ids[ALICE.name]));
     const key = `${wiki.prefix ? `${wiki.dbName}-${wiki.prefix}` : wiki.dbName}:MWSession:${sessionId}`;
-    if (store === 'database') expect(await wikiDb(wiki.table('objectcache')).where('keyname', key).first('exptime')).toBeTruthy();
+    if (store !== 'redis') expect(await cacheDb(wiki.table('objectcache')).where('keyname', key).first('exptime')).toBeTruthy();
     else expect(await redis!.ttl(key)).toBeGreaterThan(3000);
   });
 
@@ -234,7 +240,7 @@ describe.each([
     const putRaw = async (bytes: Buffer): Promise<string> => {
       const id = randomBytes(16).toString('hex');
       const key = `${wiki.prefix ? `${wiki.dbName}-${wiki.prefix}` : wiki.dbName}:MWSession:${id}`;
-      if (store === 'database') await wikiDb(wiki.table('objectcache')).insert({ keyname: key, value: bytes, exptime: '20990101000000' });
+      if (store !== 'redis') await cacheDb(wiki.table('objectcache')).insert({ keyname: key, value: bytes, exptime: '20990101000000' });
       else await redis!.set(key, bytes, 'EX', 3600);
       return id;
     };
