@@ -19,9 +19,8 @@ export interface SiteSession {
   readonly fromWiki?: boolean;
 }
 
-/** How a site session began, when not with a password entered just now. */
-export interface SessionStart {
-  readonly amr?: readonly string[];
+/** Where a site session came from, when not from a sign-in on this site just now. */
+export interface SessionOrigin {
   readonly fromWiki?: boolean;
   /** When the user authenticated (epoch ms); default now. */
   readonly loginMs?: number;
@@ -81,15 +80,15 @@ export class SiteSessions {
     return session;
   }
 
-  /** Sign in: always a new id (session fixation), the old session dropped. */
-  async start(ctx: Context, userId: number, how: SessionStart = {}): Promise<SiteSession> {
+  /** Sign in: always a new id (session fixation), the old session dropped; `amr` names the factors given. */
+  async start(ctx: Context, userId: number, amr?: readonly string[], origin: SessionOrigin = {}): Promise<SiteSession> {
     const old = await this.current(ctx);
     if (old) await this.#store.destroy(old.id);
-    const loginMs = how.loginMs ?? Date.now();
-    const origin = { ...(how.amr ? { amr: [...how.amr] } : {}), ...(how.fromWiki ? { fromWiki: true } : {}) };
-    const session: SiteSession = { id: randomBytes(32).toString('base64url'), userId, loginMs, loginTs: Math.floor(loginMs / 1000), ...origin };
+    const loginMs = origin.loginMs ?? Date.now();
+    const recorded = { ...(amr ? { amr: [...amr] } : {}), ...(origin.fromWiki ? { fromWiki: true } : {}) };
+    const session: SiteSession = { id: randomBytes(32).toString('base64url'), userId, loginMs, loginTs: Math.floor(loginMs / 1000), ...recorded };
     const generation = await this.#generations.current(userId);
-    await this.#store.save(session.id, { userId, loginMs, generation, ...origin }, this.#ttl);
+    await this.#store.save(session.id, { userId, loginMs, generation, ...recorded }, this.#ttl);
     ctx.cookies.set(SITE_SESSION_COOKIE, session.id, { httpOnly: true, sameSite: 'lax', secure: ctx.secure, maxAge: this.#ttl * 1000, signed: false, overwrite: true });
     ctx.cookies.set(LOGIN_NONCE_COOKIE, null, { overwrite: true });
     ctx.state.siteSession = session;

@@ -42,7 +42,7 @@ export class WikiSessions {
       throw err;
     }
     if (!signIn) return undefined;
-    return sessions.start(ctx, signIn.userId, { fromWiki: true, loginMs: signIn.authTime * 1000, amr: await this.#amr(signIn.userId) });
+    return sessions.start(ctx, signIn.userId, await this.#amr(signIn.userId), { fromWiki: true, loginMs: signIn.authTime * 1000 });
   }
 
   /** The wiki session this request carries is still valid and still this user's (a sign-out there ends ours). */
