@@ -166,6 +166,9 @@ describe.each([
     expect(await siteSessionHolds(agent)).toBe(false);
     expect((await walk(agent)).passwordAsked).toBe(true);
     expect((await walk(browser(api))).passwordAsked).toBe(true);
+    // Signing in again on the wiki in the same browser counts again.
+    expect((await api.clientLogin(ALICE.name, ALICE.password)).status).toBe('PASS');
+    expect((await walk(browser(api))).passwordAsked).toBe(false);
   });
 
   it('a forged session id, a UserID cookie of another user and a changed user_token get the password form', async () => {
