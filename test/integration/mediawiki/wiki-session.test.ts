@@ -12,7 +12,7 @@ import { REDIS_URL, type TestDatabase } from '../../helpers/databases.js';
 import { seedClient, type SeededClient } from '../../helpers/fixtures.js';
 import { formFields, HttpSession, isRedirect } from '../../helpers/http-session.js';
 import { TestWiki, WIKI_ADMIN, phpString, type WikiApiClient } from '../../helpers/mediawiki.js';
-import { startServer, type TestServer } from '../../helpers/server.js';
+import { freePort, startServer, type TestServer } from '../../helpers/server.js';
 
 // Issue 13, the wiki's session: a user signed in on a real MediaWiki 1.39 (api.php clientlogin, so a
 // real session in the wiki's store) is signed in to wikiauth without a password; a sign-out on the
@@ -335,5 +335,32 @@ describe("the wiki's session of a user who signed in with two factors (Extension
     const plain = wiki.apiClient();
     expect((await plain.clientLogin(ALICE.name, ALICE.password)).status).toBe('PASS');
     expect(await siteSessionFromWiki(plain)).toMatchObject({ amr: ['pwd'], fromWiki: true });
+  });
+
+  it("with the wiki's session store unreachable, sign-in falls back to the password form and a session from the wiki is not used unchecked", async () => {
+    const env = { DATABASE_URL: wiki.databaseUrl, SECRET_KEY: wiki.secretKey, MEDIAWIKI_DB: '1', MEDIAWIKI_SESSION: '1', MEDIAWIKI_AUTH_TOKEN_VERSION: '1', MEDIAWIKI_SESSION_STORE: `redis://127.0.0.1:${await freePort()}` };
+    const cut = await startServer({ name: 'mariadb', config: loadConfig(env).database, url: wiki.databaseUrl, env, drop: async () => {} });
+    try {
+      const ready = await fetch(`${cut.issuer}/readyz`);
+      expect(ready.status).toBe(503);
+      expect(await ready.json()).toMatchObject({ dependencies: { wikiSessions: 'down' } });
+      const api = wiki.apiClient();
+      expect((await api.clientLogin(ALICE.name, ALICE.password)).status).toBe('PASS');
+      const agent = new HttpSession(cut.issuer);
+      for (const pair of api.session.cookieHeader().split('; ')) agent.setCookie(pair.slice(0, pair.indexOf('=')), pair.slice(pair.indexOf('=') + 1));
+      const page = await agent.get('/wiki/Special:UserLogin?returnto=%2F');
+      expect(page.status).toBe(200);
+      expect(await page.text()).toContain('id="userloginForm"');
+      // A site session begun from the wiki on the healthy instance (same database) cannot be checked here.
+      const healthy = new HttpSession(server.issuer);
+      for (const pair of api.session.cookieHeader().split('; ')) healthy.setCookie(pair.slice(0, pair.indexOf('=')), pair.slice(pair.indexOf('=') + 1));
+      expect((await healthy.get('/wiki/Special:UserLogin?returnto=%2F')).status).toBe(302);
+      const cookie = `wikiauth_session=${healthy.cookie('wikiauth_session')}; ${api.session.cookieHeader()}`;
+      const checked = await fetch(`${cut.issuer}/wiki/Special:OAuthManageMyGrants`, { headers: { cookie }, redirect: 'manual' });
+      expect(checked.status).toBe(503);
+      expect((await fetch(`${server.issuer}/wiki/Special:OAuthManageMyGrants`, { headers: { cookie }, redirect: 'manual' })).status).toBe(200);
+    } finally {
+      await cut.close();
+    }
   });
 });
