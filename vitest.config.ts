@@ -1,14 +1,20 @@
 import { defineConfig } from 'vitest/config';
 import { suiteReporters } from './test/helpers/progress-reporter.js';
 
-// docs/architecture.md §10: unit (no I/O), integration (real SQLite, MariaDB, Redis, HTTP), e2e (chromium),
-// clients (real client libraries as child processes).
+// docs/architecture.md §10: unit (no I/O), integration (real SQLite, MariaDB, Redis, HTTP), system (the
+// benchmark, a fresh clone), e2e (chromium), clients (real client libraries as child processes).
 export default defineConfig({
   test: {
     // scripts/run-suite.js asks for the JSON report and the progress log it watches for a hung file.
     reporters: suiteReporters(),
     projects: [
-      { test: { name: 'unit', include: ['test/unit/**/*.test.ts'], environment: 'node' } },
+      {
+        test: {
+          name: 'unit',
+          include: ['test/unit/**/*.test.ts'],
+          environment: 'node',
+        },
+      },
       {
         test: {
           // issue 7: one test per module of the OpenID conformance plans, against HTTPS.
@@ -36,6 +42,17 @@ export default defineConfig({
           name: 'integration',
           // test/contracts: what each storage port promises, run on every backend and the in-memory fakes.
           include: ['test/integration/**/*.test.ts', 'test/contracts/**/*.test.ts'],
+          environment: 'node',
+          testTimeout: 60_000,
+          hookTimeout: 60_000,
+        },
+      },
+      {
+        test: {
+          // The product as a whole, each test a long run of its own: the quick benchmark against
+          // every backend, and a fresh clone installed with `npm ci` as a newcomer would.
+          name: 'system',
+          include: ['test/system/**/*.test.ts'],
           environment: 'node',
           testTimeout: 60_000,
           hookTimeout: 60_000,

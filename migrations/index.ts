@@ -7,6 +7,7 @@ import * as createManagementLog from './20261124000005_create-management-log.js'
 import * as createArtifacts from './20261124000006_create-artifacts.js';
 import * as consumerTrusted from './20261206000007_consumer-trusted.js';
 import * as oathauthUsers from './20261206000008_oathauth-users.js';
+import * as consumerTwoFactor from './20261206000009_consumer-two-factor.js';
 
 export interface Migration {
   up(db: Knex): Promise<void>;
@@ -23,6 +24,7 @@ export const MIGRATIONS: ReadonlyArray<readonly [string, Migration]> = [
   ['20261124000006_create-artifacts', createArtifacts],
   ['20261206000007_consumer-trusted', consumerTrusted],
   ['20261206000008_oathauth-users', oathauthUsers],
+  ['20261206000009_consumer-two-factor', consumerTwoFactor],
 ];
 
 export const migrationSource: Knex.MigrationSource<readonly [string, Migration]> = {

@@ -5,6 +5,7 @@ import * as createKeys from './20261124000004_create-keys.js';
 import * as createArtifacts from './20261124000006_create-artifacts.js';
 import * as consumerTrusted from './20261206000007_consumer-trusted.js';
 import { createOathauthUsersTable } from './20261206000008_oathauth-users.js';
+import * as consumerTwoFactor from './20261206000009_consumer-two-factor.js';
 import { realTableName } from '../src/storage/sql/table-prefix.js';
 import type { Migration } from './index.js';
 
@@ -67,4 +68,5 @@ export const MEDIAWIKI_MIGRATIONS: ReadonlyArray<readonly [string, Migration]> =
   ['20261206000002_mediawiki-wikiauth-tables', ownTables],
   ['20261206000003_consumer-trusted', consumerTrusted],
   ['20261206000004_oathauth-users', oathauthTable],
+  ['20261206000005_consumer-two-factor', consumerTwoFactor],
 ];

@@ -1,6 +1,6 @@
 import type { Knex } from 'knex';
 import type { Config } from './config/config.js';
-import { hashingSiteSessionIds } from './domain/artifacts/hashed-ids.js';
+import { hashingCookieIds, hashingSiteSessionIds } from './domain/artifacts/hashed-ids.js';
 import type { ProviderArtifactPlaces } from './provider/artifact-placement.js';
 import { openRedisArtifactStores, sqlArtifactStores, type ArtifactStores } from './storage/short-lived-storage.js';
 
@@ -19,7 +19,8 @@ export interface PlacedStores extends Omit<ArtifactStores, 'providerArtifacts'> 
  * SQL database. With it, the provider's durable artifacts stay in SQL, so losing Redis signs nobody's
  * apps out, and all other short-lived state goes to Redis with TTLs: provider sessions,
  * interactions and codes, site sessions, OAuth 1.0a request tokens and nonces, rate-limit and
- * sign-in counters, session generations and re-authentication marks.
+ * sign-in counters, session generations, re-authentication marks, pending two-factor sign-ins,
+ * used TOTP steps and two-factor keys waiting for their first code.
  */
 export async function placeStores(config: Config, db: Knex): Promise<PlacedStores> {
   const sql = sqlArtifactStores(db);
@@ -34,7 +35,9 @@ export async function placeStores(config: Config, db: Knex): Promise<PlacedStore
     loginThrottleCounters: shortLived.loginThrottleCounters,
     sessionGenerations: shortLived.sessionGenerations,
     reauthenticationRequests: shortLived.reauthenticationRequests,
+    pendingSignIns: hashingCookieIds(shortLived.pendingSignIns),
     usedTotpSteps: shortLived.usedTotpSteps,
+    pendingOathKeys: shortLived.pendingOathKeys,
     separateShortLived: redis !== undefined,
     collectGarbage: async () => (await sql.collectGarbage()) + (redis ? await redis.stores.collectGarbage() : 0),
     readinessChecks: redis ? { redis: () => redis.ping() } : {},

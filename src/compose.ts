@@ -8,16 +8,20 @@ import { mediaWikiTokenHint } from './compat/token-hints.js';
 import { trustsProxies } from './http/client-address.js';
 import { healthRoutes } from './http/health-routes.js';
 import { RateLimiter } from './http/rate-limit.js';
-import { pagePaths, type PagePaths } from './http/site-paths.js';
+import { pagePaths, WIKI_TWO_FACTOR_PATH, type PagePaths } from './http/site-paths.js';
 import { SiteSessions } from './http/site-session.js';
 import { staticRoutes } from './http/static-routes.js';
 import { WikiSessions } from './http/wiki-session.js';
 import { WikiSessionAuthenticator } from './domain/accounts/wiki-session.js';
 import { mediaWikiUserToken } from './security/mediawiki-user-token.js';
 import { interactionRoutes } from './interactions/interaction-routes.js';
-import { PasswordThrottle } from './domain/accounts/password-throttle.js';
+import { BAD_OATH_THROTTLE, PasswordThrottle, PER_ADDRESS } from './domain/accounts/password-throttle.js';
+import { PendingSignIns } from './http/pending-sign-in.js';
 import { loginRoutes } from './interactions/login-routes.js';
 import { managementRouters } from './management/index.js';
+import { oathManageRoutes } from './management/oath-manage-routes.js';
+import { TwoFactorSetup } from './domain/accounts/two-factor-setup.js';
+import { newOathKey } from './security/oath-keys.js';
 import { NonceStore } from './oauth1/nonces.js';
 import { OAuth1Server } from './oauth1/oauth1-server.js';
 import { RequestTokenStore } from './oauth1/request-tokens.js';
@@ -25,6 +29,7 @@ import { specialOAuth } from './oauth1/special-oauth.js';
 import { createAdapterFactory } from './provider/adapters.js';
 import { AccessTokenJwt } from './domain/tokens/access-token-jwt.js';
 import { AccessTokenSigner, installAccessTokenFormat } from './provider/access-token-format.js';
+import { recordGrantErrors } from './provider/token-endpoint.js';
 import { installLoopbackRedirects } from './provider/loopback-redirects.js';
 import { consumerToClient } from './provider/client-metadata.js';
 import { markOutages } from './provider/dependency-outage.js';
@@ -94,6 +99,7 @@ export async function composeWeb(services: Services, log: (line: string) => void
     sessions,
     pendingSecrets,
     pages,
+    consumers: consumerCache,
   });
   const host = new ProviderHost({
     issuer: config.issuer,
@@ -108,6 +114,7 @@ export async function composeWeb(services: Services, log: (line: string) => void
       setCookieKeys(keys.cookie);
       provider.on('server_error', (_ctx, err) => log(`provider error: ${err.name}: ${err.message.split('\n')[0]}`));
       markOutages(provider);
+      recordGrantErrors(provider);
     },
   });
   await host.start();
@@ -131,6 +138,10 @@ export async function composeWeb(services: Services, log: (line: string) => void
   const special = specialOAuth({ server: oauth1, consumers: services.consumers, accounts, authorizations, grants: services.grants, requestTokens, sessions, limiter, scriptPath: config.scriptPath, wikiId: config.wikiId, pages });
   const apiRoutes = actionApi({ oauth1, provider, consumers: consumerCache, accounts, wikiId: config.wikiId, scriptPath: config.scriptPath }).routes();
 
+  // MediaWiki's `badoath` limit: second-factor codes, counted apart from passwords, shared by the
+  // sign-in and Special:OATHManage as OATHAuth shares it.
+  const codeThrottle = new PasswordThrottle(stores.loginThrottleCounters, BAD_OATH_THROTTLE, PER_ADDRESS, 'badoath');
+
   return {
     host,
     sessions,
@@ -140,8 +151,28 @@ export async function composeWeb(services: Services, log: (line: string) => void
     routers: [
       staticRoutes(pages),
       healthRoutes({ database: services.ping, ...services.readinessChecks }),
-      loginRoutes({ accounts, sessions, throttle: new PasswordThrottle(stores.loginThrottleCounters), pages, ...(wikiSessions ? { wikiSessions } : {}) }),
-      interactionRoutes({ provider, sessions, accounts, consumers: consumerCache, grants: services.grants, reauthentications: stores.reauthenticationRequests, pages, ...(wikiSessions ? { wikiSessions } : {}) }),
+      loginRoutes({
+        accounts,
+        sessions,
+        throttle: new PasswordThrottle(stores.loginThrottleCounters),
+        pages,
+        twoFactor: services.twoFactor,
+        pendingSignIns: new PendingSignIns(stores.pendingSignIns, stores.loginThrottleCounters, config.secretKey),
+        codeThrottle,
+        ...(wikiSessions ? { wikiSessions } : {}),
+      }),
+      interactionRoutes({
+        provider,
+        sessions,
+        accounts,
+        consumers: consumerCache,
+        grants: services.grants,
+        reauthentications: stores.reauthenticationRequests,
+        pages,
+        twoFactor: services.twoFactor,
+        enableTwoFactorHref: config.mediawiki ? WIKI_TWO_FACTOR_PATH : pages.twoFactor,
+        ...(wikiSessions ? { wikiSessions } : {}),
+      }),
       resourceRoutes(config.scriptPath, {
         provider,
         consumers: consumerCache,
@@ -149,6 +180,16 @@ export async function composeWeb(services: Services, log: (line: string) => void
         tokenHint: (value) => mediaWikiTokenHint(value, { jwt: () => signer.jwt, registry: services.accessTokens }),
       }),
       ...managementRouters(management, { tokenEndpoint: `${config.issuer}${routes.token}` }),
+      oathManageRoutes({
+        accounts,
+        sessions,
+        twoFactor: new TwoFactorSetup({ enrolments: services.twoFactor, pending: stores.pendingOathKeys, newKey: newOathKey }),
+        // Authenticator apps list keys by issuer; the host tells this site's apart from others.
+        issuer: new URL(config.issuer).host,
+        log,
+        pages,
+        codeThrottle,
+      }),
       clientRoutes(config.scriptPath, { ...management, provider, wikiId: config.wikiId }),
     ],
     provider: providerMount({
@@ -157,6 +198,7 @@ export async function composeWeb(services: Services, log: (line: string) => void
       consumers: consumerCache,
       sessions,
       limiter,
+      profiles,
       registeredMetadata: async (key) => {
         const consumer = await consumerCache.get(key);
         return consumer && consumerToClient(consumer, services.consumers.clientSecret(consumer));

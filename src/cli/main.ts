@@ -4,9 +4,10 @@ import { DomainError, UnavailableError } from '../domain/errors.js';
 import { openServices, type Services } from '../services.js';
 import { UsageError } from './cli-error.js';
 import { blockUser, changePassword, createAndPromote, unblockUser } from './commands/accounts.js';
-import { createOAuthConsumer, deleteOAuthConsumer, trustOAuthConsumer } from './commands/consumers.js';
+import { createOAuthConsumer, deleteOAuthConsumer, requireTwoFactorForConsumer, trustOAuthConsumer } from './commands/consumers.js';
 import { keys } from './commands/keys.js';
 import { migrate } from './commands/migrate.js';
+import { disableOATHAuthForUser } from './commands/two-factor.js';
 
 type Command = (services: Services, args: string[], out: (line: string) => void) => Promise<void>;
 
@@ -16,9 +17,11 @@ const COMMANDS: Record<string, Command> = {
   createOAuthConsumer: ({ consumers }, args, out) => createOAuthConsumer({ consumers }, args, out),
   deleteOAuthConsumer: ({ consumers }, args, out) => deleteOAuthConsumer({ consumers }, args, out),
   trustOAuthConsumer: ({ consumers }, args, out) => trustOAuthConsumer({ consumers }, args, out),
+  requireTwoFactorForConsumer: ({ consumers }, args, out) => requireTwoFactorForConsumer({ consumers }, args, out),
   changePassword: ({ accounts }, args, out) => changePassword({ accounts }, args, out),
   blockUser: ({ accounts }, args, out) => blockUser({ accounts }, args, out),
   unblockUser: ({ accounts }, args, out) => unblockUser({ accounts }, args, out),
+  disableOATHAuthForUser: ({ accounts, twoFactor }, args, out) => disableOATHAuthForUser({ accounts, twoFactor }, args, out),
   keys: ({ keys: keyService, config }, args, out) => keys({ keys: keyService, config }, args, out),
 };
 
@@ -28,12 +31,14 @@ commands:
   serve                  run the service (npm start)
   migrate                create or update the database schema (MariaDB/MySQL; SQLite migrates itself)
   createAndPromote       <username> <password> [--email E] [--sysop] [--bureaucrat] [--custom-groups a,b] [--force]
-  createOAuthConsumer    --user U --name N --description D --version V --callbackUrl URL --grants G … [--oauthVersion 1|2] [--approve] [--jsonOnSuccess] …
+  createOAuthConsumer    --user U --name N --description D --version V --callbackUrl URL --grants G … [--oauthVersion 1|2] [--trusted] [--requireTwoFactor] [--approve] [--jsonOnSuccess] …
   deleteOAuthConsumer    --key K
   trustOAuthConsumer     --key K [--untrust]
+  requireTwoFactorForConsumer --key K [--off]
   changePassword         --user U --password P
   blockUser              <username> [--reason R]
   unblockUser            <username>
+  disableOATHAuthForUser <username>
   keys                   list | rotate [--activate-in S] | retire <kid> [--force]`;
 
 /** The `wikiauth` command. Errors: one line on stderr and a non-zero exit code. */

@@ -11,7 +11,9 @@ import type { Context } from 'koa';
 import type { AccountService } from '../domain/accounts/account-service.js';
 import { projectIdentity } from '../domain/accounts/identity.js';
 import { effectiveRights } from '../domain/grants/catalogue.js';
-import { fromMwTimestamp } from '../domain/mw-timestamp.js';
+import type { AccountBlock } from '../domain/accounts/account.js';
+import { fromMwTimestamp, INFINITY } from '../domain/mw-timestamp.js';
+import { formatTimestamp } from '../http/format-timestamp.js';
 import { messageText, OAuth1Error } from '../mediawiki/oauth-errors.js';
 import { phpJsonEncode, type JsonValue } from '../mediawiki/php.js';
 import { readWebRequest, type WebRequest } from '../mediawiki/web-request.js';
@@ -89,7 +91,11 @@ async function userinfo(caller: ApiCaller, props: Set<string>, ip: string, out: 
   const identity = projectIdentity(profile, caller.grants);
   const rights = identity.grantedRights;
   const info: Record<string, JsonValue> = { id: identity.userId, name: identity.username };
-  // blockinfo: a blocked user's credentials are refused before this point (authorization-use.ts).
+  // With $wgBlockDisablesLogin a blocked user's credentials are refused before this point (authorization-use.ts).
+  if (props.has('blockinfo') && profile.blocked) {
+    const block = await accounts.currentBlock(identity.userId);
+    if (block) Object.assign(info, blockDetails(block, out));
+  }
   if (props.has('groups')) info.groups = [...identity.groups];
   if (props.has('rights')) info.rights = [...rights];
   if (props.has('editcount')) info.editcount = identity.editCount;
@@ -102,6 +108,33 @@ async function userinfo(caller: ApiCaller, props: Set<string>, ip: string, out: 
   }
   if (props.has('registrationdate') && identity.registered) info.registrationdate = isoTimestamp(identity.registered);
   return info;
+}
+
+/**
+ * ApiBlockInfoTrait::getBlockDetails in MediaWiki's default English and the wiki's time zone (UTC):
+ * times as ISO 8601, an infinite expiry as `infinite` without the formatted and relative forms.
+ * A future time's relative form is the full date and time (Language::getHumanTimestamp).
+ */
+function blockDetails(block: AccountBlock, out: ApiOutput): Record<string, JsonValue> {
+  const infinite = block.expiry === INFINITY;
+  const details: Record<string, JsonValue> = {
+    blockid: block.id,
+    blockedby: block.byName,
+    blockedbyid: block.by,
+    blockreason: block.reason,
+    blockedtimestamp: isoTimestamp(block.timestamp),
+    blockexpiry: infinite ? 'infinite' : isoTimestamp(block.expiry),
+  };
+  out.setFlag(details, 'blockpartial', !block.sitewide);
+  out.setFlag(details, 'blocknocreate', block.noCreate);
+  // A block on an account is always a hard block (AbstractBlock::isHardblock).
+  out.setFlag(details, 'blockanononly', false);
+  details.blockedtimestampformatted = formatTimestamp(block.timestamp);
+  if (!infinite) {
+    details.blockexpiryformatted = formatTimestamp(block.expiry);
+    details.blockexpiryrelative = formatTimestamp(block.expiry);
+  }
+  return details;
 }
 
 /** An anonymous caller (no credentials, or a shared consumer's client_credentials token). */
@@ -129,6 +162,12 @@ class ApiOutput {
   /** formatversion=1 writes `true` as `""` and leaves out `false`. */
   bool(value: true): JsonValue {
     return this.v2 ? value : '';
+  }
+
+  /** A boolean field: version 1 writes `true` as `""` and leaves the field out for `false`. */
+  setFlag(target: Record<string, JsonValue>, key: string, value: boolean): void {
+    if (this.v2) target[key] = value;
+    else if (value) target[key] = '';
   }
 
   warning(text: string): JsonValue {

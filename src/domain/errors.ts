@@ -21,6 +21,7 @@ export type DomainErrorCode =
   | 'user_blocked'
   | 'not_blocked'
   | 'wiki_blocks'
+  | 'not_enrolled'
   // Consumers and their registration.
   | 'invalid_name'
   | 'invalid_version'

@@ -27,6 +27,7 @@ const STATUS_BY_CODE: Readonly<Record<DomainErrorCode, number>> = {
   user_blocked: 400,
   not_blocked: 400,
   wiki_blocks: 400,
+  not_enrolled: 400,
   invalid_name: 400,
   invalid_version: 400,
   version_not_newer: 400,

@@ -24,6 +24,8 @@ export interface PagePaths {
   readonly listConsumers: string;
   readonly myGrants: string;
   readonly listGrants: string;
+  /** Where a user turns two-factor authentication on or off (OATHAuth's special page name). */
+  readonly twoFactor: string;
 }
 
 /** Every own page's path below `prefix` ('' or a path such as `/auth`, without a trailing slash). */
@@ -42,6 +44,7 @@ export function pagePaths(prefix: string): PagePaths {
     listConsumers: special('OAuthListConsumers'),
     myGrants: special('OAuthManageMyGrants'),
     listGrants: special('ListGrants'),
+    twoFactor: special('OATHManage'),
   };
 }
 
@@ -60,3 +63,6 @@ export function pagesOf(ctx: Pick<Context, 'state'>): PagePaths {
 export function loginUrl(pages: PagePaths, returnTo: string): string {
   return `${pages.login}?returnto=${encodeURIComponent(returnTo)}`;
 }
+
+/** A wiki's own OATHAuth page, where its users manage two-factor authentication (MediaWiki database mode). */
+export const WIKI_TWO_FACTOR_PATH = '/wiki/Special:OATHManage';

@@ -13,8 +13,11 @@ export interface SiteSession {
   readonly loginTs: number;
   /** The same in milliseconds, to tell a password entered just now from one entered a moment before. */
   readonly loginMs: number;
-  /** RFC 8176 authentication methods of that sign-in; undefined = a password (`pwd`). */
-  readonly amr?: readonly string[];
+  /**
+   * The factors given at that sign-in, as RFC 8176 names them: `pwd`, and `otp` after a TOTP code or
+   * scratch token (docs/sign-in.md, "Two-factor authentication").
+   */
+  readonly amr: readonly string[];
   /** Started from the wiki's session (src/http/wiki-session.ts): it ends when that one does. */
   readonly fromWiki?: boolean;
 }
@@ -25,6 +28,9 @@ export interface SessionOrigin {
   /** When the user authenticated (epoch ms); default now. */
   readonly loginMs?: number;
 }
+
+/** What a sign-in with the password alone records. */
+export const PASSWORD_ONLY: readonly string[] = Object.freeze(['pwd']);
 
 /**
  * The one site sign-in (docs/architecture.md §2), shared by OIDC interactions, Special:OAuth and the management
@@ -72,8 +78,8 @@ export class SiteSessions {
         await this.#store.destroy(id);
         ctx.cookies.set(SITE_SESSION_COOKIE, null, { overwrite: true });
       } else if (payload) {
-        const { userId, loginMs, amr, fromWiki } = payload;
-        session = { id, userId, loginMs, loginTs: Math.floor(loginMs / 1000), ...(amr ? { amr } : {}), ...(fromWiki ? { fromWiki } : {}) };
+        const { userId, loginMs, fromWiki } = payload;
+        session = { id, userId, loginMs, loginTs: Math.floor(loginMs / 1000), amr: payload.amr ?? PASSWORD_ONLY, ...(fromWiki ? { fromWiki } : {}) };
       }
     }
     ctx.state.siteSession = session ?? null;
@@ -81,14 +87,14 @@ export class SiteSessions {
   }
 
   /** Sign in: always a new id (session fixation), the old session dropped; `amr` names the factors given. */
-  async start(ctx: Context, userId: number, amr?: readonly string[], origin: SessionOrigin = {}): Promise<SiteSession> {
+  async start(ctx: Context, userId: number, amr: readonly string[] = PASSWORD_ONLY, origin: SessionOrigin = {}): Promise<SiteSession> {
     const old = await this.current(ctx);
     if (old) await this.#store.destroy(old.id);
     const loginMs = origin.loginMs ?? Date.now();
-    const recorded = { ...(amr ? { amr: [...amr] } : {}), ...(origin.fromWiki ? { fromWiki: true } : {}) };
-    const session: SiteSession = { id: randomBytes(32).toString('base64url'), userId, loginMs, loginTs: Math.floor(loginMs / 1000), ...recorded };
+    const fromWiki = origin.fromWiki ? { fromWiki: true } : {};
+    const session: SiteSession = { id: randomBytes(32).toString('base64url'), userId, loginMs, loginTs: Math.floor(loginMs / 1000), amr: [...amr], ...fromWiki };
     const generation = await this.#generations.current(userId);
-    await this.#store.save(session.id, { userId, loginMs, generation, ...recorded }, this.#ttl);
+    await this.#store.save(session.id, { userId, loginMs, generation, amr: session.amr, ...fromWiki }, this.#ttl);
     ctx.cookies.set(SITE_SESSION_COOKIE, session.id, { httpOnly: true, sameSite: 'lax', secure: ctx.secure, maxAge: this.#ttl * 1000, signed: false, overwrite: true });
     ctx.cookies.set(LOGIN_NONCE_COOKIE, null, { overwrite: true });
     ctx.state.siteSession = session;
@@ -137,7 +143,8 @@ export class SiteSessions {
   }
 }
 
-function safeEqual(a: string, b: string): boolean {
+/** Constant-time comparison of two tokens. */
+export function safeEqual(a: string, b: string): boolean {
   const x = Buffer.from(a);
   const y = Buffer.from(b);
   return x.length === y.length && timingSafeEqual(x, y);

@@ -3,11 +3,15 @@ import type { Context } from 'koa';
 import type Provider from 'oidc-provider';
 import type { Marks } from '../domain/artifacts/stores.js';
 import type { AccountService } from '../domain/accounts/account-service.js';
+import { ACR_PASSWORD, ACR_TWO_FACTOR, ACR_VALUES, acrToReport, hasTwoFactors } from '../domain/accounts/assurance.js';
+import type { TwoFactorService } from '../domain/accounts/two-factor-service.js';
 import { isUsableBy, type Consumer } from '../domain/consumers/consumer.js';
 import { DomainError } from '../domain/errors.js';
 import type { GrantService } from '../domain/grants/grant-service.js';
 import { literalPath } from '../http/route-path.js';
 import type { ConsumerLookup } from '../domain/consumers/consumer-cache.js';
+import { TWO_FACTOR_REQUIRED } from '../provider/site-session-check.js';
+import { renderPage } from '../http/render.js';
 import { readForm } from '../http/form-body.js';
 import { loginUrl, type PagePaths } from '../http/site-paths.js';
 import { renderConsentPage } from '../http/consent-page.js';
@@ -23,13 +27,18 @@ export interface InteractionDeps {
   /** When a login interaction asked for the password again, by interaction uid. */
   readonly reauthentications: Marks;
   readonly pages: PagePaths;
+  readonly twoFactor: Pick<TwoFactorService, 'isEnrolled'>;
+  /** Where a user turns two-factor authentication on. */
+  readonly enableTwoFactorHref: string;
   /** Set with MEDIAWIKI_SESSION: a user signed in to the wiki needs no password here. */
   readonly wikiSessions?: WikiSessions;
 }
 
 // Login reasons that need the password again, not just the site session (OIDC Core §3.1.2.1
-// prompt=login, max_age; a hint or claims request naming another user).
-const REAUTHENTICATE = new Set(['login_prompt', 'max_age', 'id_token_hint', 'claims_id_token_sub_value', 'essential_acrs', 'essential_acr']);
+// prompt=login, max_age; a hint or claims request naming another user). A requested level is met by
+// the factors of the site session instead (below).
+const REAUTHENTICATE = new Set(['login_prompt', 'max_age', 'id_token_hint', 'claims_id_token_sub_value']);
+const UNMET = { error: 'unmet_authentication_requirements', error_description: 'The requested authentication level cannot be reached for this user' };
 
 /**
  * oidc-provider interactions, headless: this module only reads `interactionDetails` and reports an
@@ -59,7 +68,28 @@ export function interactionRoutes(deps: InteractionDeps): Router {
         ctx.redirect(`${loginUrl(deps.pages, here)}${needsPassword && session ? '&force=1' : ''}${hint}`);
         return;
       }
-      await finish(ctx, provider, { login: { accountId: String(session.userId), ts: session.loginTs, amr: [...(session.amr ?? ['pwd'])], remember: true } });
+      const level = requestedLevel(details);
+      if (level.unreachable) {
+        await finish(ctx, provider, UNMET);
+        return;
+      }
+      if (level.twoFactor && !hasTwoFactors(session.amr)) {
+        // A user with two-factor signs in again, giving both; one without it is told, never let through.
+        if (await deps.twoFactor.isEnrolled(session.userId)) {
+          ctx.redirect(`${loginUrl(deps.pages, here)}&force=1`);
+          return;
+        }
+        const consumer = await deps.consumers.get(String(details.params.client_id));
+        await renderPage(
+          ctx,
+          'two-factor-required',
+          { title: 'Two-factor authentication required', clientName: consumer?.name ?? null, enableHref: deps.enableTwoFactorHref, action: `${here}/abort`, csrfToken: deps.sessions.csrfToken(session) },
+          403,
+        );
+        return;
+      }
+      const acr = acrToReport(session.amr, level.requested);
+      await finish(ctx, provider, { login: { accountId: String(session.userId), ts: session.loginTs, amr: [...session.amr], acr, remember: true } });
       return;
     }
 
@@ -92,6 +122,20 @@ export function interactionRoutes(deps: InteractionDeps): Router {
     throw new DomainError('unknown_prompt', `Unsupported interaction: ${details.prompt.name}`);
   });
 
+  // Leaving a request that needs a level the user cannot reach: the client learns why (OpenID Connect
+  // Unmet Authentication Requirements 1.0).
+  router.post(`${path}/abort`, async (ctx) => {
+    ctx.state.ownPage = true;
+    const provider = deps.provider();
+    const form = await readForm(ctx);
+    await provider.interactionDetails(ctx.req, ctx.res);
+    const session = await deps.sessions.current(ctx);
+    if (!session || !deps.sessions.checkCsrf(session, form.wpEditToken)) {
+      throw new DomainError('bad_csrf_token', 'Your session token was missing or stale; go back to the application and try again.');
+    }
+    await finish(ctx, provider, UNMET);
+  });
+
   router.post(`${path}/consent`, async (ctx) => {
     ctx.state.ownPage = true;
     const provider = deps.provider();
@@ -116,6 +160,25 @@ export function interactionRoutes(deps: InteractionDeps): Router {
   });
 
   return router;
+}
+
+/**
+ * The authentication level a login interaction asks for (docs/sign-in.md, "Authentication levels"):
+ * two factors when the policy's two-factor check asked, or an essential `acr` claim names only the
+ * two-factor level; `requested` is the client's list in order of preference; a request naming only
+ * levels wikiauth does not have is unreachable.
+ */
+function requestedLevel(details: InteractionDetails): { twoFactor: boolean; requested: string[] | undefined; unreachable: boolean } {
+  const { reasons } = details.prompt;
+  const acr = (details.prompt.details as { acr?: { value?: unknown; values?: unknown } }).acr;
+  const essential = reasons.includes('essential_acr') || reasons.includes('essential_acrs') ? [acr?.value, ...(Array.isArray(acr?.values) ? acr.values : [])].filter((v): v is string => typeof v === 'string') : undefined;
+  const requested = essential ?? (typeof details.params.acr_values === 'string' ? details.params.acr_values.split(' ') : undefined);
+  const essentialTwoFactor = essential !== undefined && essential.includes(ACR_TWO_FACTOR) && !essential.includes(ACR_PASSWORD);
+  return {
+    twoFactor: reasons.includes(TWO_FACTOR_REQUIRED) || essentialTwoFactor,
+    requested,
+    unreachable: essential !== undefined && !essential.some((value) => ACR_VALUES.includes(value)),
+  };
 }
 
 // Consumer::isUsableBy refused (a proposed consumer of someone else): MediaWiki answers access_denied.

@@ -2,22 +2,31 @@ import Router from '@koa/router';
 import type { Context } from 'koa';
 import type { AccountService } from '../domain/accounts/account-service.js';
 import type { PasswordThrottle } from '../domain/accounts/password-throttle.js';
+import type { TwoFactorService } from '../domain/accounts/two-factor-service.js';
 import { DomainError } from '../domain/errors.js';
 import { renderPage } from '../http/render.js';
 import { literalPath } from '../http/route-path.js';
 import type { PagePaths } from '../http/site-paths.js';
 import { readForm } from '../http/form-body.js';
+import { loginRefusal, LOGIN_MESSAGES } from './login-messages.js';
 import { safeReturnTo } from './return-to.js';
-import type { SiteSessions } from '../http/site-session.js';
+import { PASSWORD_ONLY, type SiteSessions } from '../http/site-session.js';
+import type { PendingSignIn, PendingSignIns } from '../http/pending-sign-in.js';
 import type { WikiSessions } from '../http/wiki-session.js';
 
-const LOGIN_FAILED = 'Incorrect username or password entered. Please try again.';
-const THROTTLED = 'You have made too many recent login attempts. Please wait 5 minutes before trying again.';
+/** Codes one password entry allows; then the password is asked again (and counted by its throttle). */
+const CODES_PER_PASSWORD = 5;
+/** The factors of a sign-in with a second factor (RFC 8176: a scratch token is a one-time password too). */
+const TWO_FACTORS: readonly string[] = Object.freeze(['pwd', 'otp']);
 
 export interface LoginDeps {
   readonly accounts: AccountService;
   readonly sessions: SiteSessions;
   readonly throttle: PasswordThrottle;
+  readonly twoFactor: Pick<TwoFactorService, 'isEnrolled' | 'verifySecondFactor'>;
+  readonly pendingSignIns: PendingSignIns;
+  /** Wrong second-factor codes, per account from every address (MediaWiki's `badoath` limit). */
+  readonly codeThrottle: PasswordThrottle;
   readonly pages: PagePaths;
   /** Set with MEDIAWIKI_SESSION: a user signed in to the wiki is signed in here without a password. */
   readonly wikiSessions?: WikiSessions;
@@ -26,9 +35,10 @@ export interface LoginDeps {
 /**
  * Special:UserLogin and Special:UserLogout: the one site sign-in. `returnto` brings the user back
  * (to an OIDC interaction, Special:OAuth/authorize or a management page); `force=1` asks for the
- * password again even when signed in (prompt=login, max_age).
+ * password again even when signed in (prompt=login, max_age). A user with two-factor authentication
+ * is asked for a code on a second page before the site session begins (docs/sign-in.md).
  */
-export function loginRoutes({ accounts, sessions, throttle, pages, wikiSessions }: LoginDeps): Router {
+export function loginRoutes({ accounts, sessions, throttle, pages, twoFactor, pendingSignIns, codeThrottle, wikiSessions }: LoginDeps): Router {
   const router = new Router();
   const mainPage = { href: pages.home, text: 'Return to the main page' };
 
@@ -52,6 +62,51 @@ export function loginRoutes({ accounts, sessions, throttle, pages, wikiSessions 
     );
   };
 
+  const showCodeForm = async (ctx: Context, pending: PendingSignIn, returnto: unknown, opts: { error?: string; status?: number } = {}) => {
+    ctx.state.ownPage = true;
+    await renderPage(
+      ctx,
+      'login-oath',
+      { title: 'Log in', action: pages.login, csrfToken: pendingSignIns.csrfToken(pending), returnto: safeReturnTo(returnto, pages.home), error: opts.error ?? null },
+      opts.status ?? 200,
+    );
+  };
+
+  /** The second page: a TOTP code or scratch token for the user whose password was just accepted. */
+  const secondFactor = async (ctx: Context, form: Record<string, string | undefined>) => {
+    const pending = await pendingSignIns.current(ctx);
+    if (!pending) {
+      await showForm(ctx, { error: LOGIN_MESSAGES.codeExpired, status: 400 });
+      return;
+    }
+    if (!pendingSignIns.checkCsrf(pending, form.wpLoginToken)) {
+      await showCodeForm(ctx, pending, form.returnto, { error: LOGIN_MESSAGES.sessionFailure, status: 400 });
+      return;
+    }
+    if ((await pendingSignIns.countAttempt(pending)) > CODES_PER_PASSWORD) {
+      await pendingSignIns.end(ctx);
+      await showForm(ctx, { error: LOGIN_MESSAGES.codeExpired, username: pending.userName, status: 400 });
+      return;
+    }
+    if (!(await codeThrottle.attempt(ctx.ip, pending.userName))) {
+      await showCodeForm(ctx, pending, form.returnto, { error: LOGIN_MESSAGES.codeThrottled, status: 429 });
+      return;
+    }
+    if (!(await twoFactor.verifySecondFactor(pending.userId, (form.OATHToken ?? '').slice(0, 64)))) {
+      await showCodeForm(ctx, pending, form.returnto, { error: LOGIN_MESSAGES.codeFailed, status: 400 });
+      return;
+    }
+    await pendingSignIns.end(ctx);
+    await signedIn(ctx, pending.userId, pending.userName, TWO_FACTORS, form.returnto);
+  };
+
+  const signedIn = async (ctx: Context, userId: number, userName: string, amr: readonly string[], returnto: unknown) => {
+    await sessions.start(ctx, userId, amr);
+    await throttle.clear(ctx.ip, userName);
+    ctx.status = 303;
+    ctx.redirect(safeReturnTo(returnto, pages.home));
+  };
+
   router.get(literalPath(pages.login), async (ctx) => {
     const current = (await sessions.current(ctx)) ?? (ctx.query.force === '1' ? undefined : await wikiSessions?.signIn(ctx, sessions));
     if (current && ctx.query.force !== '1') {
@@ -63,25 +118,31 @@ export function loginRoutes({ accounts, sessions, throttle, pages, wikiSessions 
 
   router.post(literalPath(pages.login), async (ctx) => {
     const form = await readForm(ctx);
+    if (form.OATHToken !== undefined) {
+      await secondFactor(ctx, form);
+      return;
+    }
     const username = (form.wpName ?? '').slice(0, 255);
     if (!sessions.checkLoginCsrf(ctx, form.wpLoginToken)) {
-      await showForm(ctx, { error: 'There seems to be a problem with your login session; this action has been canceled as a precaution against session hijacking. Please resubmit the form.', username, status: 400 });
+      await showForm(ctx, { error: LOGIN_MESSAGES.sessionFailure, username, status: 400 });
       return;
     }
     if (!(await throttle.attempt(ctx.ip, username))) {
-      await showForm(ctx, { error: THROTTLED, username, status: 429 });
+      await showForm(ctx, { error: LOGIN_MESSAGES.throttled, username, status: 429 });
       return;
     }
     try {
       const account = await accounts.authenticate(username, form.wpPassword ?? '');
-      await sessions.start(ctx, account.id);
-      await throttle.clear(ctx.ip, username);
-      ctx.status = 303;
-      ctx.redirect(safeReturnTo(form.returnto, pages.home));
+      if (await twoFactor.isEnrolled(account.id)) {
+        // No site session yet: the password alone is not a sign-in for this user.
+        await showCodeForm(ctx, await pendingSignIns.begin(ctx, account.id, username), form.returnto);
+        return;
+      }
+      await signedIn(ctx, account.id, username, PASSWORD_ONLY, form.returnto);
     } catch (err) {
-      if (!(err instanceof DomainError)) throw err;
-      // One message for an unknown user and a wrong password (docs/architecture.md §9).
-      await showForm(ctx, { error: err.code === 'user_blocked' ? 'This account is blocked and cannot log in.' : LOGIN_FAILED, username, status: 400 });
+      const error = loginRefusal(err);
+      if (error === undefined) throw err;
+      await showForm(ctx, { error, username, status: 400 });
     }
   });
 

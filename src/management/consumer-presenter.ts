@@ -35,6 +35,7 @@ export interface ConsumerView {
   readonly suppressed: boolean;
   readonly ownerOnly: boolean;
   readonly trusted: boolean;
+  readonly requireTwoFactor: boolean;
   readonly oauthVersion: string;
   readonly wiki: string;
   readonly grants: ReadonlyArray<{ name: string; description: string; risk: string }>;
@@ -65,6 +66,7 @@ export function presentConsumer(consumer: Consumer, viewer: Actor | undefined, o
     suppressed: consumer.deleted,
     ownerOnly: consumer.ownerOnly,
     trusted: consumer.trusted ?? false,
+    requireTwoFactor: consumer.requireTwoFactor ?? false,
     oauthVersion: consumer.oauthVersion === 2 ? 'OAuth 2.0' : 'OAuth 1.0a',
     wiki: consumer.wiki === '*' ? 'All projects' : consumer.wiki,
     grants: consumer.grants.map((name) => ({ name, description: GRANTS.get(name)?.description ?? name, risk: GRANTS.get(name)?.risk ?? 'low' })),
@@ -102,6 +104,8 @@ const LOG_VERBS: Readonly<Record<ConsumerLogAction, string>> = {
   reenable: 're-enabled',
   expire: 'expired (no review in time)',
   delete: 'deleted',
+  trust: 'marked trusted (its users are not asked to consent)',
+  untrust: 'no longer marked trusted',
 };
 
 export interface LogLine {

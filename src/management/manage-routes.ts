@@ -4,11 +4,12 @@ import { hasRight, requireRight } from '../domain/accounts/actor.js';
 import { STAGES, type Consumer, type Stage } from '../domain/consumers/consumer.js';
 import { reviewChoices, type ReviewAction } from '../domain/consumers/consumer-transitions.js';
 import { consumerVisibility } from '../domain/consumers/consumer-visibility.js';
-import { DomainError, PermissionError } from '../domain/errors.js';
+import { DomainError } from '../domain/errors.js';
 import { readBody } from '../http/request-body.js';
 import { literalPath } from '../http/route-path.js';
 import { presentConsumer, presentLog } from './consumer-presenter.js';
 import { checkFormToken, type ManagementDeps, offsetParam, PAGE_SIZE, pager, renderManagementPage, requireSignIn, type SignedIn, userNames } from './page-context.js';
+import { formError } from './form-errors.js';
 
 /** The form's radio values (SpecialMWOAuthManageConsumers): suppressing variants have their own. */
 const FORM_ACTIONS: Readonly<Record<string, { action: ReviewAction; suppress: boolean; label: string; done: string }>> = {
@@ -23,6 +24,8 @@ const FORM_ACTIONS: Readonly<Record<string, { action: ReviewAction; suppress: bo
 const TRUST_NOTICES: Readonly<Record<string, string>> = {
   trust: 'The consumer is trusted: its users are not asked to consent.',
   untrust: 'The consumer is no longer trusted.',
+  'require-two-factor': 'The consumer demands two-factor sign-in from its users.',
+  'allow-password': 'The consumer no longer demands two-factor sign-in.',
 };
 
 const QUEUES: ReadonlyArray<{ stage: Stage; label: string }> = [
@@ -109,8 +112,9 @@ export function manageRoutes(deps: ManagementDeps): Router {
         changeToken: form.one('wpchangeToken') ?? '',
       });
     } catch (err) {
-      if (!(err instanceof DomainError) || err instanceof PermissionError || err.code === 'not_found') throw err;
-      await showReviewForm(ctx, signedIn, key, { error: err.message, status: 400 });
+      const error = formError(err);
+      if (error === undefined) throw err;
+      await showReviewForm(ctx, signedIn, key, { error, status: 400 });
       return;
     }
     ctx.status = 303;
@@ -123,9 +127,20 @@ export function manageRoutes(deps: ManagementDeps): Router {
     if (!posted) return;
     const { key, form } = posted;
     const trusted = form.one('wptrusted') === '1';
-    await deps.consumers.setTrusted(key, trusted);
+    await deps.consumers.setTrusted(key, trusted, { actor: posted.signedIn.actor.id, reason: (form.one('wpreason') ?? '').slice(0, 255) });
     ctx.status = 303;
     ctx.redirect(`${base}/${key}?done=${trusted ? 'trust' : 'untrust'}`);
+  });
+
+  // Demanding two-factor sign-in (docs/sign-in.md "Authentication levels"): OAuth 2 consumers only.
+  router.post(`${literalPath(base)}/:key/two-factor`, async (ctx) => {
+    const posted = await adminPost(ctx);
+    if (!posted) return;
+    const { key, form } = posted;
+    const required = form.one('wptwofactor') === '1';
+    await deps.consumers.setRequireTwoFactor(key, required);
+    ctx.status = 303;
+    ctx.redirect(`${base}/${key}?done=${required ? 'require-two-factor' : 'allow-password'}`);
   });
 
   const showStage = async (ctx: Context, signedIn: SignedIn, stage: Stage) => {
@@ -163,6 +178,7 @@ export function manageRoutes(deps: ManagementDeps): Router {
         nav: nav(`${base}/${consumer.stage}`),
         action: `${base}/${consumer.key}`,
         trustAction: consumer.oauthVersion === 2 ? `${base}/${consumer.key}/trust` : null,
+        twoFactorAction: consumer.oauthVersion === 2 ? `${base}/${consumer.key}/two-factor` : null,
         csrfToken: signedIn.csrfToken,
         changeToken: deps.workflow.changeToken(actor, consumer),
         consumer: presentConsumer(consumer, actor, names.get(consumer.ownerId) ?? ''),

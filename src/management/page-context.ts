@@ -28,6 +28,9 @@ export interface ManagementDeps {
   readonly pages: PagePaths;
 }
 
+/** What the pages of a signed-in user need to know who it is. */
+export type SignInDeps = Pick<ManagementDeps, 'accounts' | 'sessions' | 'pages'>;
+
 export interface SignedIn {
   readonly actor: Actor;
   readonly session: SiteSession;
@@ -36,7 +39,7 @@ export interface SignedIn {
 }
 
 /** The signed-in user as an actor with their rights, or undefined. */
-export async function currentActor(ctx: Context, deps: ManagementDeps): Promise<SignedIn | undefined> {
+export async function currentActor(ctx: Context, deps: SignInDeps): Promise<SignedIn | undefined> {
   const session = await deps.sessions.current(ctx);
   const profile = session && (await deps.accounts.profile(session.userId));
   if (!session || !profile) return undefined;
@@ -48,7 +51,7 @@ export async function currentActor(ctx: Context, deps: ManagementDeps): Promise<
  * A page that needs sign-in: on GET the visitor is sent to Special:UserLogin and brought back;
  * a POST without a session is refused (its CSRF token cannot be valid either).
  */
-export async function requireSignIn(ctx: Context, deps: ManagementDeps): Promise<SignedIn | undefined> {
+export async function requireSignIn(ctx: Context, deps: SignInDeps): Promise<SignedIn | undefined> {
   const signedIn = await currentActor(ctx, deps);
   if (signedIn) return signedIn;
   if (ctx.method === 'GET' || ctx.method === 'HEAD') {
@@ -59,7 +62,7 @@ export async function requireSignIn(ctx: Context, deps: ManagementDeps): Promise
 }
 
 /** Every management form carries the session's CSRF token; a missing or stale one changes nothing. */
-export function checkFormToken(deps: ManagementDeps, signedIn: SignedIn, form: FormData): void {
+export function checkFormToken(deps: Pick<SignInDeps, 'sessions'>, signedIn: SignedIn, form: FormData): void {
   if (!deps.sessions.checkCsrf(signedIn.session, form.one('wpEditToken'))) {
     throw new DomainError('bad_csrf_token', 'Your session token was missing or stale (you may have logged out and in again meanwhile); nothing was changed. Reload the page and try again.');
   }

@@ -9,6 +9,7 @@ import { AUTH_ONLY_GRANTS } from '../domain/grants/catalogue.js';
 import { readBody, type FormData } from '../http/request-body.js';
 import { literalPath } from '../http/route-path.js';
 import type { PagePaths } from '../http/site-paths.js';
+import { formError } from './form-errors.js';
 import { selectableGrantGroups } from './grant-groups.js';
 import { presentConsumer, presentLog, STAGE_LABELS } from './consumer-presenter.js';
 import { checkFormToken, offsetParam, PAGE_SIZE, pager, renderManagementPage, requireSignIn, userNames, type ManagementDeps, type SignedIn } from './page-context.js';
@@ -115,8 +116,9 @@ export function registrationRoutes(deps: ManagementDeps, opts: { tokenEndpoint: 
       if (form.one('wpagreement') !== '1') throw new DomainError('agreement_required', 'Please accept the application policy.');
       created = await deps.workflow.propose(signedIn.actor, proposalInput(values, oauthVersion));
     } catch (err) {
-      if (!(err instanceof DomainError) || err instanceof PermissionError) throw err;
-      await showProposeForm(ctx, signedIn, oauthVersion, values, err.message, 400);
+      const error = formError(err);
+      if (error === undefined) throw err;
+      await showProposeForm(ctx, signedIn, oauthVersion, values, error, 400);
       return;
     }
     await showCreated(ctx, created, { nav: nav(base), tokenEndpoint: opts.tokenEndpoint, pages: deps.pages });
@@ -156,6 +158,7 @@ export function registrationRoutes(deps: ManagementDeps, opts: { tokenEndpoint: 
         consumer: presentConsumer(consumer, signedIn.actor, signedIn.actor.name),
         oauthVersion: consumer.oauthVersion,
         values: { restrictions: consumer.restrictions, rsaKey: consumer.rsaKey ?? '' },
+        disableAction: consumer.stage === 'approved' ? `${base}/disable/${consumer.key}` : null,
         log: presentLog(await deps.log.forConsumer(consumer.key), names),
         error,
       },
@@ -185,8 +188,9 @@ export function registrationRoutes(deps: ManagementDeps, opts: { tokenEndpoint: 
         reason: form.one('wpreason') ?? '',
       });
     } catch (err) {
-      if (!(err instanceof DomainError) || err instanceof PermissionError || err.code === 'not_found') throw err;
-      await showUpdateForm(ctx, signedIn, key, err.message, 400);
+      const error = formError(err);
+      if (error === undefined) throw err;
+      await showUpdateForm(ctx, signedIn, key, error, 400);
       return;
     }
     await renderManagementPage(ctx, 'updated', {
@@ -199,6 +203,24 @@ export function registrationRoutes(deps: ManagementDeps, opts: { tokenEndpoint: 
       ownerAccess: result.ownerAccess ?? null,
       ownerAccessToken: result.ownerAccessToken ?? null,
     });
+  });
+
+  // The owner disables their own consumer (docs/mediawiki-compat.md "Owners disabling their consumer").
+  router.post(`${literalPath(base)}/disable/:key`, async (ctx) => {
+    const signedIn = await requireSignIn(ctx, deps);
+    if (!signedIn) return;
+    const form = await readBody(ctx);
+    checkFormToken(deps, signedIn, form);
+    const key = ctx.params.key!;
+    let consumer;
+    try {
+      consumer = await deps.workflow.disableOwn(signedIn.actor, key, { changeToken: form.one('wpchangeToken') ?? '', reason: form.one('wpreason') ?? '' });
+    } catch (err) {
+      if (!(err instanceof DomainError) || err instanceof PermissionError || err.code === 'not_found') throw err;
+      await showUpdateForm(ctx, signedIn, key, err.message, 400);
+      return;
+    }
+    await renderManagementPage(ctx, 'disabled', { title: 'Consumer disabled', nav: nav(`${base}/list`), base, name: consumer.name });
   });
 
   return router;

@@ -1,5 +1,6 @@
 import type { Adapter, AdapterPayload } from 'oidc-provider';
 import type { AccessTokenRegistry, RegisteredAccessToken } from '../domain/grants/access-token-registry.js';
+import type { GrantService } from '../domain/grants/grant-service.js';
 import type { AuthorizationRepository } from '../domain/grants/authorization.js';
 import { grantsInScope, scopesOfAuthorization } from '../domain/grants/scopes.js';
 import { looksLikeJwt, type AccessTokenClaims } from '../domain/tokens/access-token-jwt.js';
@@ -11,8 +12,8 @@ export interface AccessTokenAdapterDeps {
   readonly registry: AccessTokenRegistry;
   readonly consumers: ConsumerLookup;
   readonly authorizations: AuthorizationRepository;
-  /** The `oauth_accepted_consumer` id a grant belongs to. */
-  acceptanceOfGrant(grantId: string): Promise<number | undefined>;
+  /** Registers each token under its authorization (src/domain/grants/grant-service.ts). */
+  readonly grants: Pick<GrantService, 'registerAccessToken'>;
   /** A user's access token was stored (pairs it with the refresh token of the same response). */
   accessTokenSaved(jti: string): Promise<void>;
 }
@@ -36,7 +37,7 @@ export function accessTokenAdapters(inner: Record<Model, Adapter>, deps: AccessT
     async upsert(id, payload, expiresIn) {
       await inner[model].upsert(id, payload, expiresIn);
       const exp = typeof payload.exp === 'number' ? payload.exp : expiresIn ? now() + expiresIn : undefined;
-      await deps.registry.register(id, exp, await acceptanceOf(model, payload, deps));
+      await deps.grants.registerAccessToken(id, holder(model, payload), exp);
       if (model === 'AccessToken') await deps.accessTokenSaved(id);
     },
     async find(value) {
@@ -63,15 +64,10 @@ export function accessTokenAdapters(inner: Record<Model, Adapter>, deps: AccessT
   return { AccessToken: adapter('AccessToken', 'ClientCredentials'), ClientCredentials: adapter('ClientCredentials', 'AccessToken') };
 }
 
-/**
- * MediaWiki's `oaat_acceptance_id`: the user's authorization; for a client_credentials token the
- * owner's authorization of an owner-only consumer, else 0 (a machine token).
- */
-async function acceptanceOf(model: Model, payload: AdapterPayload, deps: AccessTokenAdapterDeps): Promise<number> {
-  if (model === 'AccessToken') return typeof payload.grantId === 'string' ? ((await deps.acceptanceOfGrant(payload.grantId)) ?? 0) : 0;
-  const consumer = await deps.consumers.get(String(payload.clientId));
-  if (!consumer?.ownerOnly) return 0;
-  return (await deps.authorizations.find(consumer.ownerId, consumer.id, consumer.wiki))?.id ?? 0;
+/** Whose token it is, for its registration: a user's Grant, or the client of a client_credentials token. */
+function holder(model: Model, payload: AdapterPayload): { grantId?: string } | { clientId: string } {
+  if (model === 'ClientCredentials') return { clientId: String(payload.clientId) };
+  return typeof payload.grantId === 'string' ? { grantId: payload.grantId } : {};
 }
 
 async function verifiedToken(value: string, deps: AccessTokenAdapterDeps): Promise<{ claims: AccessTokenClaims; registered: RegisteredAccessToken } | undefined> {

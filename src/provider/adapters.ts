@@ -54,7 +54,7 @@ export function createAdapterFactory(deps: AdapterDeps): (name: string) => Adapt
     registry: deps.accessTokens,
     consumers: deps.consumerCache,
     authorizations: deps.authorizations,
-    acceptanceOfGrant: (grantId) => deps.grants.acceptanceOfGrant(grantId),
+    grants: deps.grants,
     accessTokenSaved: (jti) => refreshTokens.accessTokenSaved(jti),
   };
   const tokens = accessTokenAdapters({ AccessToken: accessTokenStore, ClientCredentials: artifactAdapter('ClientCredentials', deps) }, tokenDeps);

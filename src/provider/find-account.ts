@@ -4,7 +4,8 @@ import { projectIdentity } from '../domain/accounts/identity.js';
 
 /** Claims per scope (OIDC Core §5.4) plus MediaWiki's profile fields (docs/mediawiki-compat.md §6). */
 export const CLAIMS = {
-  openid: ['sub'],
+  // acr and amr in every ID token (docs/sign-in.md "Authentication levels"); userinfo has neither.
+  openid: ['sub', 'acr', 'amr'],
   profile: ['preferred_username', 'updated_at', 'name', 'username', 'editcount', 'confirmed_email', 'blocked', 'registered', 'groups', 'rights', 'grants'],
   email: ['email', 'email_verified'],
   acr: null,

@@ -1,5 +1,6 @@
 import type { Middleware } from 'koa';
 import compose from 'koa-compose';
+import type { UserProfile } from '../domain/accounts/account-service.js';
 import type { ConsumerLookup } from '../domain/consumers/consumer-cache.js';
 import { readForm } from '../http/form-body.js';
 import type { RateLimiter } from '../http/rate-limit.js';
@@ -8,6 +9,7 @@ import type { SiteSessions } from '../http/site-session.js';
 import { authorizeDefaults } from './authorize-defaults.js';
 import { unusableConsumers } from './unusable-consumers.js';
 import { outagesAs503 } from './dependency-outage.js';
+import { introspectionIdentity } from './introspection-identity.js';
 import { confirmedLogout } from './logout-confirmation.js';
 import type { ProviderHost } from './provider-host.js';
 import { registeredMetadataInResponses } from './registration.js';
@@ -23,6 +25,8 @@ export interface ProviderMountDeps {
   readonly limiter: RateLimiter;
   /** The registered client metadata of a consumer key, for registration responses (RFC 7591 §3.2.1). */
   readonly registeredMetadata: Parameters<typeof registeredMetadataInResponses>[1];
+  /** User profiles, for introspection's identity fields. */
+  readonly profiles: { profile(id: number): Promise<UserProfile | undefined> };
 }
 
 /**
@@ -42,6 +46,7 @@ export function providerMount(deps: ProviderMountDeps): Middleware {
     providerRateLimits({ token: routes.token, registration: routes.registration }, deps.limiter),
     tokenEndpointAsMediaWiki(routes.token, deps.consumers),
     outagesAs503,
+    introspectionIdentity(routes.introspection, deps.profiles),
     deps.host.middleware(),
   ]);
 }

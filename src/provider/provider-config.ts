@@ -1,6 +1,8 @@
 import type { Configuration, KoaContextWithOIDC } from 'oidc-provider';
 import type { Config } from '../config/config.js';
 import type { KeySet } from '../domain/keys/key-service.js';
+import { ACR_VALUES } from '../domain/accounts/assurance.js';
+import type { ConsumerLookup } from '../domain/consumers/consumer-cache.js';
 import { GRANTS } from '../domain/grants/catalogue.js';
 import { OIDC_SCOPES } from '../domain/grants/scopes.js';
 import { renderPage } from '../http/render.js';
@@ -20,6 +22,8 @@ export interface ProviderConfigDeps {
   readonly sessions: SiteSessions;
   readonly pendingSecrets: PendingSecrets;
   readonly pages: PagePaths;
+  /** For the consumers' two-factor demand (docs/sign-in.md, "Authentication levels"). */
+  readonly consumers: ConsumerLookup;
 }
 
 /** Config + key set → oidc-provider Configuration. Everything the product does not use is off. */
@@ -40,6 +44,8 @@ export function providerConfiguration(deps: ProviderConfigDeps, keys: KeySet): C
       short: { httpOnly: true, sameSite: 'lax' },
     },
     claims: CLAIMS,
+    // docs/sign-in.md "Authentication levels": advertised in discovery, issued in every ID token.
+    acrValues: [...ACR_VALUES],
     scopes: [...OIDC_SCOPES, ...GRANTS.keys()],
     routes: providerRoutes(config.scriptPath),
     responseTypes: ['code'],
@@ -57,7 +63,7 @@ export function providerConfiguration(deps: ProviderConfigDeps, keys: KeySet): C
     clientAuthMethods: ['client_secret_basic', 'client_secret_post', 'none'],
     interactions: {
       url: (_ctx, interaction) => `${deps.pages.interaction}/${interaction.uid}`,
-      policy: interactionPolicyWithSiteSession(deps.sessions),
+      policy: interactionPolicyWithSiteSession(deps.sessions, deps.consumers),
     },
     features: {
       devInteractions: { enabled: false },

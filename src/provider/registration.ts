@@ -3,7 +3,7 @@ import type { AdapterPayload, ClientMetadata, Configuration } from 'oidc-provide
 import { errors } from 'oidc-provider';
 import type { RegistrationPolicy } from '../config/config.js';
 import type { ClientRegistrationRequest } from '../domain/consumers/client-registration.js';
-import { DomainError } from '../domain/errors.js';
+import { DomainError, UnavailableError, type DomainErrorCode } from '../domain/errors.js';
 import { generateHex32, hmacDBSecret } from '../domain/random.js';
 
 const PENDING_TTL_MS = 60_000;
@@ -83,12 +83,20 @@ export function registrationRequest(metadata: AdapterPayload): ClientRegistratio
   };
 }
 
-/** Domain refusals become RFC 7591 §3.2.2 errors (400), never a 500. */
+/**
+ * The registration edge's one table: the metadata field a domain code is about. oidc-provider
+ * answers `invalid_redirect_uri` for descriptions starting with "redirect_uris", and
+ * `invalid_client_metadata` for the rest (RFC 7591 §3.2.2).
+ */
+const FIELD_BY_CODE: Partial<Record<DomainErrorCode, string>> = {
+  invalid_callback_url: 'redirect_uris',
+};
+
+/** Domain refusals become RFC 7591 §3.2.2 errors (400), never a 500; an outage stays one (503). */
 export function registrationError(err: unknown): unknown {
-  if (!(err instanceof DomainError)) return err;
-  // oidc-provider answers `invalid_redirect_uri` for descriptions starting with "redirect_uris".
-  if (err.code === 'invalid_callback_url') return new errors.InvalidClientMetadata(`redirect_uris: ${err.message}`);
-  return new errors.InvalidClientMetadata(err.message);
+  if (!(err instanceof DomainError) || err instanceof UnavailableError) return err;
+  const field = FIELD_BY_CODE[err.code];
+  return new errors.InvalidClientMetadata(field ? `${field}: ${err.message}` : err.message);
 }
 
 /**

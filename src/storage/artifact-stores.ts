@@ -1,7 +1,9 @@
 import type { SessionGenerations } from '../domain/accounts/session-generations.js';
 import type { UsedTotpSteps } from '../domain/accounts/two-factor-service.js';
+import type { PendingOathKeys } from '../domain/accounts/two-factor-setup.js';
+import { formatOathData, parseOathData } from '../domain/accounts/two-factor.js';
 import type { ProviderArtifactStore } from '../domain/artifacts/provider-artifacts.js';
-import type { ClaimOnce, Counters, Marks, RequestTokenRecords, SiteSessionStore } from '../domain/artifacts/stores.js';
+import type { ClaimOnce, Counters, Marks, PendingSignInStore, RequestTokenRecords, SiteSessionStore } from '../domain/artifacts/stores.js';
 import type { ArtifactTable } from './artifact-table.js';
 
 /** Every short-lived port of the domain, on one backend; the composition root picks per port. */
@@ -14,7 +16,9 @@ export interface ArtifactStores {
   readonly loginThrottleCounters: Counters;
   readonly sessionGenerations: SessionGenerations;
   readonly reauthenticationRequests: Marks;
+  readonly pendingSignIns: PendingSignInStore;
   readonly usedTotpSteps: UsedTotpSteps;
+  readonly pendingOathKeys: PendingOathKeys;
   /** Drop expired entries (SQL; Redis expires its own); returns how many. */
   collectGarbage(): Promise<number>;
 }
@@ -31,8 +35,10 @@ const NS = {
   loginThrottle: 'LoginThrottle',
   sessionGeneration: 'SessionGeneration',
   reauthentication: 'ReauthenticationRequest',
+  pendingSignIn: 'PendingSignIn',
   totpStep: 'OathTotpStep',
   lastTotpStep: 'OathTotpLastStep',
+  pendingOathKey: 'PendingOathKey',
 } as const;
 
 /** Longer than any site session: an expired generation starts again at 1, past every session it ended. */
@@ -79,7 +85,23 @@ export function artifactStores(table: ArtifactTable): ArtifactStores {
         return payload && Number(payload.at);
       },
     },
+    pendingSignIns: {
+      save: (id, pending, ttl) => table.upsert(NS.pendingSignIn, id, pending, ttl),
+      async find(id) {
+        const payload = await table.find(NS.pendingSignIn, id);
+        return payload && { userId: Number(payload.userId), userName: String(payload.userName) };
+      },
+      destroy: (id) => table.destroy(NS.pendingSignIn, id),
+    },
     usedTotpSteps: usedTotpSteps(table),
+    pendingOathKeys: {
+      async find(userId) {
+        const data = (await table.find(NS.pendingOathKey, String(userId)))?.data;
+        return typeof data === 'string' ? parseOathData(data) : undefined;
+      },
+      keep: (userId, key, ttl) => table.upsert(NS.pendingOathKey, String(userId), { data: formatOathData(key) }, ttl),
+      forget: (userId) => table.destroy(NS.pendingOathKey, String(userId)),
+    },
     collectGarbage: () => table.collectGarbage(),
   };
 }

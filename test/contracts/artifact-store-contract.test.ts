@@ -183,6 +183,8 @@ describe('placement on MariaDB + Redis: durable provider models in SQL, the rest
     expect(await inRedis('RateLimit', nonce)).toBe(true);
     expect(await inRedis('SessionGeneration', '424242')).toBe(true);
     expect(await inRedis('ReauthenticationRequest', nonce)).toBe(true);
+    await placed.usedTotpSteps.claim(424242, 7);
+    expect(await inRedis('OathTotpStep', '424242:7')).toBe(true);
     expect(await backend.db('wikiauth_artifact').whereNotIn('wa_model', ['AccessToken', 'RegistrationAccessToken', 'RefreshToken']).count({ n: '*' })).toEqual([{ n: 0 }]);
   });
 

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SessionGenerations } from '../../src/domain/accounts/session-generations.js';
+import type { UsedTotpSteps } from '../../src/domain/accounts/two-factor-service.js';
 import type { ProviderArtifactStore } from '../../src/domain/artifacts/provider-artifacts.js';
 import type { ClaimOnce, Counters, Marks, RequestTokenRecords, SiteSessionStore } from '../../src/domain/artifacts/stores.js';
 
@@ -15,6 +16,7 @@ export interface ShortLivedStores {
   readonly rateLimitCounters: Counters;
   readonly sessionGenerations: SessionGenerations;
   readonly reauthenticationRequests: Marks;
+  readonly usedTotpSteps: UsedTotpSteps;
   collectGarbage?(): Promise<number>;
 }
 
@@ -141,6 +143,17 @@ export function shortLivedStoresContract(name: string, open: () => Promise<Short
       expect(await stores.reauthenticationRequests.find(uid)).toBeUndefined();
       await stores.reauthenticationRequests.mark(uid, 1_700_000_000_456, 60);
       expect(await stores.reauthenticationRequests.find(uid)).toBe(1_700_000_000_456);
+    });
+
+    it('claims a TOTP step once among concurrent callers and remembers the last step claimed', async () => {
+      const user = 1_000_000 + Math.floor(Math.random() * 1_000_000);
+      expect(await stores.usedTotpSteps.last(user)).toBeUndefined();
+      const results = await Promise.all(Array.from({ length: 10 }, () => stores.usedTotpSteps.claim(user, 100)));
+      expect(results.filter(Boolean)).toHaveLength(1);
+      expect(await stores.usedTotpSteps.claim(user, 99)).toBe(true);
+      expect(await stores.usedTotpSteps.last(user)).toBe(100);
+      expect(await stores.usedTotpSteps.claim(user, 101)).toBe(true);
+      expect(await stores.usedTotpSteps.last(user)).toBe(101);
     });
 
     it('forgets artifacts, sessions, nonces and counters when they expire', async () => {

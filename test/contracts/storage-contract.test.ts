@@ -8,7 +8,9 @@ import { SqlManagementLog } from '../../src/storage/sql/sql-management-log.js';
 import { DIGIT_KEY, MEDIAWIKI_ROWS, TS, ZERO_TS } from '../fixtures/mediawiki-rows.js';
 import { SQL_DIALECTS } from '../helpers/databases.js';
 import { useMigratedDatabase } from '../helpers/migrated.js';
+import { MemoryAccounts, MemoryAuthorizations, MemoryConsumers, MemoryLog } from '../helpers/in-memory.js';
 import { columnTypes } from '../helpers/schema.js';
+import { repositoriesContract } from './repositories.js';
 
 const TS_MW = /^\d{14}$/;
 const HEX32 = /^[0-9a-f]{32}$/;
@@ -43,7 +45,7 @@ function consumerInput(overrides: Partial<NewConsumer> = {}): NewConsumer {
     wiki: '*', grants: ['basic', 'mwoauth-authonly', 'editpage'], registration: TS, secretKey: '98765432109876543210987654321098',
     rsaKey: null, restrictions: DEFAULT_RESTRICTIONS, stage: 'approved', stageTimestamp: TS, deleted: false, oauthVersion: 2,
     oauth2AllowedGrants: ['authorization_code', 'refresh_token'], oauth2IsConfidential: true,
-    metadata: { post_logout_redirect_uris: ['https://app.example/bye'], require_auth_time: true }, trusted: true,
+    metadata: { post_logout_redirect_uris: ['https://app.example/bye'], require_auth_time: true }, trusted: true, requireTwoFactor: true,
     ...overrides,
   };
 }
@@ -90,8 +92,20 @@ describe.each(SQL_DIALECTS)('SqlAccountRepository on %s', (_dialect, open) => {
     const { id } = (await accounts.findByName('0123'))!;
     expect(await accounts.findBlock(id)).toBeUndefined();
     await accounts.putBlock({ userId: id, by: 0, reason: 'first', timestamp: ZERO_TS, expiry: 'infinity' });
-    await accounts.putBlock({ userId: id, by: 3, reason: 'second', timestamp: TS, expiry: '20991231235959' });
-    expect(await accounts.findBlock(id)).toEqual({ userId: id, by: 3, reason: 'second', timestamp: TS, expiry: '20991231235959' });
+    const blocker = (await accounts.findByName('0123'))!;
+    await accounts.putBlock({ userId: id, by: blocker.id, reason: 'second', timestamp: TS, expiry: '20991231235959' });
+    expect(await accounts.findBlock(id)).toEqual({
+      id,
+      userId: id,
+      by: blocker.id,
+      byName: '0123',
+      reason: 'second',
+      timestamp: TS,
+      expiry: '20991231235959',
+      sitewide: true,
+      hidden: false,
+      noCreate: false,
+    });
     expect(await accounts.removeBlock(id)).toBe(true);
     expect(await accounts.removeBlock(id)).toBe(false);
     expect(await accounts.findBlock(id)).toBeUndefined();
@@ -117,7 +131,7 @@ describe.each(SQL_DIALECTS)('SqlConsumerRepository on %s', (_dialect, open) => {
     const input = consumerInput({
       key: '00000000000000000000000000000000', version: '1.1', callbackIsPrefix: true, ownerOnly: true, stage: 'proposed',
       secretKey: null, rsaKey: '-----BEGIN PUBLIC KEY-----\nMII\n-----END PUBLIC KEY-----', oauthVersion: 1, oauth2AllowedGrants: [],
-      oauth2IsConfidential: false, emailAuthenticated: null, developerAgreement: false, grants: ['mwoauth-authonlyprivate'], metadata: {}, trusted: false,
+      oauth2IsConfidential: false, emailAuthenticated: null, developerAgreement: false, grants: ['mwoauth-authonlyprivate'], metadata: {}, trusted: false, requireTwoFactor: false,
     });
     const created = await consumers.create(input);
     expect(created).toEqual({ id: expect.any(Number), ...input });
@@ -275,4 +289,15 @@ describe.each(SQL_DIALECTS)('SqlManagementLog on %s', (_dialect, open) => {
     ]);
     expect(await ctx.db('wikiauth_log').distinct('wl_type').pluck('wl_type')).toEqual(['mwoauthconsumer']);
   });
+});
+
+repositoriesContract('in memory (the unit tests\' fakes)', async () => ({
+  accounts: new MemoryAccounts(), consumers: new MemoryConsumers(), authorizations: new MemoryAuthorizations(), log: new MemoryLog(),
+}));
+
+describe.each(SQL_DIALECTS)('repositories on %s', (dialect, open) => {
+  const ctx = useMigratedDatabase(open);
+  repositoriesContract(`SQL on ${dialect}`, async () => ({
+    accounts: new SqlAccountRepository(ctx.db), consumers: new SqlConsumerRepository(ctx.db), authorizations: new SqlAuthorizationRepository(ctx.db), log: new SqlManagementLog(ctx.db),
+  }));
 });

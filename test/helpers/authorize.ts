@@ -6,34 +6,49 @@ export interface AuthorizeOutcome {
   readonly callback: URL | undefined;
   /** Whether the consent page was shown on the way. */
   readonly consentShown: boolean;
+  /** How many times the password and the second-factor code were asked. */
+  readonly passwordsAsked: number;
+  readonly codesAsked: number;
   readonly lastResponse: Response;
 }
 
 /**
  * Drive an authorization request the way a browser would: follow redirects on the provider's
- * origin, sign in on Special:UserLogin when asked, accept (or cancel) the consent page.
+ * origin, sign in on Special:UserLogin when asked (with `code()` on the second-factor page), accept
+ * (or cancel) the consent page.
  */
 export async function authorize(
   agent: HttpSession,
   authorizeUrl: string,
-  user: { name: string; password: string },
+  user: { name: string; password: string; code?: () => string },
   opts: { decision?: 'accept' | 'cancel' } = {},
 ): Promise<AuthorizeOutcome> {
   let res = await agent.get(authorizeUrl);
   let url = authorizeUrl;
   let consentShown = false;
+  let passwordsAsked = 0;
+  let codesAsked = 0;
+  const outcome = (callback: URL | undefined, lastResponse: Response) => ({ callback, consentShown, passwordsAsked, codesAsked, lastResponse });
   for (let step = 0; step < 25; step++) {
     if (isRedirect(res.status)) {
       const next = new URL(res.headers.get('location')!, url);
-      if (next.origin !== agent.origin) return { callback: next, consentShown, lastResponse: res };
+      if (next.origin !== agent.origin) return outcome(next, res);
       url = next.href;
       res = await agent.get(url);
       continue;
     }
-    if (res.status !== 200) return { callback: undefined, consentShown, lastResponse: res };
+    if (res.status !== 200) return outcome(undefined, res);
     const html = await res.text();
     const { action, fields } = formFields(html);
+    if (html.includes('id="OATHToken"')) {
+      codesAsked++;
+      if (!user.code) return outcome(undefined, new Response(html, { status: res.status }));
+      res = await agent.postForm(action!, { ...fields, OATHToken: user.code() });
+      url = new URL(action!, url).href;
+      continue;
+    }
     if (html.includes('id="userloginForm"')) {
+      passwordsAsked++;
       res = await agent.postForm(action!, { ...fields, wpName: user.name, wpPassword: user.password });
       url = new URL(action!, url).href;
       continue;
@@ -44,7 +59,7 @@ export async function authorize(
       url = new URL(action!, url).href;
       continue;
     }
-    return { callback: undefined, consentShown, lastResponse: new Response(html, { status: res.status }) };
+    return outcome(undefined, new Response(html, { status: res.status }));
   }
   expect.fail('too many steps in the authorization flow');
 }

@@ -1,7 +1,7 @@
 import type { SessionGenerations } from '../../src/domain/accounts/session-generations.js';
 import type { ArtifactIndex, ProviderArtifactStore } from '../../src/domain/artifacts/provider-artifacts.js';
 import type { ClaimOnce, Counters, Marks, RequestTokenRecord, RequestTokenRecords, SiteSessionRecord, SiteSessionStore } from '../../src/domain/artifacts/stores.js';
-import type { Account, AccountBlock, AccountRepository, NewAccount } from '../../src/domain/accounts/account.js';
+import type { Account, AccountBlock, AccountRepository, NewAccount, NewBlock } from '../../src/domain/accounts/account.js';
 import { STAGE_NUMBER, type Consumer, type ConsumerChanges, type ConsumerQuery, type ConsumerRepository, type NewConsumer } from '../../src/domain/consumers/consumer.js';
 import type { ConsumerLogEntry, ManagementLog } from '../../src/domain/consumers/management-log.js';
 import type { AccessTokenRegistry, GrantRecordRepository } from '../../src/domain/grants/access-token-registry.js';
@@ -32,19 +32,27 @@ export class MemoryAccounts implements AccountRepository {
     this.rows.push(row);
     return row;
   }
-  async setPassword() {}
-  async setEmail() {}
+  async setPassword(id: number, passwordHash: string) {
+    this.#change(id, { passwordHash });
+  }
+  async setEmail(id: number, email: string, emailAuthenticated: string | null) {
+    this.#change(id, { email, emailAuthenticated });
+  }
+  #change(id: number, changes: Partial<Account>) {
+    const i = this.rows.findIndex((a) => a.id === id);
+    if (i >= 0) this.rows[i] = { ...this.rows[i]!, ...changes };
+  }
   async groups(id: number) {
     return this.groupRows.get(id) ?? [];
   }
   async addGroups(id: number, groups: readonly string[]) {
-    this.groupRows.set(id, [...(this.groupRows.get(id) ?? []), ...groups]);
+    this.groupRows.set(id, [...new Set([...(this.groupRows.get(id) ?? []), ...groups])]);
   }
   async findBlock(id: number) {
     return this.blocks.get(id);
   }
-  async putBlock(block: AccountBlock) {
-    this.blocks.set(block.userId, block);
+  async putBlock(block: NewBlock) {
+    this.blocks.set(block.userId, { ...block, id: block.userId, byName: '', sitewide: true, hidden: false, noCreate: false });
   }
   async removeBlock(id: number) {
     return this.blocks.delete(id);
@@ -101,7 +109,7 @@ export class MemoryLog implements ManagementLog {
   readonly entries: ConsumerLogEntry[] = [];
 
   async append(entry: ConsumerLogEntry) {
-    this.entries.push({ ...entry, id: this.entries.length + 1 });
+    this.entries.push({ params: {}, ...entry, id: this.entries.length + 1 });
   }
   async forConsumer(consumerKey: string) {
     return this.entries.filter((e) => e.consumerKey === consumerKey).reverse();
@@ -333,6 +341,7 @@ export function memoryArtifactStores(now: () => number = Date.now) {
     loginThrottleCounters: new MemoryCounters(now),
     sessionGenerations,
     reauthenticationRequests,
+    usedTotpSteps: new MemoryTotpSteps(),
   };
 }
 

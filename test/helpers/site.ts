@@ -24,3 +24,10 @@ export async function openForm(agent: HttpSession, path: string, formId?: string
 export function postFields(agent: HttpSession, path: string, fields: Array<[string, string]>): Promise<Response> {
   return agent.request(path, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams(fields).toString() });
 }
+
+/** Whether a site-session cookie still signs its holder in (Special:UserLogin sends a signed-in user on). */
+export async function isSignedIn(origin: string, cookie: string): Promise<boolean> {
+  const res = await fetch(`${origin}/wiki/Special:UserLogin`, { headers: { cookie }, redirect: 'manual' });
+  await res.arrayBuffer();
+  return res.status >= 300 && res.status < 400;
+}

@@ -121,6 +121,17 @@ describe.each(SQL_DIALECTS)('wikiauth CLI on %s', (dialect, open) => {
     expect(row).toEqual({ oarc_grants: '["useoauth","editpage","authonlyprivate"]', user_name: 'Admin' });
   });
 
+  it('createOAuthConsumer --requireTwoFactor and requireTwoFactorForConsumer [--off] set wikiauth_consumer_meta.wcm_two_factor', async () => {
+    const printed = JSON.parse(expectSuccess(await cli('createOAuthConsumer', ...CONSUMER_FLAGS, '--name', 'Vault', '--requireTwoFactor', '--approve', '--jsonOnSuccess'))[0]!);
+    const demanded = async () => Number((await db('wikiauth_consumer_meta').where('wcm_consumer_id', printed.id).first('wcm_two_factor')).wcm_two_factor);
+    expect(await demanded()).toBe(1);
+    expect(expectSuccess(await cli('requireTwoFactorForConsumer', '--key', printed.key, '--off'))).toEqual([`Consumer "Vault" (${printed.key}) no longer demands two-factor sign-in.`]);
+    expect(await demanded()).toBe(0);
+    expect(expectSuccess(await cli('requireTwoFactorForConsumer', '--key', printed.key))).toEqual([`Consumer "Vault" (${printed.key}) demands two-factor sign-in from its users.`]);
+    expect(await demanded()).toBe(1);
+    expectOneLineError(await cli('requireTwoFactorForConsumer', '--key', 'f'.repeat(32)), /not found/);
+  });
+
   it('createOAuthConsumer --trusted and trustOAuthConsumer [--untrust] set the trusted mark in wikiauth_consumer_meta', async () => {
     const printed = JSON.parse(expectSuccess(await cli('createOAuthConsumer', ...CONSUMER_FLAGS, '--name', 'Forum', '--trusted', '--approve', '--jsonOnSuccess'))[0]!);
     const trusted = async () => (await db('wikiauth_consumer_meta').where('wcm_consumer_id', printed.id).first('wcm_trusted')).wcm_trusted;
@@ -130,6 +141,15 @@ describe.each(SQL_DIALECTS)('wikiauth CLI on %s', (dialect, open) => {
     expect(expectSuccess(await cli('trustOAuthConsumer', '--key', printed.key))).toEqual([`Consumer "Forum" (${printed.key}) is trusted: its users are not asked to consent.`]);
     expect(Number(await trusted())).toBe(1);
     expectOneLineError(await cli('trustOAuthConsumer', '--key', 'f'.repeat(32)), /not found/);
+    expect(expectSuccess(await cli('trustOAuthConsumer', '--key', printed.key, '--untrust', '--reason', 'Asked by its users'))).toHaveLength(1);
+    // Every change of the mark is in the consumer's log (newest first), made by the command line.
+    const log = await db('wikiauth_log').where('wl_consumer_key', printed.key).orderBy('wl_id', 'desc').select('wl_action', 'wl_actor', 'wl_comment');
+    expect(log.slice(0, 4)).toEqual([
+      { wl_action: 'untrust', wl_actor: 0, wl_comment: 'Asked by its users' },
+      { wl_action: 'trust', wl_actor: 0, wl_comment: '' },
+      { wl_action: 'untrust', wl_actor: 0, wl_comment: '' },
+      { wl_action: 'trust', wl_actor: 0, wl_comment: 'Trusted on creation' },
+    ]);
   });
 
   it.each([

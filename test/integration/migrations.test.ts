@@ -19,6 +19,7 @@ const CREATES: Record<string, string[]> = {
   '20261124000006_create-artifacts': ['wikiauth_artifact'],
   '20261206000007_consumer-trusted': [],
   '20261206000008_oathauth-users': ['oathauth_users'],
+  '20261206000009_consumer-two-factor': [],
 };
 const ALL_TABLES = Object.values(CREATES).flat().sort();
 

@@ -5,7 +5,7 @@ import { parse, requireOption } from '../parse.js';
 const CREATE_USAGE =
   'createOAuthConsumer --user U --name N --description D --version V --callbackUrl URL --grants G [--grants G2 …] ' +
   '[--oauthVersion 1|2] [--callbackIsPrefix] [--ownerOnly] [--oauth2IsNotConfidential] [--oauth2GrantTypes T …] ' +
-  '[--postLogoutRedirectUri URL …] [--trusted] [--approve] [--jsonOnSuccess]';
+  '[--postLogoutRedirectUri URL …] [--trusted] [--requireTwoFactor] [--approve] [--jsonOnSuccess]';
 
 /** The extension's maintenance/createOAuthConsumer.php, same flags and output. */
 export async function createOAuthConsumer(services: { readonly consumers: ConsumerService }, args: string[], out: (line: string) => void): Promise<void> {
@@ -26,6 +26,7 @@ export async function createOAuthConsumer(services: { readonly consumers: Consum
       postLogoutRedirectUri: { type: 'string', multiple: true },
       rsaKeyFile: { type: 'string' },
       trusted: { type: 'boolean' },
+      requireTwoFactor: { type: 'boolean' },
       approve: { type: 'boolean' },
       jsonOnSuccess: { type: 'boolean' },
     },
@@ -63,6 +64,7 @@ export async function createOAuthConsumer(services: { readonly consumers: Consum
       oauth2IsConfidential: !values.oauth2IsNotConfidential,
       oauth2GrantTypes: values.oauth2GrantTypes ?? [],
       trusted: values.trusted ?? false,
+      requireTwoFactor: values.requireTwoFactor ?? false,
       ...(rsaKey ? { rsaKey } : {}),
       ...(postLogout.length ? { metadata: { post_logout_redirect_uris: postLogout } } : {}),
     },
@@ -98,12 +100,22 @@ export async function deleteOAuthConsumer(services: { readonly consumers: Consum
   out(`Deleted consumer "${consumer.name}" (${consumer.key}) and its authorizations.`);
 }
 
-const TRUST_USAGE = 'trustOAuthConsumer --key K [--untrust]';
+const TRUST_USAGE = 'trustOAuthConsumer --key K [--untrust] [--reason R]';
 
 /** An administrator marks an OAuth 2 consumer trusted: its users are not asked to consent. */
 export async function trustOAuthConsumer(services: { readonly consumers: ConsumerService }, args: string[], out: (line: string) => void): Promise<void> {
-  const { values, positionals } = parse(args, { key: { type: 'string' }, untrust: { type: 'boolean' } }, TRUST_USAGE);
+  const { values, positionals } = parse(args, { key: { type: 'string' }, untrust: { type: 'boolean' }, reason: { type: 'string' } }, TRUST_USAGE);
   if (positionals.length) throw new UsageError(`unexpected argument "${positionals[0]}" (usage: ${TRUST_USAGE})`);
-  const consumer = await services.consumers.setTrusted(requireOption(values.key, 'key', TRUST_USAGE), !values.untrust);
+  const consumer = await services.consumers.setTrusted(requireOption(values.key, 'key', TRUST_USAGE), !values.untrust, { reason: values.reason ?? '' });
   out(`Consumer "${consumer.name}" (${consumer.key}) is ${consumer.trusted ? 'trusted: its users are not asked to consent' : 'no longer trusted'}.`);
+}
+
+const TWO_FACTOR_USAGE = 'requireTwoFactorForConsumer --key K [--off]';
+
+/** An administrator demands two-factor sign-in from an OAuth 2 consumer's users (or stops demanding it). */
+export async function requireTwoFactorForConsumer(services: { readonly consumers: ConsumerService }, args: string[], out: (line: string) => void): Promise<void> {
+  const { values, positionals } = parse(args, { key: { type: 'string' }, off: { type: 'boolean' } }, TWO_FACTOR_USAGE);
+  if (positionals.length) throw new UsageError(`unexpected argument "${positionals[0]}" (usage: ${TWO_FACTOR_USAGE})`);
+  const consumer = await services.consumers.setRequireTwoFactor(requireOption(values.key, 'key', TWO_FACTOR_USAGE), !values.off);
+  out(`Consumer "${consumer.name}" (${consumer.key}) ${consumer.requireTwoFactor ? 'demands two-factor sign-in from its users' : 'no longer demands two-factor sign-in'}.`);
 }

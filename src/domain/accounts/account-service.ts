@@ -172,8 +172,13 @@ export class AccountService {
   }
 
   async isBlocked(userId: number): Promise<boolean> {
+    return (await this.currentBlock(userId)) !== undefined;
+  }
+
+  /** The block in force on the user now, if any (expired rows wait for MediaWiki's purge). */
+  async currentBlock(userId: number): Promise<AccountBlock | undefined> {
     const block = await this.#accounts.findBlock(userId);
-    return block !== undefined && isActive(block);
+    return block && isActive(block) ? block : undefined;
   }
 
   /**

@@ -13,17 +13,29 @@ export interface Account {
   readonly isTemp: boolean;
 }
 
-export interface AccountBlock {
+/** A block as it is placed (standalone mode's own block list). */
+export interface NewBlock {
   readonly userId: number;
+  /** The user who placed it; 0 for the command line. */
   readonly by: number;
   readonly reason: string;
   readonly timestamp: string;
   /** TS_MW or `infinity`. */
   readonly expiry: string;
-  /** Wiki blocks only. A partial block (MediaWiki `ipb_sitewide` 0) still counts as a block for sign-in and `blocked`. */
-  readonly sitewide?: boolean;
+}
+
+/** A block as read, with what MediaWiki's api.php tells its user (`ApiBlockInfoTrait`). */
+export interface AccountBlock extends NewBlock {
+  /** `ipb_id`/`bl_id`; a standalone block (one per user, keyed by the user) has the user's id. */
+  readonly id: number;
+  /** Name of the user who placed it; '' when none (the command line). */
+  readonly byName: string;
+  /** A partial block (MediaWiki `ipb_sitewide` 0) still counts as a block for sign-in and `blocked`. */
+  readonly sitewide: boolean;
   /** Suppressed from public logs (`ipb_deleted`); the user is blocked all the same. */
-  readonly hidden?: boolean;
+  readonly hidden: boolean;
+  /** Account creation is blocked too (`ipb_create_account`). */
+  readonly noCreate: boolean;
 }
 
 export interface NewAccount {
@@ -44,6 +56,6 @@ export interface AccountRepository {
   groups(id: number): Promise<string[]>;
   addGroups(id: number, groups: readonly string[]): Promise<void>;
   findBlock(id: number): Promise<AccountBlock | undefined>;
-  putBlock(block: AccountBlock): Promise<void>;
+  putBlock(block: NewBlock): Promise<void>;
   removeBlock(id: number): Promise<boolean>;
 }

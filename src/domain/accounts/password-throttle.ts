@@ -20,6 +20,12 @@ export const PASSWORD_ATTEMPT_THROTTLE: readonly ThrottleCondition[] = [
 export const PER_ADDRESS: ThrottleCondition = { count: 50, seconds: 300 };
 
 /**
+ * MediaWiki's `$wgRateLimits['badoath']` (OATHAuth): 10 wrong second-factor codes a minute per
+ * account, from every address. Counted besides the password throttle (docs/sign-in.md).
+ */
+export const BAD_OATH_THROTTLE: readonly ThrottleCondition[] = [{ count: 10, seconds: 60, allIPs: true }];
+
+/**
  * Sign-in throttle (docs/sign-in.md, "Passwords"). Each attempt is counted before the
  * password is checked, with one atomic increment per counter, and refused when a count passes its
  * limit: 30 parallel attempts get exactly `count` checks. The account is the canonical user name
@@ -29,11 +35,14 @@ export class PasswordThrottle {
   readonly #counters: Counters;
   readonly #conditions: readonly ThrottleCondition[];
   readonly #perAddress: ThrottleCondition;
+  readonly #scope: string;
 
-  constructor(counters: Counters, conditions = PASSWORD_ATTEMPT_THROTTLE, perAddress = PER_ADDRESS) {
+  /** `scope` keeps the counters of separate throttles (passwords, second-factor codes) apart. */
+  constructor(counters: Counters, conditions = PASSWORD_ATTEMPT_THROTTLE, perAddress = PER_ADDRESS, scope = 'password') {
     this.#counters = counters;
     this.#conditions = conditions;
     this.#perAddress = perAddress;
+    this.#scope = scope;
   }
 
   /** Counts the attempt; true when it may go on to the password check. */
@@ -50,12 +59,13 @@ export class PasswordThrottle {
   }
 
   #buckets(ip: string, userName: string): { key: string; condition: ThrottleCondition }[] {
-    return [...this.#accountBuckets(ip, userName), { key: `ip:${addressKey(ip)}`, condition: this.#perAddress }];
+    const perAddress = this.#scope === 'password' ? `ip:${addressKey(ip)}` : `${this.#scope}:ip:${addressKey(ip)}`;
+    return [...this.#accountBuckets(ip, userName), { key: perAddress, condition: this.#perAddress }];
   }
 
   #accountBuckets(ip: string, userName: string): { key: string; condition: ThrottleCondition }[] {
     const account = createHash('md5').update(accountKey(userName)).digest('hex');
-    return this.#conditions.map((condition, index) => ({ key: `password:${index}:${condition.allIPs ? '' : addressKey(ip)}:${account}`, condition }));
+    return this.#conditions.map((condition, index) => ({ key: `${this.#scope}:${index}:${condition.allIPs ? '' : addressKey(ip)}:${account}`, condition }));
   }
 }
 

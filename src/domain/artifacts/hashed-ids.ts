@@ -13,13 +13,26 @@ export function credentialStorageId(id: string): string {
   return createHash('sha256').update(id).digest('base64url');
 }
 
+/** A store of records by an id a cookie carries. */
+interface CookieKeyedStore<R> {
+  save(id: string, record: R, ttlSeconds: number): Promise<void>;
+  find(id: string): Promise<R | undefined>;
+  destroy(id: string): Promise<void>;
+}
+
+/** Records stored under the hash of their cookie value (site sessions, pending two-factor sign-ins). */
+export function hashingCookieIds<R, S extends CookieKeyedStore<R>>(store: S): S {
+  return {
+    ...store,
+    save: (id: string, record: R, ttl: number) => store.save(credentialStorageId(id), record, ttl),
+    find: (id: string) => store.find(credentialStorageId(id)),
+    destroy: (id: string) => store.destroy(credentialStorageId(id)),
+  };
+}
+
 /** Site sessions stored under the hash of their cookie value. */
 export function hashingSiteSessionIds(store: SiteSessionStore): SiteSessionStore {
-  return {
-    save: (id, session, ttl) => store.save(credentialStorageId(id), session, ttl),
-    find: (id) => store.find(credentialStorageId(id)),
-    destroy: (id) => store.destroy(credentialStorageId(id)),
-  };
+  return hashingCookieIds(store);
 }
 
 /** Provider artifacts of the given kinds stored under the hash of their id, the id restored as `jti` on reads. */

@@ -9,7 +9,7 @@ export interface SiteSessionRecord {
   readonly userId: number;
   readonly loginMs: number;
   readonly generation: number;
-  /** RFC 8176 methods of the sign-in; absent = a password. */
+  /** The factors given at sign-in (RFC 8176 `amr`); absent in sessions from before it was recorded. */
   readonly amr?: readonly string[];
   /** Started from the wiki's session (src/http/wiki-session.ts): it lasts only as long as that one. */
   readonly fromWiki?: boolean;
@@ -57,4 +57,17 @@ export interface Counters {
   /** The count in the current window; 0 when there is none. */
   count(id: string): Promise<number>;
   reset(id: string): Promise<void>;
+}
+
+/** A password accepted for a user with two-factor authentication, waiting for the code (src/http/pending-sign-in.ts). */
+export interface PendingSignInRecord {
+  readonly userId: number;
+  /** As typed, for the sign-in throttle's account counter. */
+  readonly userName: string;
+}
+
+export interface PendingSignInStore {
+  save(id: string, pending: PendingSignInRecord, ttlSeconds: number): Promise<void>;
+  find(id: string): Promise<PendingSignInRecord | undefined>;
+  destroy(id: string): Promise<void>;
 }

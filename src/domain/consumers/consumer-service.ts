@@ -46,6 +46,8 @@ export interface ProposeConsumerInput {
   readonly wiki?: string;
   /** An administrator's mark: no consent page for its users (docs/mediawiki-compat.md "Trusted consumers"). */
   readonly trusted?: boolean;
+  /** Its users must sign in with two factors (docs/sign-in.md, "Authentication levels"). */
+  readonly requireTwoFactor?: boolean;
 }
 
 export interface CreatedConsumer {
@@ -126,6 +128,7 @@ export class ConsumerService {
       throw new DomainError('invalid_callback_is_prefix', 'callbackIsPrefix applies to OAuth 1.0a consumers only');
     }
     if (input.trusted && input.oauthVersion !== 2) throw new DomainError('not_oauth2', 'Only OAuth 2 consumers can be trusted');
+    if (input.requireTwoFactor && input.oauthVersion !== 2) throw new DomainError('not_oauth2', 'Only OAuth 2 consumers can demand two-factor sign-in');
     const grants = input.granttype ? grantsForm(input.granttype, input.grants) : grantsFromList(input.grants);
     const rsaKey = input.rsaKey === undefined ? null : validateRsaKey(input.rsaKey);
     if (rsaKey !== null && input.oauthVersion !== 1) throw new DomainError('invalid_rsa_key', 'An RSA key applies to OAuth 1.0a consumers only');
@@ -166,12 +169,14 @@ export class ConsumerService {
       oauth2IsConfidential: input.oauthVersion === 2 ? confidential : true,
       metadata: input.metadata ?? {},
       trusted: input.trusted ?? false,
+      requireTwoFactor: input.requireTwoFactor ?? false,
     });
 
     const actor = opts.actor ?? 0;
     const entry = { actor, targetUser: owner.id, consumerKey: consumer.key, timestamp: now };
     await log.append({ ...entry, action: ownerOnly ? 'create-owner-only' : autoApproved ? 'propose-autoapproved' : 'propose', comment: description });
     if (opts.approve && !ownerOnly) await log.append({ ...entry, action: 'approve', comment: 'Approved on creation' });
+    if (consumer.trusted) await log.append({ ...entry, action: 'trust', comment: 'Trusted on creation' });
 
     let ownerAccess: CreatedConsumer['ownerAccess'];
     if (ownerOnly && consumer.oauthVersion === 1) {
@@ -193,12 +198,32 @@ export class ConsumerService {
     return { consumer, secret: hmacDBSecret(secretKey, this.#deps.secretKey), ...(ownerAccess ? { ownerAccess } : {}), ...(ownerAccessToken ? { ownerAccessToken } : {}) };
   }
 
-  /** Mark a consumer trusted (its users skip the consent page) or take the mark away. */
-  async setTrusted(key: string, trusted: boolean): Promise<Consumer> {
+  /**
+   * Mark a consumer trusted (its users skip the consent page) or take the mark away, and log it
+   * (`trust`/`untrust`) when it changed, as MediaWiki logs a review only when something changed.
+   */
+  async setTrusted(key: string, trusted: boolean, opts: { actor?: number; reason?: string } = {}): Promise<Consumer> {
     const consumer = await this.requireByKey(key);
     if (consumer.oauthVersion !== 2) throw new DomainError('not_oauth2', 'Only OAuth 2 consumers can be trusted');
+    if ((consumer.trusted ?? false) === trusted) return consumer;
     await this.#deps.consumers.update(consumer.id, { trusted });
+    await this.#deps.log.append({
+      action: trusted ? 'trust' : 'untrust',
+      actor: opts.actor ?? 0,
+      targetUser: consumer.ownerId,
+      consumerKey: consumer.key,
+      comment: opts.reason ?? '',
+      timestamp: toMwTimestamp(),
+    });
     return { ...consumer, trusted };
+  }
+
+  /** Demand two-factor sign-in from a consumer's users, or stop demanding it. */
+  async setRequireTwoFactor(key: string, requireTwoFactor: boolean): Promise<Consumer> {
+    const consumer = await this.requireByKey(key);
+    if (consumer.oauthVersion !== 2) throw new DomainError('not_oauth2', 'Only OAuth 2 consumers can demand two-factor sign-in');
+    await this.#deps.consumers.update(consumer.id, { requireTwoFactor });
+    return { ...consumer, requireTwoFactor };
   }
 
   /** Remove a consumer with every authorization, grant and token that came from it. */

@@ -99,6 +99,26 @@ export function checkOwnerUpdate(consumer: Pick<Consumer, 'stage' | 'deleted' | 
   }
 }
 
+/**
+ * The owner withdraws their own approved consumer (wikiauth's addition, docs/mediawiki-compat.md
+ * "Owners disabling their consumer"): the owner's update right, as for an update; only an approved
+ * consumer. Re-enabling stays an administrator's review action.
+ */
+export function ownerDisableOutcome(consumer: Pick<Consumer, 'stage' | 'deleted' | 'ownerId'>, actor: Pick<Actor, 'id' | 'rights' | 'blocked'>): ReviewOutcome {
+  requireRight(actor, 'mwoauthupdateownconsumer');
+  if (consumer.ownerId !== actor.id) {
+    throw new PermissionError('mwoauthupdateownconsumer', 'Only the owner of an application can disable it this way; administrators use the review page');
+  }
+  if (consumer.stage !== 'approved') {
+    const { code, message } = WRONG_STAGE.disable;
+    throw new TransitionError(code, message, consumer.stage, 'disable');
+  }
+  if (consumer.deleted && !hasRight(actor, 'mwoauthsuppress')) {
+    throw new PermissionError('mwoauthsuppress', 'This consumer is suppressed; changing it needs the "mwoauthsuppress" right');
+  }
+  return { stage: 'disabled', deleted: consumer.deleted };
+}
+
 /** Proposing a consumer: the right, an unblocked account and a confirmed email address. */
 export function checkPropose(actor: Pick<Actor, 'rights' | 'blocked' | 'emailConfirmed'>): void {
   requireRight(actor, 'mwoauthproposeconsumer');

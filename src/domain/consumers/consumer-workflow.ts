@@ -6,7 +6,7 @@ import { generateHex32, hmacDBSecret } from '../random.js';
 import type { Consumer, ConsumerChanges, ConsumerRepository } from './consumer.js';
 import type { OwnerOnlyTokens } from '../tokens/owner-only-token.js';
 import type { ConsumerService, CreatedConsumer, ProposeConsumerInput } from './consumer-service.js';
-import { checkOwnerUpdate, checkPropose, checkVisible, reviewOutcome, type ReviewAction } from './consumer-transitions.js';
+import { checkOwnerUpdate, checkPropose, checkVisible, ownerDisableOutcome, reviewOutcome, type ReviewAction } from './consumer-transitions.js';
 import { changeToken } from './consumer-visibility.js';
 import type { ConsumerLogAction, ManagementLog } from './management-log.js';
 import { validateRestrictions, validateRsaKey } from './restrictions.js';
@@ -95,6 +95,21 @@ export class ConsumerWorkflow {
     this.#checkChangeToken(actor, consumer, input.changeToken);
     const updated = await this.#write(consumer, { stage: outcome.stage, stageTimestamp: toMwTimestamp(), deleted: outcome.deleted });
     await this.#logEntry(input.action, actor.id, updated, reason);
+    return updated;
+  }
+
+  /**
+   * The owner disables their own approved consumer (wikiauth's addition; MediaWiki leaves it to
+   * administrators): logged as `disable` by the owner. Its tokens and authorizations stop working at
+   * once, as after an administrator's disable, and only an administrator can re-enable it.
+   */
+  async disableOwn(actor: Actor, key: string, input: { changeToken: string; reason?: string }): Promise<Consumer> {
+    const consumer = await this.#deps.service.requireByKey(key);
+    const outcome = ownerDisableOutcome(consumer, actor);
+    const reason = checkReason(input.reason ?? '', { required: false });
+    this.#checkChangeToken(actor, consumer, input.changeToken);
+    const updated = await this.#write(consumer, { stage: outcome.stage, stageTimestamp: toMwTimestamp(), deleted: outcome.deleted });
+    await this.#logEntry('disable', actor.id, updated, reason);
     return updated;
   }
 

@@ -50,12 +50,14 @@ export interface Consumer {
   readonly metadata: ConsumerMetadata;
   /** An administrator's mark: its users are not asked to consent (docs/mediawiki-compat.md "Trusted consumers"). */
   readonly trusted?: boolean;
+  /** An administrator's setting: its users must sign in with two factors (docs/sign-in.md, "Authentication levels"). */
+  readonly requireTwoFactor?: boolean;
 }
 
 export type NewConsumer = Omit<Consumer, 'id'>;
 
 export type ConsumerChanges = Partial<
-  Pick<Consumer, 'stage' | 'stageTimestamp' | 'deleted' | 'secretKey' | 'rsaKey' | 'restrictions' | 'metadata' | 'callbackUrl' | 'grants' | 'trusted'>
+  Pick<Consumer, 'stage' | 'stageTimestamp' | 'deleted' | 'secretKey' | 'rsaKey' | 'restrictions' | 'metadata' | 'callbackUrl' | 'grants' | 'trusted' | 'requireTwoFactor'>
 >;
 
 export interface ConsumerQuery {

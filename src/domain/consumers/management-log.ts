@@ -10,7 +10,13 @@ export type ConsumerLogAction =
   | 'reenable'
   /** Ours: MediaWiki expires idle proposals silently (Utils::runAutoMaintenance); we log it. */
   | 'expire'
-  | 'delete';
+  | 'delete'
+  /**
+   * Ours: the trusted mark set or taken away (docs/mediawiki-compat.md, "Trusted consumers").
+   * MediaWiki has no such mark, so no action of its own for it.
+   */
+  | 'trust'
+  | 'untrust';
 
 export interface ConsumerLogEntry {
   readonly id?: number;

@@ -69,12 +69,19 @@ export class GrantService {
   }
 
   /**
-   * Every OAuth 2 access token is registered with the authorization of its Grant (MediaWiki's
-   * `oauth2_access_tokens`); a client_credentials token, without a Grant, with none (0).
+   * Every OAuth 2 access token is registered (MediaWiki's `oauth2_access_tokens`) with an
+   * authorization: a user's token with the one of its Grant; a client_credentials token with its
+   * owner's authorization when the consumer is owner-only, else with none (0, a machine token).
    */
-  async registerAccessToken(tokenId: string, grantId: string | undefined, expiresAt: number | undefined): Promise<void> {
-    const acceptanceId = grantId ? ((await this.#deps.grantRecords.find(grantId))?.acceptanceId ?? 0) : 0;
-    await this.#deps.accessTokens.register(tokenId, expiresAt, acceptanceId);
+  async registerAccessToken(tokenId: string, holder: { readonly grantId?: string } | { readonly clientId: string }, expiresAt: number | undefined): Promise<void> {
+    await this.#deps.accessTokens.register(tokenId, expiresAt, await this.#acceptanceOfToken(holder));
+  }
+
+  async #acceptanceOfToken(holder: { readonly grantId?: string } | { readonly clientId: string }): Promise<number> {
+    if (!('clientId' in holder)) return holder.grantId ? ((await this.acceptanceOfGrant(holder.grantId)) ?? 0) : 0;
+    const consumer = await this.#deps.consumers.get(holder.clientId);
+    if (!consumer?.ownerOnly) return 0;
+    return (await this.#deps.authorizations.find(consumer.ownerId, consumer.id, consumer.wiki))?.id ?? 0;
   }
 
   /** The `oauth_accepted_consumer` id a provider Grant belongs to. */

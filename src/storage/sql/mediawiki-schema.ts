@@ -32,10 +32,10 @@ const REQUIRED: Readonly<Record<string, readonly string[]>> = {
   log_search: ['ls_field', 'ls_value', 'ls_log_id'],
 };
 const IPBLOCKS: Readonly<Record<string, readonly string[]>> = {
-  ipblocks: ['ipb_id', 'ipb_address', 'ipb_user', 'ipb_expiry', 'ipb_sitewide', 'ipb_deleted', 'ipb_anon_only', 'ipb_timestamp'],
+  ipblocks: ['ipb_id', 'ipb_address', 'ipb_user', 'ipb_by_actor', 'ipb_reason_id', 'ipb_expiry', 'ipb_sitewide', 'ipb_deleted', 'ipb_anon_only', 'ipb_create_account', 'ipb_timestamp'],
 };
 const BLOCK_TARGET: Readonly<Record<string, readonly string[]>> = {
-  block: ['bl_id', 'bl_target', 'bl_expiry', 'bl_sitewide', 'bl_deleted', 'bl_anon_only', 'bl_timestamp'],
+  block: ['bl_id', 'bl_target', 'bl_by_actor', 'bl_reason_id', 'bl_expiry', 'bl_sitewide', 'bl_deleted', 'bl_anon_only', 'bl_create_account', 'bl_timestamp'],
   block_target: ['bt_id', 'bt_user'],
 };
 

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { Knex } from 'knex';
-import type { Account, AccountBlock, AccountRepository, NewAccount } from '../../domain/accounts/account.js';
+import type { Account, AccountBlock, AccountRepository, NewAccount, NewBlock } from '../../domain/accounts/account.js';
 import { DomainError } from '../../domain/errors.js';
 import { INFINITY, toMwTimestamp } from '../../domain/mw-timestamp.js';
 import { STANDALONE_SCHEMA, type MediaWikiSchema } from './mediawiki-schema.js';
@@ -25,6 +25,9 @@ interface BlockRow {
   deleted: number;
   timestamp: string;
   reason: string | null;
+  createAccount: number;
+  byUser: number | null;
+  byName: string | null;
 }
 
 /**
@@ -105,8 +108,22 @@ export class SqlAccountRepository implements AccountRepository {
 
   async findBlock(id: number): Promise<AccountBlock | undefined> {
     if (this.#schema.blocks === 'wikiauth') {
-      const row = await this.#db('wikiauth_user_block').where('wub_user', id).first();
-      return row && { userId: row.wub_user, by: row.wub_by, reason: row.wub_reason, timestamp: row.wub_timestamp, expiry: row.wub_expiry };
+      const row = await this.#db('wikiauth_user_block').leftJoin('user', 'user.user_id', 'wikiauth_user_block.wub_by').where('wub_user', id).first('wikiauth_user_block.*', 'user.user_name');
+      return (
+        row && {
+          id: row.wub_user,
+          userId: row.wub_user,
+          by: row.wub_by,
+          byName: row.wub_by ? String(row.user_name ?? '') : '',
+          reason: String(row.wub_reason ?? ''),
+          timestamp: String(row.wub_timestamp ?? ''),
+          expiry: String(row.wub_expiry ?? ''),
+          // One kind of block: sitewide, account creation allowed (blockUsers.php's defaults).
+          sitewide: true,
+          hidden: false,
+          noCreate: false,
+        }
+      );
     }
     const rows = await this.#wikiBlocks(id);
     // Expired rows stay until MediaWiki purges them; anon-only blocks never apply to accounts.
@@ -115,13 +132,16 @@ export class SqlAccountRepository implements AccountRepository {
     const block = active.find((row) => Number(row.sitewide) === 1) ?? active[0];
     return (
       block && {
+        id: Number(block.id),
         userId: id,
-        by: 0,
-        reason: block.reason ?? '',
-        timestamp: block.timestamp,
-        expiry: block.expiry,
+        by: Number(block.byUser ?? 0),
+        byName: String(block.byName ?? ''),
+        reason: String(block.reason ?? ''),
+        timestamp: String(block.timestamp ?? ''),
+        expiry: String(block.expiry ?? ''),
         sitewide: Number(block.sitewide) === 1,
         hidden: Number(block.deleted) === 1,
+        noCreate: Number(block.createAccount) === 1,
       }
     );
   }
@@ -134,11 +154,22 @@ export class SqlAccountRepository implements AccountRepository {
     else query.join('block_target', 'block.bl_target', 'block_target.bt_id').where('block_target.bt_user', id);
     return query
       .leftJoin('comment', 'comment.comment_id', `${p}reason_id`)
+      .leftJoin({ blocker: 'actor' }, 'blocker.actor_id', `${p}by_actor`)
       .andWhere(`${p}anon_only`, 0)
-      .select({ id: `${p}id`, expiry: `${p}expiry`, sitewide: `${p}sitewide`, deleted: `${p}deleted`, timestamp: `${p}timestamp`, reason: 'comment.comment_text' });
+      .select({
+        id: `${p}id`,
+        expiry: `${p}expiry`,
+        sitewide: `${p}sitewide`,
+        deleted: `${p}deleted`,
+        timestamp: `${p}timestamp`,
+        reason: 'comment.comment_text',
+        createAccount: `${p}create_account`,
+        byUser: 'blocker.actor_user',
+        byName: 'blocker.actor_name',
+      });
   }
 
-  async putBlock(block: AccountBlock): Promise<void> {
+  async putBlock(block: NewBlock): Promise<void> {
     this.#ownBlocksOnly();
     await this.#db('wikiauth_user_block')
       .insert({ wub_user: block.userId, wub_by: block.by, wub_reason: block.reason, wub_timestamp: block.timestamp, wub_expiry: block.expiry })

@@ -25,7 +25,7 @@ export class SqlConsumerRepository implements ConsumerRepository {
   #select() {
     return this.#db('oauth_registered_consumer as c')
       .leftJoin('wikiauth_consumer_meta as m', 'm.wcm_consumer_id', 'c.oarc_id')
-      .select('c.*', 'm.wcm_metadata', 'm.wcm_trusted');
+      .select('c.*', 'm.wcm_metadata', 'm.wcm_trusted', 'm.wcm_two_factor');
   }
 
   async findByKey(key: string): Promise<Consumer | undefined> {
@@ -49,14 +49,14 @@ export class SqlConsumerRepository implements ConsumerRepository {
   async create(consumer: NewConsumer): Promise<Consumer> {
     const id = await this.#db.transaction(async (trx) => {
       const [inserted] = await trx('oauth_registered_consumer').insert(toRow(consumer));
-      await trx('wikiauth_consumer_meta').insert({ wcm_consumer_id: inserted, wcm_metadata: JSON.stringify(consumer.metadata), wcm_trusted: Number(consumer.trusted ?? false) });
+      await trx('wikiauth_consumer_meta').insert({ wcm_consumer_id: inserted, wcm_metadata: JSON.stringify(consumer.metadata), wcm_trusted: Number(consumer.trusted ?? false), wcm_two_factor: Number(consumer.requireTwoFactor ?? false) });
       return Number(inserted);
     });
     return (await this.findById(id))!;
   }
 
   async update(id: number, changes: ConsumerChanges): Promise<void> {
-    const { metadata, trusted, ...columns } = changes;
+    const { metadata, trusted, requireTwoFactor, ...columns } = changes;
     await this.#db.transaction(async (trx) => {
       const row = toRow(columns);
       if (Object.keys(row).length) await trx('oauth_registered_consumer').where('oarc_id', id).update(row);
@@ -73,11 +73,17 @@ export class SqlConsumerRepository implements ConsumerRepository {
           .onConflict('wcm_consumer_id')
           .merge(['wcm_trusted']);
       }
+      if (requireTwoFactor !== undefined) {
+        await trx('wikiauth_consumer_meta')
+          .insert({ wcm_consumer_id: id, wcm_metadata: '{}', wcm_two_factor: Number(requireTwoFactor) })
+          .onConflict('wcm_consumer_id')
+          .merge(['wcm_two_factor']);
+      }
     });
   }
 
   async updateIf(id: number, expected: ConsumerChanges, changes: ConsumerChanges): Promise<boolean> {
-    const { metadata: _ignored, trusted: _alsoIgnored, ...columns } = changes;
+    const { metadata: _ignored, trusted: _alsoIgnored, requireTwoFactor: _meta, ...columns } = changes;
     const query = this.#db('oauth_registered_consumer').where('oarc_id', id);
     for (const [column, value] of Object.entries(toRow(expected))) {
       if (value === null) query.whereNull(column);
@@ -172,5 +178,6 @@ function toConsumer(row: Row): Consumer {
     oauth2IsConfidential: Number(row.oarc_oauth2_is_confidential) === 1,
     metadata: decodeStoredObject(row.wcm_metadata),
     trusted: Number(row.wcm_trusted) === 1,
+    requireTwoFactor: Number(row.wcm_two_factor) === 1,
   };
 }

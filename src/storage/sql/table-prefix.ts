@@ -29,15 +29,24 @@ export interface DatabaseShape {
   readonly mediawiki: boolean;
 }
 
-const SHAPES = new WeakMap<Knex, DatabaseShape>();
+/**
+ * Kept on the connection's client configuration under a symbol: knex copies that object (with its
+ * symbol properties) into the clones it makes for migrations and their transactions, which must see
+ * the same shape as the connection they came from.
+ */
+const SHAPE = Symbol('wikiauth database shape');
+
+function shapeOf(db: Knex): DatabaseShape | undefined {
+  return (db.client.config as { [SHAPE]?: DatabaseShape })[SHAPE];
+}
 
 export function rememberShape(db: Knex, shape: DatabaseShape): Knex {
-  SHAPES.set(db, shape);
+  (db.client.config as { [SHAPE]?: DatabaseShape })[SHAPE] = shape;
   return db;
 }
 
 export function isMediaWikiDatabase(db: Knex): boolean {
-  return SHAPES.get(db)?.mediawiki ?? false;
+  return shapeOf(db)?.mediawiki ?? false;
 }
 
 /**
@@ -45,5 +54,5 @@ export function isMediaWikiDatabase(db: Knex): boolean {
  * the identifier hook never sees: the real name of a table on this connection.
  */
 export function realTableName(db: Knex, table: string): string {
-  return prefixedTable(SHAPES.get(db)?.prefix ?? '', table);
+  return prefixedTable(shapeOf(db)?.prefix ?? '', table);
 }

@@ -113,6 +113,7 @@ describe.each([
       '/wiki/Special:OAuthManageConsumers/proposed',
       '/wiki/Special:OAuthListConsumers',
       '/wiki/Special:OAuthManageMyGrants',
+      '/wiki/Special:OATHManage',
       '/wiki/Special:OAuthInteraction/abc',
       '/static/wikiauth.css',
       '/w/api.php?action=query&meta=userinfo',
@@ -132,6 +133,7 @@ describe.each([
       `${PREFIX}/wiki/Special:UserLogout`,
       `${PREFIX}/wiki/Special:ListGrants`,
       `${PREFIX}/wiki/Special:OAuthListConsumers`,
+      `${PREFIX}/wiki/Special:OATHManage`,
       '/.well-known/openid-configuration',
       '/.well-known/oauth-authorization-server',
       '/w/rest.php/oauth2/jwks',
@@ -330,7 +332,8 @@ describe.each([
       const html = await res.text();
       for (const m of html.matchAll(/(href|action)="([^"]*)"/g)) {
         const link = m[2]!.replace(/&amp;/g, '&');
-        if (link.startsWith('#') || /^https?:/.test(link) && !link.startsWith(origin)) continue;
+        // The two-factor enrolment page links its key for an authenticator app (otpauth:), not a page.
+        if (link.startsWith('#') || link.startsWith('otpauth:') || (/^https?:/.test(link) && !link.startsWith(origin))) continue;
         const local = link.startsWith(origin) ? link.slice(origin.length) : link;
         if (/^\/wiki\/User(_talk)?:/.test(local)) continue;
         const ours = local.startsWith(`${PREFIX}/`) || local.startsWith('/.well-known/') || local.startsWith('/w/rest.php/oauth2/') || local.startsWith('/wiki/Special:OAuth/');

@@ -13,7 +13,7 @@ type Json = Record<string, any>;
 /**
  * One identity projection (src/domain/accounts/identity.ts) feeds every place a client learns who
  * its user is: for the same user and grants, OIDC userinfo, resource/profile, Special:OAuth/identify
- * and api.php (OAuth 1.0a and Bearer) name the same person and release private information alike.
+ * api.php (OAuth 1.0a and Bearer) and introspection name the same person and release private information alike.
  */
 describe('the same user and grants seen through every identity endpoint', () => {
   let db: TestDatabase;
@@ -54,7 +54,14 @@ describe('the same user and grants seen through every identity endpoint', () => 
       body: new URLSearchParams({ grant_type: 'authorization_code', code, redirect_uri: app.redirectUri }),
     });
     const { access_token: accessToken } = (await res.json()) as Json;
+    const introspected = await fetch(`${base}/introspect`, {
+      method: 'POST',
+      headers: { authorization: `Basic ${Buffer.from(`${app.key}:${app.secret}`).toString('base64')}`, 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({ token: accessToken }),
+    });
+    expect(introspected.status).toBe(200);
     return {
+      introspection: (await introspected.json()) as Json,
       userinfo: await bearerJson('/w/rest.php/oauth2/userinfo', accessToken),
       profile: await bearerJson('/w/rest.php/oauth2/resource/profile', accessToken),
       api: ((await bearerJson(userinfoQuery, accessToken)) as Json).query.userinfo as Json,
@@ -77,7 +84,9 @@ describe('the same user and grants seen through every identity endpoint', () => 
     const oauth2 = await throughOAuth2(grants);
     const oauth1 = await throughOAuth1(grants);
     const sub = String(aliceId);
-    expect([oauth2.userinfo.sub, oauth2.profile.sub, oauth1.identify.sub]).toEqual([sub, sub, sub]);
+    expect([oauth2.userinfo.sub, oauth2.profile.sub, oauth1.identify.sub, oauth2.introspection.sub]).toEqual([sub, sub, sub, sub]);
+    expect(oauth2.introspection).toMatchObject({ active: true, username: ALICE.name });
+    expect(oauth2.introspection.email).toBeUndefined();
     expect([oauth2.api.id, oauth1.api.id]).toEqual([aliceId, aliceId]);
     expect([oauth2.userinfo.username, oauth2.profile.username, oauth1.identify.username, oauth2.api.name, oauth1.api.name]).toEqual(Array(5).fill(ALICE.name));
     expect(new Set([oauth2.userinfo, oauth2.profile, oauth1.identify].map((v) => JSON.stringify([v.editcount, v.groups, v.grants])))).toHaveProperty('size', 1);

@@ -60,6 +60,34 @@ function withWikiCookies(origin: string, api: WikiApiClient, change: Record<stri
   return agent;
 }
 
+/**
+ * Follow an authorization request like a browser; accept consent; stop at the password form, another
+ * page of ours (its status kept), or the client's redirect URI (its code kept).
+ */
+async function walkAuthorization(agent: HttpSession, start: string): Promise<{ passwordAsked: boolean; code?: string; statuses: number[] }> {
+  let url = start;
+  let res = await agent.get(url);
+  const statuses = [res.status];
+  for (let step = 0; step < 20; step++) {
+    if (isRedirect(res.status)) {
+      const next = new URL(res.headers.get('location')!, url);
+      if (next.origin !== agent.origin) return { passwordAsked: false, code: next.searchParams.get('code') ?? undefined, statuses };
+      url = next.href;
+      res = await agent.get(url);
+      statuses.push(res.status);
+      continue;
+    }
+    const html = await res.text();
+    if (html.includes('id="userloginForm"')) return { passwordAsked: true, statuses };
+    const { action, fields } = formFields(html);
+    if (res.status !== 200 || !html.includes('id="mw-mwoauth-authorize-form"')) return { passwordAsked: false, statuses };
+    url = new URL(action!, url).href;
+    res = await agent.postForm(url, { ...fields, decision: 'accept' });
+    statuses.push(res.status);
+  }
+  throw new Error('too many steps');
+}
+
 describe.each([
   ['MariaDB, sessions in the objectcache table', { db: 'mysql' }, 'database'],
   ['MariaDB with $wgDBprefix mw_, sessions in the objectcache table', { db: 'mysql', prefix: 'mw_' }, 'database'],
@@ -114,29 +142,7 @@ describe.each([
   const authorizeUrl = (extra: Record<string, string> = {}) => `${server.issuer}/w/rest.php/oauth2/authorize?${new URLSearchParams({ response_type: 'code', client_id: client.key, redirect_uri: client.redirectUri, scope: 'openid', state: 'st', ...extra })}`;
 
   /** Follow the authorization request like a browser; accept consent; stop at the password form or the client. */
-  async function walk(agent: HttpSession, extra: Record<string, string> = {}): Promise<{ passwordAsked: boolean; code?: string; statuses: number[] }> {
-    let url = authorizeUrl(extra);
-    let res = await agent.get(url);
-    const statuses = [res.status];
-    for (let step = 0; step < 20; step++) {
-      if (isRedirect(res.status)) {
-        const next = new URL(res.headers.get('location')!, url);
-        if (next.origin !== agent.origin) return { passwordAsked: false, code: next.searchParams.get('code') ?? undefined, statuses };
-        url = next.href;
-        res = await agent.get(url);
-        statuses.push(res.status);
-        continue;
-      }
-      const html = await res.text();
-      if (html.includes('id="userloginForm"')) return { passwordAsked: true, statuses };
-      const { action, fields } = formFields(html);
-      if (res.status !== 200 || !html.includes('id="mw-mwoauth-authorize-form"')) return { passwordAsked: false, statuses };
-      url = new URL(action!, url).href;
-      res = await agent.postForm(url, { ...fields, decision: 'accept' });
-      statuses.push(res.status);
-    }
-    throw new Error('too many steps');
-  }
+  const walk = (agent: HttpSession, extra: Record<string, string> = {}) => walkAuthorization(agent, authorizeUrl(extra));
 
   /** A page that needs the site session and never signs in from the wiki by itself: 200 or the sign-in redirect. */
   async function siteSessionHolds(agent: HttpSession): Promise<boolean> {
@@ -166,8 +172,8 @@ describe.each([
     expect(first.statuses).not.toContain(500);
     // The code is Alice's: the id_token names her and says how the wiki signed her in.
     const tokens = await exchange(first.code!);
-    const claims = JSON.parse(Buffer.from(tokens.id_token.split('.')[1]!, 'base64url').toString()) as { sub: string };
-    expect(claims.sub).toBe(String(ids[ALICE.name]));
+    const claims = JSON.parse(Buffer.from(tokens.id_token.split('.')[1]!, 'base64url').toString()) as { sub: string; amr?: string[]; acr?: string };
+    expect(claims).toMatchObject({ sub: String(ids[ALICE.name]), amr: ['pwd'], acr: 'urn:wikiauth:acr:password' });
     expect(await siteSessionHolds(agent)).toBe(true);
     // The wiki's sign-in is not a password entered now: prompt=login and a short max_age still ask.
     expect((await walk(agent, { prompt: 'login' })).passwordAsked).toBe(true);
@@ -348,6 +354,17 @@ describe("the wiki's session of a user who signed in with two factors (Extension
     const plain = wiki.apiClient();
     expect((await plain.clientLogin(ALICE.name, ALICE.password)).status).toBe('PASS');
     expect(await siteSessionFromWiki(plain)).toMatchObject({ amr: ['pwd'], fromWiki: true });
+
+    // A consumer that demands two factors takes Carol's wiki session as it is; Alice (no enrolment) is told.
+    await server.services.accounts.setEmail(WIKI_ADMIN.name, 'admin@wiki.example');
+    const strict = await seedClient(server.services, { owner: WIKI_ADMIN.name, grants: ['basic'] });
+    await server.services.consumers.setRequireTwoFactor(strict.key, true);
+    const url = `${server.issuer}/w/rest.php/oauth2/authorize?${new URLSearchParams({ response_type: 'code', client_id: strict.key, redirect_uri: strict.redirectUri, scope: 'openid', state: 's' })}`;
+    const carol = await walkAuthorization(withWikiCookies(server.issuer, api), url);
+    expect(carol).toMatchObject({ passwordAsked: false, code: expect.any(String) });
+    const alice = await walkAuthorization(withWikiCookies(server.issuer, plain), url);
+    expect(alice).toMatchObject({ passwordAsked: false, statuses: expect.arrayContaining([403]) });
+    expect(alice.code).toBeUndefined();
   });
 
   it("with the wiki's session store unreachable, sign-in falls back to the password form and a session from the wiki is not used unchecked", async () => {

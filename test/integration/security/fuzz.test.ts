@@ -26,7 +26,7 @@ const ROUTES = [
   '/wiki/Special:OAuthConsumerRegistration/update/KEY', '/wiki/Special:OAuthConsumerRegistration/view/KEY', '/wiki/Special:OAuthManageConsumers',
   '/wiki/Special:OAuthManageConsumers/proposed', '/wiki/Special:OAuthManageConsumers/KEY', '/wiki/Special:OAuthListConsumers', '/wiki/Special:OAuthListConsumers/view/KEY',
   '/wiki/Special:OAuthManageMyGrants', '/wiki/Special:OAuthManageMyGrants/update/KEY', '/wiki/Special:OAuthManageMyGrants/revoke-all', '/wiki/Special:ListGrants',
-  '/wiki/Special:OAuth', '/wiki/Special:OAuth/initiate', '/wiki/Special:OAuth/authorize', '/wiki/Special:OAuth/token', '/wiki/Special:OAuth/identify',
+  '/wiki/Special:OATHManage', '/wiki/Special:OAuth', '/wiki/Special:OAuth/initiate', '/wiki/Special:OAuth/authorize', '/wiki/Special:OAuth/token', '/wiki/Special:OAuth/identify',
   '/w/index.php', '/w/api.php', '/interaction/UID', '/interaction/UID/consent', '/no/such/route',
 ];
 const PARAMS = [
@@ -35,6 +35,7 @@ const PARAMS = [
   'title', 'format', 'action', 'meta', 'uiprop', 'returnto', 'oauth_token', 'oauth_verifier', 'oauth_consumer_key', 'oauth_signature', 'oauth_signature_method',
   'oauth_nonce', 'oauth_timestamp', 'oauth_callback', 'oauth_version', 'wpName', 'wpPassword', 'wpLoginToken', 'wpEditToken', 'xsrf', 'logout', 'limit', 'offset',
   'name', 'grants', 'scopes', 'callback_url', 'owner_only', 'is_confidential', 'redirect_uris', 'client_name', 'decision', 'wpaction', 'wpreason',
+  'module', 'OATHToken',
 ];
 const METHODS = ['GET', 'POST', 'PUT', 'DELETE', 'PATCH', 'OPTIONS', 'HEAD'];
 

@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import * as jose from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { authorize } from '../../helpers/authorize.js';
@@ -83,11 +83,16 @@ describe('OAuth 2 error answers as MediaWiki gives them', () => {
       expect(await token({ grant_type: 'client_credentials', scope: 'basic nosuch', ...confidential() })).toMatchObject(unknown);
       expect(await token({ grant_type: 'refresh_token', refresh_token: tokens.refresh_token, scope: 'basic nosuch', ...confidential() })).toMatchObject(unknown);
 
+      // league escapes the scope in the hint.
+      expect((await token({ grant_type: 'client_credentials', scope: 'basic <b>', ...confidential() })).json.hint).toBe('Check the `&lt;b&gt;` scope');
+
       const dropped = await token({ grant_type: 'client_credentials', scope: 'basic delete', ...confidential() });
       expect(dropped.status).toBe(200);
       expect(dropped.json.scope).toBe('basic');
       const all = await token({ grant_type: 'client_credentials', scope: '#default', ...confidential() });
       expect(all.json.scope).toBe('basic editpage');
+      // Only grants it lacks: refused rather than widened to every grant.
+      expect(await token({ grant_type: 'client_credentials', scope: 'delete', ...confidential() })).toMatchObject({ status: 400, json: { error: 'invalid_scope', hint: 'Check the `delete` scope' } });
     });
 
     it('refuses a refresh asking for more than was granted with invalid_scope and the hint', async () => {
@@ -115,30 +120,45 @@ describe('OAuth 2 error answers as MediaWiki gives them', () => {
       });
     });
 
-    it('keeps RFC 6749 invalid_grant for a bad, reused or mismatched code and a bad refresh token (MediaWiki: invalid_request)', async () => {
-      const invalidGrant = { status: 400, json: { error: 'invalid_grant', error_description: 'grant request is invalid', message: 'grant request is invalid' } };
-      expect(await token({ grant_type: 'authorization_code', code: 'garbage', redirect_uri: app.redirectUri, ...confidential() })).toMatchObject(invalidGrant);
-      expect(await token({ grant_type: 'authorization_code', code: await newCode(), redirect_uri: 'https://app.example/other', ...confidential() })).toMatchObject(invalidGrant);
-      expect(await token({ grant_type: 'refresh_token', refresh_token: 'garbage', ...confidential() })).toMatchObject(invalidGrant);
+    it('keeps RFC 6749 invalid_grant for a bad, reused or mismatched code and a bad refresh token (MediaWiki: invalid_request), with league\'s hint for each cause', async () => {
+      const invalidGrant = (hint: string) => ({ status: 400, json: { error: 'invalid_grant', error_description: 'grant request is invalid', hint, message: 'grant request is invalid' } });
+      expect(await token({ grant_type: 'authorization_code', code: 'garbage', redirect_uri: app.redirectUri, ...confidential() })).toMatchObject(invalidGrant('Cannot decrypt the authorization code'));
+      expect(await token({ grant_type: 'authorization_code', code: await newCode(), redirect_uri: 'https://app.example/other', ...confidential() })).toMatchObject(invalidGrant('Invalid redirect URI'));
+      expect(await token({ grant_type: 'refresh_token', refresh_token: 'garbage', ...confidential() })).toMatchObject(invalidGrant('Cannot decrypt the refresh token'));
+      const others = await seedClient(keyed.server.services, { grants: ['basic'] });
+      expect(await token({ grant_type: 'refresh_token', refresh_token: tokens.refresh_token, client_id: others.key, client_secret: others.secret })).toMatchObject(invalidGrant('Token is not linked to client'));
       const code = await newCode();
       expect((await token({ grant_type: 'authorization_code', code, redirect_uri: app.redirectUri, ...confidential() })).status).toBe(200);
-      expect(await token({ grant_type: 'authorization_code', code, redirect_uri: app.redirectUri, ...confidential() })).toMatchObject(invalidGrant);
+      expect(await token({ grant_type: 'authorization_code', code, redirect_uri: app.redirectUri, ...confidential() })).toMatchObject(invalidGrant('Authorization code has been revoked'));
       expect(await token({ grant_type: 'authorization_code', redirect_uri: app.redirectUri, ...confidential() })).toMatchObject({
         status: 400,
         json: { error: 'invalid_request', hint: 'Check the `code` parameter' },
       });
     });
+
+    it('answers a missing or wrong PKCE verifier with invalid_grant and league\'s hints', async () => {
+      const verifier = 'v'.repeat(43);
+      const challenge = createHash('sha256').update(verifier).digest('base64url');
+      const pkceCode = async () => {
+        const url = `${keyed.base}/authorize?${new URLSearchParams({ response_type: 'code', client_id: pub.key, redirect_uri: pub.redirectUri, state: 's', code_challenge: challenge, code_challenge_method: 'S256' })}`;
+        return (await authorize(new HttpSession(keyed.server.issuer), url, ALICE)).callback!.searchParams.get('code')!;
+      };
+      const exchange = (code: string, extra: Record<string, string>) => token({ grant_type: 'authorization_code', code, redirect_uri: pub.redirectUri, client_id: pub.key, ...extra });
+      expect(await exchange(await pkceCode(), {})).toMatchObject({ status: 400, json: { error: 'invalid_grant', hint: 'Check the `code_verifier` parameter' } });
+      expect(await exchange(await pkceCode(), { code_verifier: 'w'.repeat(43) })).toMatchObject({ status: 400, json: { error: 'invalid_grant', hint: 'Failed to verify `code_verifier`.' } });
+      expect((await exchange(await pkceCode(), { code_verifier: verifier })).status).toBe(200);
+    });
   });
 
   describe('resource/profile and resource/scopes', () => {
     /** A token as the wiki makes it, signed with the shared key. */
-    async function wikiToken(overrides: Record<string, unknown> = {}, opts: { register?: boolean } = {}) {
+    async function wikiToken(overrides: Record<string, unknown> = {}, opts: { register?: boolean; key?: 'stranger' } = {}) {
       const jti = randomBytes(40).toString('hex');
       const t = Date.now() / 1000;
       const claims = { aud: app.key, jti, iat: t - 1, nbf: t - 1, exp: t + 3600, sub: String(aliceId), iss: keyed.server.issuer, scopes: ['basic'], ...overrides };
       const acceptance = (await keyed.server.services.authorizations.listByUser(aliceId))[0]!.id;
       if (opts.register !== false) await keyed.server.services.db('oauth2_access_tokens').insert({ oaat_identifier: jti, oaat_expires: '20991231235959', oaat_acceptance_id: acceptance, oaat_revoked: 0 });
-      const key = await jose.importPKCS8(keyed.keys.privatePem, 'RS256');
+      const key = opts.key ? (await jose.generateKeyPair('RS256')).privateKey : await jose.importPKCS8(keyed.keys.privatePem, 'RS256');
       return new jose.CompactSign(new TextEncoder().encode(JSON.stringify(claims))).setProtectedHeader({ typ: 'JWT', alg: 'RS256' }).sign(key);
     }
 
@@ -148,7 +168,9 @@ describe('OAuth 2 error answers as MediaWiki gives them', () => {
         ['no Authorization header', undefined, 'Missing "Authorization" header'],
         ['a Basic header', 'Basic eDp5', 'The JWT string must have two dots'],
         ['an opaque bearer', 'Bearer abc', 'The JWT string must have two dots'],
-        ['three parts that are no JWT', 'Bearer a.b.c', 'Access token could not be verified'],
+        ['three parts that are not JSON', 'Bearer a.b.c', 'Error while decoding from JSON'],
+        ['invalid base64url characters', 'Bearer a.b!.c', 'Error while decoding from Base64Url, invalid base64 characters detected'],
+        ['a token signed with another key', `Bearer ${await wikiToken({}, { key: 'stranger' })}`, 'Access token could not be verified'],
         ['an expired token', `Bearer ${await wikiToken({ exp: t - 1 })}`, 'Access token could not be verified'],
         ['a token not yet valid', `Bearer ${await wikiToken({ nbf: t + 60 })}`, 'Access token could not be verified'],
         ['an unregistered jti', `Bearer ${await wikiToken({}, { register: false })}`, 'Access token has been revoked'],

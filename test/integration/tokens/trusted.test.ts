@@ -76,10 +76,20 @@ describe.each(DIALECTS)('trusted consumers on %s', (_name, makeDb) => {
     const isTrusted = async () => (await keyed.server.services.consumers.findByKey(other.key))!.trusted;
     for (const expected of [true, false]) {
       const { action, fields } = await openForm(admin, page, 'mw-consumer-trust-form');
-      const res = await postFields(admin, action, Object.entries(fields));
+      const res = await postFields(admin, action, Object.entries({ ...fields, wpreason: `made ${expected}` }));
       expect(res.status).toBe(303);
       expect(await isTrusted()).toBe(expected);
     }
+    // Each change is logged with its performer and reason; a post that changes nothing is not.
+    const { fields: stale } = await openForm(admin, page, 'mw-consumer-trust-form');
+    await postFields(admin, `${page}/trust`, Object.entries({ ...stale, wptrusted: '0' }));
+    const adminId = (await keyed.server.services.accounts.findByName(ADMIN.name))!.id;
+    const entries = (await keyed.server.services.log.forConsumer(other.key)).filter((e) => e.action === 'trust' || e.action === 'untrust');
+    expect(entries.map((e) => [e.action, e.actor, e.comment])).toEqual([
+      ['untrust', adminId, 'made false'],
+      ['trust', adminId, 'made true'],
+    ]);
+    expect(await (await admin.get(`/wiki/Special:OAuthListConsumers/view/${other.key}`)).text()).toContain('marked trusted (its users are not asked to consent)');
     const alice = await signIn(keyed.server.issuer, ALICE);
     const { fields } = await openForm(admin, page, 'mw-consumer-trust-form');
     const refused = await postFields(alice, `${page}/trust`, Object.entries(fields));

@@ -6,6 +6,7 @@ import {
   checkOwnerUpdate,
   checkPropose,
   checkVisible,
+  ownerDisableOutcome,
   REVIEW_ACTIONS,
   reviewChoices,
   reviewOutcome,
@@ -172,6 +173,23 @@ describe('the owner\'s update', () => {
       expect((got as PermissionError).message).toContain('mwoauthsuppress');
     } else {
       expect(got).toEqual({ value: undefined });
+    }
+  });
+
+  // wikiauth's addition: the owner disables an approved consumer (the same rights as an update).
+  it.each(cases)('$who disables a $stage consumer (deleted=$deleted)', ({ actor: a, stage, deleted }) => {
+    const got = refusal(() => ownerDisableOutcome({ stage, deleted, ownerId: 7 }, a));
+    if (!a.rights.has('mwoauthupdateownconsumer') || a.blocked || a.id !== 7) {
+      expect(got).toBeInstanceOf(PermissionError);
+      expect((got as PermissionError).right).toBe('mwoauthupdateownconsumer');
+    } else if (stage !== 'approved') {
+      expect(got).toBeInstanceOf(TransitionError);
+      expect((got as TransitionError).code).toBe('not_approved');
+    } else if (deleted && !a.rights.has('mwoauthsuppress')) {
+      expect(got).toBeInstanceOf(PermissionError);
+      expect((got as PermissionError).right).toBe('mwoauthsuppress');
+    } else {
+      expect(got).toEqual({ value: { stage: 'disabled', deleted } });
     }
   });
 });

@@ -42,9 +42,9 @@ describe('GrantService', () => {
 
     // A second service over the same stores (another request, another instance) finds the link.
     const other = new GrantService({ authorizations: new MemoryAuthorizations(), grantRecords, accessTokens, consumers: { get: async () => undefined } });
-    await other.registerAccessToken('at1', 'g1', 1_900_000_000);
-    await other.registerAccessToken('cc1', undefined, undefined);
-    await other.registerAccessToken('orphan', 'gone', undefined);
+    await other.registerAccessToken('at1', { grantId: 'g1' }, 1_900_000_000);
+    await other.registerAccessToken('cc1', { clientId: APP.key }, undefined);
+    await other.registerAccessToken('orphan', { grantId: 'gone' }, undefined);
     expect(Object.fromEntries(accessTokens.rows)).toEqual({
       at1: { expiresAt: 1_900_000_000, acceptanceId: authorization.id },
       cc1: { expiresAt: undefined, acceptanceId: 0 },
@@ -53,6 +53,17 @@ describe('GrantService', () => {
     expect(await grants.acceptanceOfGrant('g1')).toBe(authorization.id);
     await grants.destroyGrant('g1');
     expect([await grants.acceptanceOfGrant('g1'), await grants.findGrant('g1')]).toEqual([undefined, undefined]);
+  });
+
+  it('registers an owner-only consumer\'s client_credentials token under its owner\'s authorization', async () => {
+    const owned = { ...APP, key: 'b'.repeat(32), id: 9, ownerId: ALICE, ownerOnly: true } as Consumer;
+    const authorizations = new MemoryAuthorizations();
+    const accessTokens = new MemoryAccessTokens();
+    const grants = new GrantService({ authorizations, grantRecords: new MemoryGrantRecords(), accessTokens, consumers: { get: async (key) => [APP, owned].find((c) => c.key === key) } });
+    const ownerAuthorization = await grants.authorizeOAuth1(owned, ALICE);
+    await grants.registerAccessToken('owner', { clientId: owned.key }, undefined);
+    await grants.registerAccessToken('machine', { clientId: APP.key }, undefined);
+    expect([accessTokens.rows.get('owner')?.acceptanceId, accessTokens.rows.get('machine')?.acceptanceId]).toEqual([ownerAuthorization.id, 0]);
   });
 
   it('a password change revokes every authorization of the user', async () => {

@@ -5,8 +5,8 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'n
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import type { LoadResult, LoadSpec } from '../../../bench/load-spec.js';
-import { REPO_ROOT, run } from '../../helpers/cli.js';
+import type { LoadResult, LoadSpec } from '../../bench/load-spec.js';
+import { REPO_ROOT, run } from '../helpers/cli.js';
 
 /**
  * Issue 4: `npm run bench -- --quick` runs in CI in under two minutes and fails on any unexpected
