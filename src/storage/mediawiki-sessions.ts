@@ -34,7 +34,7 @@ export async function openWikiSessionSource(config: WikiSessionConfig, db: Knex)
     }
     const source: WikiSessionSource = {
       async load(sessionId, userId) {
-        const [stored, user] = await Promise.all([storedValue(cache, cache('objectcache'), keyspace, sessionId), findUser(db, userId)]);
+        const [stored, user] = await Promise.all([storedValue(cache, keyspace, sessionId), findUser(db, userId)]);
         return { stored, user };
       },
     };
@@ -93,9 +93,9 @@ function decodeRow(row: ValueColumns): StoredWikiSession | typeof UNDECODABLE | 
   return row.hex === null ? UNDECODABLE : decodeSqlBagValue(Buffer.from(row.hex, 'hex'));
 }
 
-/** The unexpired session in an `objectcache` table of its own connection. */
-async function storedValue(db: Knex, table: Knex.QueryBuilder, keyspace: string, sessionId: string): Promise<StoredWikiSession | typeof UNDECODABLE | undefined> {
-  const row = (await table.where('keyname', objectCacheKey(keyspace, sessionId)).andWhere('exptime', '>', toMwTimestamp()).first(...valueColumns(db))) as ValueColumns | undefined;
+/** The unexpired session in the `objectcache` table of a cache database of its own. */
+async function storedValue(cache: Knex, keyspace: string, sessionId: string): Promise<StoredWikiSession | typeof UNDECODABLE | undefined> {
+  const row = (await cache('objectcache').where('keyname', objectCacheKey(keyspace, sessionId)).andWhere('exptime', '>', toMwTimestamp()).first(...valueColumns(cache))) as ValueColumns | undefined;
   return row ? decodeRow(row) : undefined;
 }
 
