@@ -175,6 +175,11 @@ describe.each([
     const claims = JSON.parse(Buffer.from(tokens.id_token.split('.')[1]!, 'base64url').toString()) as { sub: string; amr?: string[]; acr?: string };
     expect(claims).toMatchObject({ sub: String(ids[ALICE.name]), amr: ['pwd'], acr: 'urn:wikiauth:acr:password' });
     expect(await siteSessionHolds(agent)).toBe(true);
+    // Other pages behind the sign-in (management, Special:OAuth/authorize) take it through Special:UserLogin.
+    const pages = browser(api);
+    const managed = await pages.follow(`${server.issuer}/wiki/Special:OAuthManageMyGrants`);
+    expect(managed.status).toBe(200);
+    expect(await managed.text()).not.toContain('id="userloginForm"');
     // The wiki's sign-in is not a password entered now: prompt=login and a short max_age still ask.
     expect((await walk(agent, { prompt: 'login' })).passwordAsked).toBe(true);
     await sleep(1100);
