@@ -5,8 +5,8 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchChromium, screenshot } from '../helpers/browser.js';
 import { sqliteDatabase, type TestDatabase } from '../helpers/databases.js';
-import { ADMIN, ALICE, BOB, seedUsers } from '../helpers/fixtures.js';
-import { startServer, type TestServer } from '../helpers/server.js';
+import { ADMIN, ALICE, BOB } from '../helpers/fixtures.js';
+import { startSeededServer, type TestServer } from '../helpers/server.js';
 
 const SHOT = 'journey';
 
@@ -39,8 +39,7 @@ describe('consumer journey in Chromium', () => {
 
   beforeAll(async () => {
     db = sqliteDatabase();
-    server = await startServer(db);
-    await seedUsers(server.services);
+    server = await startSeededServer(db);
     browser = await launchChromium();
     app = await startTestApp();
   });

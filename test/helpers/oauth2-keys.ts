@@ -3,8 +3,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { TestDatabase } from './databases.js';
-import { seedUsers } from './fixtures.js';
-import { startServer, type TestServer } from './server.js';
+import { startSeededServer, type SeededServer } from './server.js';
 
 /** A wiki's `$wgOAuth2PrivateKey`/`$wgOAuth2PublicKey` pair as PEM files (mode 600, as MediaWiki wants). */
 export interface OAuth2KeyFiles {
@@ -38,7 +37,7 @@ export function oauth2KeyFiles(): OAuth2KeyFiles {
 /** A server with seeded users whose access tokens are signed with a configured OAuth 2 key pair. */
 export interface KeyedServer {
   readonly db: TestDatabase;
-  readonly server: TestServer;
+  readonly server: SeededServer;
   readonly keys: OAuth2KeyFiles;
   /** `${issuer}/w/rest.php/oauth2` */
   readonly base: string;
@@ -48,8 +47,7 @@ export interface KeyedServer {
 export async function startKeyedServer(makeDb: () => TestDatabase | Promise<TestDatabase>, env: Record<string, string> = {}): Promise<KeyedServer> {
   const db = await makeDb();
   const keys = oauth2KeyFiles();
-  const server = await startServer(db, { ...keys.env, ...env });
-  await seedUsers(server.services);
+  const server = await startSeededServer(db, { ...keys.env, ...env });
   return {
     db,
     server,

@@ -5,6 +5,7 @@ import { createKnex } from '../../src/storage/sql/create-knex.js';
 import { migrateLatest } from '../../src/storage/sql/migrate.js';
 import { start, type RunningServer } from '../../src/main.js';
 import type { TestDatabase } from './databases.js';
+import { ALICE, seedUsers } from './fixtures.js';
 import { testConfig } from './config.js';
 
 
@@ -28,4 +29,17 @@ export async function startServer(db: TestDatabase, env: Record<string, string> 
   }
   const running = await start(config, opts);
   return { ...running, config, issuer: config.issuer };
+}
+
+export interface SeededServer extends TestServer {
+  /** Alice's account id (the `sub` her tokens carry). */
+  readonly aliceId: number;
+}
+
+/** `startServer`, then the users of `fixtures.ts` (Alice, Bob, Admin) created through the service. */
+export async function startSeededServer(db: TestDatabase, env: Record<string, string> = {}, opts: { clock?: Clock } = {}): Promise<SeededServer> {
+  const server = await startServer(db, env, opts);
+  await seedUsers(server.services);
+  const alice = await server.services.accounts.findByName(ALICE.name);
+  return { ...server, aliceId: alice!.id };
 }

@@ -2,8 +2,8 @@ import * as jose from 'jose';
 import { runCli, REPO_ROOT } from '../../helpers/cli.js';
 import { TEST_SECRET_KEY } from '../../helpers/config.js';
 import { sqliteDatabase, type TestDatabase } from '../../helpers/databases.js';
-import { seedClient, seedUsers, type SeededClient } from '../../helpers/fixtures.js';
-import { freePort, startServer, type TestServer } from '../../helpers/server.js';
+import { seedClient, type SeededClient } from '../../helpers/fixtures.js';
+import { freePort, startSeededServer, type TestServer } from '../../helpers/server.js';
 import { createTlsMaterial, type TlsMaterial } from '../../helpers/tls.js';
 
 /** wikiauth on HTTPS with one OAuth 2 consumer for a relying party on `rpPort`. */
@@ -20,8 +20,7 @@ export interface RpEnvironment {
 export async function startRpEnvironment(opts: { callbackPath: string; env?: Record<string, string> }): Promise<RpEnvironment> {
   const tls = createTlsMaterial();
   const db = sqliteDatabase();
-  const server = await startServer(db, { ...tls.serverEnv, ...opts.env });
-  await seedUsers(server.services);
+  const server = await startSeededServer(db, { ...tls.serverEnv, ...opts.env });
   const rpPort = await freePort();
   const rpOrigin = `http://127.0.0.1:${rpPort}`;
   const client = await seedClient(server.services, {

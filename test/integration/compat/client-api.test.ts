@@ -2,9 +2,9 @@ import * as client from 'openid-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { authorize } from '../../helpers/authorize.js';
 import { DIALECTS, type TestDatabase } from '../../helpers/databases.js';
-import { ADMIN, ALICE, BOB, seedClient, seedUsers } from '../../helpers/fixtures.js';
+import { ADMIN, ALICE, BOB, seedClient } from '../../helpers/fixtures.js';
 import { HttpSession } from '../../helpers/http-session.js';
-import { startServer, type TestServer } from '../../helpers/server.js';
+import { startSeededServer, type SeededServer } from '../../helpers/server.js';
 import { openForm, signIn } from '../../helpers/site.js';
 
 const API = '/w/rest.php/oauth2/client';
@@ -28,14 +28,13 @@ const newClient = (overrides: Record<string, unknown> = {}) => ({
 
 describe.each(DIALECTS)('client REST API on %s', (_name, makeDb) => {
   let db: TestDatabase;
-  let server: TestServer;
+  let server: SeededServer;
   let alice: HttpSession;
   let aliceToken: string;
 
   beforeAll(async () => {
     db = await makeDb();
-    server = await startServer(db);
-    await seedUsers(server.services);
+    server = await startSeededServer(db);
     alice = await signIn(server.issuer, ALICE);
     aliceToken = (await openForm(alice, '/wiki/Special:OAuthConsumerRegistration/propose/oauth2', 'mw-consumer-propose-form')).fields.wpEditToken!;
   });
@@ -67,7 +66,7 @@ describe.each(DIALECTS)('client REST API on %s', (_name, makeDb) => {
     expect(body.client_key).toMatch(/^[0-9a-f]{32}$/);
     expect(body.secret).toMatch(/^[0-9a-f]{40}$/);
     const consumer = (await server.services.consumers.findByKey(body.client_key))!;
-    expect(consumer).toMatchObject({ name: body.name, version: '1.0', stage: 'proposed', oauthVersion: 2, grants: ['basic', 'editpage'], ownerId: (await server.services.accounts.findByName('Alice'))!.id });
+    expect(consumer).toMatchObject({ name: body.name, version: '1.0', stage: 'proposed', oauthVersion: 2, grants: ['basic', 'editpage'], ownerId: server.aliceId });
     expect((await server.services.log.forConsumer(body.client_key)).map((e) => e.action)).toEqual(['propose']);
   });
 
@@ -127,8 +126,7 @@ describe.each(DIALECTS)('client REST API on %s', (_name, makeDb) => {
     const body = await jsonOf(res);
     expect(res.status).toBe(200);
     expect(Object.keys(body).sort()).toEqual(['clients', 'total']);
-    const aliceId = (await server.services.accounts.findByName('Alice'))!.id;
-    const own = await server.services.consumers.list({ ownerId: aliceId, oauthVersion: 2, includeDeleted: true, order: 'id', limit: 100 });
+    const own = await server.services.consumers.list({ ownerId: server.aliceId, oauthVersion: 2, includeDeleted: true, order: 'id', limit: 100 });
     expect(body.total).toBe(own.total);
     expect(body.clients.map((c: { client_key: string }) => c.client_key)).toEqual(own.consumers.slice(0, 25).map((c) => c.key));
     expect(body.clients.some((c: { name: string }) => c.name === 'Bob app')).toBe(false);

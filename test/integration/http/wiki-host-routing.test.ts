@@ -6,10 +6,10 @@ import { PROJECT_ROOT } from '../../../src/project-root.js';
 import { startApache } from '../../helpers/apache.js';
 import { authorize } from '../../helpers/authorize.js';
 import { sqliteDatabase, type TestDatabase } from '../../helpers/databases.js';
-import { ADMIN, ALICE, seedClient, seedUsers } from '../../helpers/fixtures.js';
+import { ADMIN, ALICE, seedClient } from '../../helpers/fixtures.js';
 import { formFields, HttpSession } from '../../helpers/http-session.js';
 import { startNginx, type ReverseProxy } from '../../helpers/nginx.js';
-import { freePort, startServer, type TestServer } from '../../helpers/server.js';
+import { freePort, startSeededServer, type TestServer } from '../../helpers/server.js';
 import { postFields } from '../../helpers/site.js';
 import { createTlsMaterial, type TlsMaterial } from '../../helpers/tls.js';
 import { seedOAuth1Consumer } from '../oauth1/oauth1-fixtures.js';
@@ -88,10 +88,9 @@ describe.each([
     await new Promise<void>((resolve) => wiki.listen(0, '127.0.0.1', resolve));
     const port = await freePort();
     origin = `https://127.0.0.1:${port}`;
-    server = await startServer(db, { TRUST_PROXY: '1', ISSUER: origin, PAGE_PATH_PREFIX: PREFIX });
+    server = await startSeededServer(db, { TRUST_PROXY: '1', ISSUER: origin, PAGE_PATH_PREFIX: PREFIX });
     const address = wiki.address() as { port: number };
     proxy = await startProxy({ tls, port, wikiauth: `http://127.0.0.1:${new URL(server.url).port}`, wiki: `http://127.0.0.1:${address.port}` });
-    await seedUsers(server.services);
   });
 
   afterAll(async () => {

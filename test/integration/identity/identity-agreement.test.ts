@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { authorize } from '../../helpers/authorize.js';
 import { sqliteDatabase, type TestDatabase } from '../../helpers/databases.js';
-import { ALICE, seedClient, seedUsers } from '../../helpers/fixtures.js';
+import { ALICE, seedClient } from '../../helpers/fixtures.js';
 import { HttpSession } from '../../helpers/http-session.js';
-import { startServer, type TestServer } from '../../helpers/server.js';
+import { startSeededServer, type SeededServer } from '../../helpers/server.js';
 import { seedOAuth1Consumer } from '../oauth1/oauth1-fixtures.js';
 import { runPython } from '../oauth1/python-client.js';
 import { signedFetch } from '../oauth1/signed-requests.js';
@@ -17,14 +17,11 @@ type Json = Record<string, any>;
  */
 describe('the same user and grants seen through every identity endpoint', () => {
   let db: TestDatabase;
-  let server: TestServer;
-  let aliceId: number;
+  let server: SeededServer;
 
   beforeAll(async () => {
     db = sqliteDatabase();
-    server = await startServer(db);
-    await seedUsers(server.services);
-    aliceId = (await server.services.accounts.findByName(ALICE.name))!.id;
+    server = await startSeededServer(db);
   });
 
   afterAll(async () => {
@@ -83,11 +80,11 @@ describe('the same user and grants seen through every identity endpoint', () => 
   ])('private information %s', async (released, grants) => {
     const oauth2 = await throughOAuth2(grants);
     const oauth1 = await throughOAuth1(grants);
-    const sub = String(aliceId);
+    const sub = String(server.aliceId);
     expect([oauth2.userinfo.sub, oauth2.profile.sub, oauth1.identify.sub, oauth2.introspection.sub]).toEqual([sub, sub, sub, sub]);
     expect(oauth2.introspection).toMatchObject({ active: true, username: ALICE.name });
     expect(oauth2.introspection.email).toBeUndefined();
-    expect([oauth2.api.id, oauth1.api.id]).toEqual([aliceId, aliceId]);
+    expect([oauth2.api.id, oauth1.api.id]).toEqual([server.aliceId, server.aliceId]);
     expect([oauth2.userinfo.username, oauth2.profile.username, oauth1.identify.username, oauth2.api.name, oauth1.api.name]).toEqual(Array(5).fill(ALICE.name));
     expect(new Set([oauth2.userinfo, oauth2.profile, oauth1.identify].map((v) => JSON.stringify([v.editcount, v.groups, v.grants])))).toHaveProperty('size', 1);
     expect(oauth2.api.groups).toEqual(oauth2.profile.groups);

@@ -6,9 +6,9 @@ import { hmacDBSecret } from '../../../src/domain/random.js';
 import { authorize } from '../../helpers/authorize.js';
 import { TEST_SECRET_KEY } from '../../helpers/config.js';
 import { DIALECTS, sqliteDatabase, type TestDatabase } from '../../helpers/databases.js';
-import { ADMIN, ALICE, BOB, seedClient, seedUsers } from '../../helpers/fixtures.js';
+import { ADMIN, ALICE, BOB, seedClient } from '../../helpers/fixtures.js';
 import { formFields, HttpSession } from '../../helpers/http-session.js';
-import { startServer, type TestServer } from '../../helpers/server.js';
+import { startSeededServer, type SeededServer, type TestServer } from '../../helpers/server.js';
 import { openForm, postFields, signIn } from '../../helpers/site.js';
 
 const REG = '/wiki/Special:OAuthConsumerRegistration';
@@ -56,15 +56,14 @@ async function review(agent: HttpSession, key: string, action: string, reason: s
 
 describe.each(DIALECTS)('management pages on %s', (_name, makeDb) => {
   let db: TestDatabase;
-  let server: TestServer;
+  let server: SeededServer;
   let alice: HttpSession;
   let admin: HttpSession;
   let bob: HttpSession;
 
   beforeAll(async () => {
     db = await makeDb();
-    server = await startServer(db);
-    await seedUsers(server.services);
+    server = await startSeededServer(db);
     [alice, admin, bob] = await Promise.all([signIn(server.issuer, ALICE), signIn(server.issuer, ADMIN), signIn(server.issuer, BOB)]);
   });
 
@@ -283,11 +282,10 @@ describe.each(DIALECTS)('management pages on %s', (_name, makeDb) => {
     const app = await seedClient(server.services, { grants: ['editpage'] });
     const agent = await signIn(server.issuer, ALICE);
     await authorize(agent, authorizeUrl(server.issuer, app.key, app.redirectUri), ALICE);
-    const aliceId = (await server.services.accounts.findByName('Alice'))!.id;
-    expect((await server.services.authorizations.listByUser(aliceId)).length).toBeGreaterThan(0);
+    expect((await server.services.authorizations.listByUser(server.aliceId)).length).toBeGreaterThan(0);
     const lines: string[] = [];
     await changePassword(server.services, ['--user', 'Alice', '--password', ALICE.password], (l) => lines.push(l));
-    expect(await server.services.authorizations.listByUser(aliceId)).toEqual([]);
+    expect(await server.services.authorizations.listByUser(server.aliceId)).toEqual([]);
     expect(lines.join('\n')).toMatch(/authorization\(s\) revoked/);
     // It also ends her site sessions (docs/sign-in.md, "Sessions"): the shared page agent signs in again.
     expect((await alice.get(`${REG}/propose/oauth2`)).status).toBe(302);
@@ -330,8 +328,7 @@ describe('auto-approval (OAUTH_AUTO_APPROVE)', () => {
 
   beforeAll(async () => {
     db = sqliteDatabase();
-    server = await startServer(db, { OAUTH_AUTO_APPROVE: '[{"grants":["mwoauth-authonly"],"protocols":["https"]}]' });
-    await seedUsers(server.services);
+    server = await startSeededServer(db, { OAUTH_AUTO_APPROVE: '[{"grants":["mwoauth-authonly"],"protocols":["https"]}]' });
   });
 
   afterAll(async () => {

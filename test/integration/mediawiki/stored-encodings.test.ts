@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sqliteDatabase, type TestDatabase } from '../../helpers/databases.js';
-import { ADMIN, seedClient, seedUsers } from '../../helpers/fixtures.js';
+import { ADMIN, seedClient } from '../../helpers/fixtures.js';
 import { formFields, HttpSession } from '../../helpers/http-session.js';
-import { startServer, type TestServer } from '../../helpers/server.js';
+import { startSeededServer, type TestServer } from '../../helpers/server.js';
 import { seedOAuth1Consumer } from '../oauth1/oauth1-fixtures.js';
 import { indexUrl, signedFetch } from '../oauth1/signed-requests.js';
 
@@ -33,8 +33,7 @@ describe('stored rows in every encoding MediaWiki writes: no 500 anywhere', () =
 
   beforeAll(async () => {
     db = sqliteDatabase();
-    server = await startServer(db, { WIKI_ID });
-    await seedUsers(server.services);
+    server = await startSeededServer(db, { WIKI_ID });
     admin = new HttpSession(server.issuer);
     const page = await admin.get('/wiki/Special:UserLogin');
     const { fields } = formFields(await page.text());

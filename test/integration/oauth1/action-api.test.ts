@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { effectiveRights } from '../../../src/domain/grants/catalogue.js';
 import { sqliteDatabase, type TestDatabase } from '../../helpers/databases.js';
-import { ADMIN, BOB, seedClient, seedUsers } from '../../helpers/fixtures.js';
-import { startServer, type TestServer } from '../../helpers/server.js';
+import { ADMIN, BOB, seedClient } from '../../helpers/fixtures.js';
+import { startSeededServer, type TestServer } from '../../helpers/server.js';
 import { seedOAuth1Consumer, type OAuth1Consumer } from './oauth1-fixtures.js';
 import { runPython } from './python-client.js';
 import { signedFetch } from './signed-requests.js';
@@ -18,8 +18,7 @@ describe('api.php meta=userinfo with OAuth 1.0a signatures and OAuth 2 Bearer to
   beforeAll(async () => {
     db = sqliteDatabase();
     // MediaWiki's $wgBlockDisablesLogin: a block refuses the user's OAuth credentials.
-    server = await startServer(db, { BLOCK_DISABLES_LOGIN: '1' });
-    await seedUsers(server.services);
+    server = await startSeededServer(db, { BLOCK_DISABLES_LOGIN: '1' });
     api = `${server.issuer}/w/api.php`;
     bot = await seedOAuth1Consumer(server.services, { name: 'Admin Bot', ownerOnly: true, callbackUrl: '', grants: ['editpage', 'privateinfo'] });
   });
@@ -131,8 +130,7 @@ describe('api.php uiprop=blockinfo in standalone mode (blocks that do not lock u
 
   beforeAll(async () => {
     db = sqliteDatabase();
-    server = await startServer(db);
-    await seedUsers(server.services);
+    server = await startSeededServer(db);
   });
 
   afterAll(async () => {

@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { authorize } from '../../helpers/authorize.js';
 import { DIALECTS, type TestDatabase } from '../../helpers/databases.js';
-import { ALICE, seedUsers } from '../../helpers/fixtures.js';
+import { ALICE } from '../../helpers/fixtures.js';
 import { HttpSession } from '../../helpers/http-session.js';
-import { startServer, type TestServer } from '../../helpers/server.js';
+import { startSeededServer, type SeededServer, type TestServer } from '../../helpers/server.js';
 import { seedOAuth1Consumer, type OAuth1Consumer } from './oauth1-fixtures.js';
 import { PythonClient } from './python-client.js';
 
@@ -27,14 +27,11 @@ async function mwoauthFlow(server: TestServer, agent: HttpSession, consumer: OAu
 
 describe.each(DIALECTS)('OAuth 1.0a handshake with python3-mwoauth on %s', (_name, makeDb) => {
   let db: TestDatabase;
-  let server: TestServer;
-  let aliceId: number;
+  let server: SeededServer;
 
   beforeAll(async () => {
     db = await makeDb();
-    server = await startServer(db);
-    await seedUsers(server.services);
-    aliceId = (await server.services.accounts.findByName(ALICE.name))!.id;
+    server = await startSeededServer(db);
   });
 
   afterAll(async () => {
@@ -54,7 +51,7 @@ describe.each(DIALECTS)('OAuth 1.0a handshake with python3-mwoauth on %s', (_nam
     expect(result.identity).toMatchObject({
       iss: server.issuer,
       aud: consumer.key,
-      sub: String(aliceId),
+      sub: String(server.aliceId),
       username: 'Alice',
       editcount: 0,
       confirmed_email: true,
@@ -71,12 +68,12 @@ describe.each(DIALECTS)('OAuth 1.0a handshake with python3-mwoauth on %s', (_nam
 
     // The authorization is an oauth_accepted_consumer row of version 1 with this access token.
     const row = await server.services.authorizations.findByAccessToken(result.access.key);
-    expect(row).toMatchObject({ userId: aliceId, consumerId: consumer.id, oauthVersion: 1, grants: ['mwoauth-authonlyprivate'] });
+    expect(row).toMatchObject({ userId: server.aliceId, consumerId: consumer.id, oauthVersion: 1, grants: ['mwoauth-authonlyprivate'] });
     expect(result.access.secret).toMatch(/^[0-9a-f]{40}$/);
     expect(result.access.secret).not.toBe(row!.accessSecret);
 
     // Auth-only grants carry no API rights.
-    expect(result.userinfo.query.userinfo).toMatchObject({ id: aliceId, name: 'Alice', rights: [] });
+    expect(result.userinfo.query.userinfo).toMatchObject({ id: server.aliceId, name: 'Alice', rights: [] });
   });
 
   it('authenticate skips the dialog the second time for auth-only grants; authorize always asks', async () => {
@@ -103,7 +100,7 @@ describe.each(DIALECTS)('OAuth 1.0a handshake with python3-mwoauth on %s', (_nam
     expect(second.outcome.consentShown).toBe(true);
 
     const info = second.result.userinfo.query.userinfo;
-    expect(info).toMatchObject({ id: aliceId, name: 'Alice', editcount: 0, groups: ['*', 'user', 'autoconfirmed'] });
+    expect(info).toMatchObject({ id: server.aliceId, name: 'Alice', editcount: 0, groups: ['*', 'user', 'autoconfirmed'] });
     const rights = info.rights as string[];
     // basic + editpage ∩ Alice's rights.
     expect(rights).toEqual(expect.arrayContaining(['read', 'edit', 'minoredit', 'autoconfirmed', 'editsemiprotected']));
@@ -132,12 +129,12 @@ describe.each(DIALECTS)('OAuth 1.0a handshake with python3-mwoauth on %s', (_nam
     expect(lateResult.identity.username).toBe('Alice');
 
     // One authorization, one token: both devices keep identifying.
-    expect(await server.services.db('oauth_accepted_consumer').where({ oaac_user_id: aliceId, oaac_consumer_id: consumer.id })).toHaveLength(1);
+    expect(await server.services.db('oauth_accepted_consumer').where({ oaac_user_id: server.aliceId, oaac_consumer_id: consumer.id })).toHaveLength(1);
     for (const device of [laptop.result, phone.result, lateResult]) {
       const identify = new PythonClient(['mwoauth-identify', `${server.issuer}/w/index.php`, consumer.key, consumer.secret, device.access.key, device.access.secret]);
       const { identity, error } = await identify.next<{ identity: Record<string, unknown>; error?: string }>();
       expect(error, identify.stderr).toBeUndefined();
-      expect(identity).toMatchObject({ sub: String(aliceId), username: 'Alice' });
+      expect(identity).toMatchObject({ sub: String(server.aliceId), username: 'Alice' });
     }
   });
 

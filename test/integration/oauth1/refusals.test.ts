@@ -2,9 +2,9 @@ import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { authorize } from '../../helpers/authorize.js';
 import { sqliteDatabase, type TestDatabase } from '../../helpers/databases.js';
-import { ADMIN, ALICE, seedClient, seedUsers } from '../../helpers/fixtures.js';
+import { ADMIN, ALICE, seedClient } from '../../helpers/fixtures.js';
 import { HttpSession } from '../../helpers/http-session.js';
-import { startServer, type TestServer } from '../../helpers/server.js';
+import { startSeededServer, type TestServer } from '../../helpers/server.js';
 import { seedOAuth1Consumer, type OAuth1Consumer } from './oauth1-fixtures.js';
 import { PythonClient, runPython } from './python-client.js';
 import { exchange, indexUrl, initiateAndAuthorize, signedFetch } from './signed-requests.js';
@@ -21,8 +21,7 @@ describe('OAuth 1.0a refusals, each with MediaWiki\'s error', () => {
 
   beforeAll(async () => {
     db = sqliteDatabase();
-    server = await startServer(db);
-    await seedUsers(server.services);
+    server = await startSeededServer(db);
     tool = await seedOAuth1Consumer(server.services, { name: 'Refusal Tool' });
     mwUri = `${server.issuer}/w/index.php`;
   });

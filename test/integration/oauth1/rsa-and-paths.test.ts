@@ -6,7 +6,7 @@ import { authorize } from '../../helpers/authorize.js';
 import { sqliteDatabase, type TestDatabase } from '../../helpers/databases.js';
 import { ALICE, seedUsers } from '../../helpers/fixtures.js';
 import { formFields, HttpSession } from '../../helpers/http-session.js';
-import { startServer, type TestServer } from '../../helpers/server.js';
+import { startSeededServer, startServer, type TestServer } from '../../helpers/server.js';
 import { rsaKeyPair, seedOAuth1Consumer, type OAuth1Consumer } from './oauth1-fixtures.js';
 import { PythonClient, runPython } from './python-client.js';
 import { signedFetch } from './signed-requests.js';
@@ -19,8 +19,7 @@ describe('OAuth 1.0a: RSA-SHA1 with requests-oauthlib, and every Special:OAuth p
 
   beforeAll(async () => {
     db = sqliteDatabase();
-    server = await startServer(db);
-    await seedUsers(server.services);
+    server = await startSeededServer(db);
     keyDir = mkdtempSync(join(tmpdir(), 'wikiauth-rsa-'));
     tool = await seedOAuth1Consumer(server.services, { name: 'Path Tool' });
   });

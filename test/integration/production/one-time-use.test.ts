@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { authorize } from '../../helpers/authorize.js';
 import { DIALECTS, type TestDatabase } from '../../helpers/databases.js';
-import { ALICE, seedClient, seedUsers, type SeededClient } from '../../helpers/fixtures.js';
+import { ALICE, seedClient, type SeededClient } from '../../helpers/fixtures.js';
 import { HttpSession } from '../../helpers/http-session.js';
-import { startServer, type TestServer } from '../../helpers/server.js';
+import { startSeededServer, type TestServer } from '../../helpers/server.js';
 
 const CONCURRENCY = 50;
 
@@ -21,8 +21,7 @@ describe.each(DIALECTS)('one-time use under concurrency on %s', (_name, makeDb) 
     db = await makeDb();
     // No grace period (docs/mediawiki-compat.md, "Refresh"): a refresh token is then strictly one-time,
     // which is what the concurrency race checks.
-    server = await startServer(db, { REFRESH_TOKEN_GRACE_PERIOD: '0' });
-    await seedUsers(server.services);
+    server = await startSeededServer(db, { REFRESH_TOKEN_GRACE_PERIOD: '0' });
     app = await seedClient(server.services);
     agent = new HttpSession(server.issuer);
   });

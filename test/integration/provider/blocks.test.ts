@@ -2,9 +2,9 @@ import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { authorize } from '../../helpers/authorize.js';
 import { sqliteDatabase, type TestDatabase } from '../../helpers/databases.js';
-import { ALICE, seedClient, seedUsers } from '../../helpers/fixtures.js';
+import { ALICE, seedClient } from '../../helpers/fixtures.js';
 import { formFields, HttpSession } from '../../helpers/http-session.js';
-import { startServer, type TestServer } from '../../helpers/server.js';
+import { startSeededServer, startServer, type TestServer } from '../../helpers/server.js';
 
 // docs/mediawiki-compat.md "Blocks": with BLOCK_DISABLES_LOGIN a block locks the user out of every
 // path at once; without it they keep working and apps see `blocked: true`. Tokens are issued on one
@@ -21,8 +21,7 @@ describe('blocks on every path, with and without BLOCK_DISABLES_LOGIN', () => {
 
   beforeAll(async () => {
     db = sqliteDatabase();
-    issuing = await startServer(db, { BLOCK_DISABLES_LOGIN: '1' });
-    await seedUsers(issuing.services);
+    issuing = await startSeededServer(db, { BLOCK_DISABLES_LOGIN: '1' });
     const app = await seedClient(issuing.services, { grants: ['editpage'], confidential: false, redirectUri: 'http://localhost:9/callback', grantTypes: ['authorization_code', 'refresh_token'] });
     appKey = app.key;
     const agent = new HttpSession(issuing.issuer);

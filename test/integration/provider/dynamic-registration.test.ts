@@ -3,9 +3,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { authorize } from '../../helpers/authorize.js';
 import { ManualClock } from '../../helpers/clock.js';
 import { DIALECTS, sqliteDatabase, type TestDatabase } from '../../helpers/databases.js';
-import { ALICE, seedUsers } from '../../helpers/fixtures.js';
+import { ALICE } from '../../helpers/fixtures.js';
 import { HttpSession } from '../../helpers/http-session.js';
-import { startServer, type TestServer } from '../../helpers/server.js';
+import { startSeededServer, startServer, type TestServer } from '../../helpers/server.js';
 import { REGISTRATION_ACCOUNT } from '../../../src/domain/consumers/client-registration.js';
 import { hmacDBSecret } from '../../../src/domain/random.js';
 import { SqlConsumerRepository } from '../../../src/storage/sql/sql-consumer-repository.js';
@@ -44,8 +44,7 @@ describe.each(DIALECTS)('dynamic client registration with REGISTRATION=token on 
 
   beforeAll(async () => {
     db = await makeDb();
-    server = await startServer(db, { REGISTRATION: 'token', REGISTRATION_TOKEN: TOKEN });
-    await seedUsers(server.services);
+    server = await startSeededServer(db, { REGISTRATION: 'token', REGISTRATION_TOKEN: TOKEN });
   });
 
   afterAll(async () => {
@@ -169,8 +168,7 @@ describe('dynamic client registration with REGISTRATION=open (manual approval)',
 
   beforeAll(async () => {
     db = sqliteDatabase();
-    server = await startServer(db, { REGISTRATION: 'open' }, { clock: clock.now });
-    await seedUsers(server.services);
+    server = await startSeededServer(db, { REGISTRATION: 'open' }, { clock: clock.now });
   });
 
   afterAll(async () => {

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sqliteDatabase, type TestDatabase } from '../../helpers/databases.js';
-import { seedClient, seedUsers, type SeededClient } from '../../helpers/fixtures.js';
-import { startServer, type TestServer } from '../../helpers/server.js';
+import { seedClient, type SeededClient } from '../../helpers/fixtures.js';
+import { startSeededServer, type TestServer } from '../../helpers/server.js';
 
 interface Case {
   readonly name: string;
@@ -24,8 +24,7 @@ describe('malformed and hostile requests', () => {
 
   beforeAll(async () => {
     db = sqliteDatabase();
-    server = await startServer(db);
-    await seedUsers(server.services);
+    server = await startSeededServer(db);
     app = await seedClient(server.services, { grants: ['basic'] });
     basic = `Basic ${Buffer.from(`${app.key}:${app.secret}`).toString('base64')}`;
   });

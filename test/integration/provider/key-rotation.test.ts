@@ -5,9 +5,9 @@ import { authorize } from '../../helpers/authorize.js';
 import { lines, REPO_ROOT, runCli } from '../../helpers/cli.js';
 import { TEST_SECRET_KEY } from '../../helpers/config.js';
 import { sqliteDatabase, type TestDatabase } from '../../helpers/databases.js';
-import { ALICE, seedClient, seedUsers, type SeededClient } from '../../helpers/fixtures.js';
+import { ALICE, seedClient, type SeededClient } from '../../helpers/fixtures.js';
 import { HttpSession } from '../../helpers/http-session.js';
-import { startServer, type TestServer } from '../../helpers/server.js';
+import { startSeededServer, startServer, type TestServer } from '../../helpers/server.js';
 
 // Token lifetimes short enough that "retire after the longest token lifetime" is testable, and long
 // enough that the three CLI runs between the new key's activation and the early retire finish within
@@ -63,10 +63,9 @@ describe('signing-key rotation with `wikiauth keys rotate` and `keys retire`', (
   beforeAll(async () => {
     db = sqliteDatabase();
     const env = { ID_TOKEN_TTL: String(TTL), ACCESS_TOKEN_TTL: String(TTL) };
-    server = await startServer(db, env);
+    server = await startSeededServer(db, env);
     // A second instance on the same database: it learns of key changes by itself.
     other = await startServer(db, { ...env, ISSUER: server.issuer });
-    await seedUsers(server.services);
     app = await seedClient(server.services);
     config = await client.discovery(new URL(server.issuer), app.key, app.secret, undefined, { execute: [client.allowInsecureRequests] });
   });

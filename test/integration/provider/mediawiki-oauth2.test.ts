@@ -3,9 +3,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { authorize } from '../../helpers/authorize.js';
 import { ManualClock } from '../../helpers/clock.js';
 import { DIALECTS, type TestDatabase } from '../../helpers/databases.js';
-import { ALICE, BOB, seedClient, seedUsers } from '../../helpers/fixtures.js';
+import { ALICE, BOB, seedClient } from '../../helpers/fixtures.js';
 import { HttpSession } from '../../helpers/http-session.js';
-import { startServer, type TestServer } from '../../helpers/server.js';
+import { startSeededServer, type TestServer } from '../../helpers/server.js';
 
 /** A client written for MediaWiki's OAuth 2 (league/oauth2-server): no `openid`, no `scope`, `plain` PKCE. */
 describe.each(DIALECTS)('MediaWiki-style OAuth 2 clients on %s', (_name, makeDb) => {
@@ -16,9 +16,8 @@ describe.each(DIALECTS)('MediaWiki-style OAuth 2 clients on %s', (_name, makeDb)
 
   beforeAll(async () => {
     db = await makeDb();
-    server = await startServer(db, {}, { clock: clock.now });
+    server = await startSeededServer(db, {}, { clock: clock.now });
     base = `${server.issuer}/w/rest.php/oauth2`;
-    await seedUsers(server.services);
   });
 
   afterAll(async () => {

@@ -2,9 +2,9 @@ import * as jose from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { authorize } from '../../helpers/authorize.js';
 import { sqliteDatabase, type TestDatabase } from '../../helpers/databases.js';
-import { ALICE, seedClient, seedUsers, type SeededClient } from '../../helpers/fixtures.js';
+import { ALICE, seedClient, type SeededClient } from '../../helpers/fixtures.js';
 import { HttpSession } from '../../helpers/http-session.js';
-import { startServer, type TestServer } from '../../helpers/server.js';
+import { startSeededServer, type TestServer } from '../../helpers/server.js';
 import { SqlConsumerRepository } from '../../../src/storage/sql/sql-consumer-repository.js';
 
 /** OIDC Core details issue 7 §3 asks for, beyond what the conformance modules cover. */
@@ -16,8 +16,7 @@ describe('OpenID Connect behaviour', () => {
 
   beforeAll(async () => {
     db = sqliteDatabase();
-    server = await startServer(db);
-    await seedUsers(server.services);
+    server = await startSeededServer(db);
     app = await seedClient(server.services);
     timed = await seedClient(server.services);
     // require_auth_time lives in wikiauth_consumer_meta (RFC 7591 client metadata).

@@ -3,9 +3,9 @@ import * as jose from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { authorize } from '../../helpers/authorize.js';
 import { DIALECTS, type TestDatabase } from '../../helpers/databases.js';
-import { ALICE, seedClient, seedUsers, type SeededClient } from '../../helpers/fixtures.js';
+import { ALICE, seedClient, type SeededClient } from '../../helpers/fixtures.js';
 import { HttpSession } from '../../helpers/http-session.js';
-import { startServer, type TestServer } from '../../helpers/server.js';
+import { startSeededServer, type TestServer } from '../../helpers/server.js';
 
 describe.each(DIALECTS)('OpenID Connect with openid-client on %s', (_name, makeDb) => {
   let db: TestDatabase;
@@ -15,8 +15,7 @@ describe.each(DIALECTS)('OpenID Connect with openid-client on %s', (_name, makeD
 
   beforeAll(async () => {
     db = await makeDb();
-    server = await startServer(db);
-    await seedUsers(server.services);
+    server = await startSeededServer(db);
     app = await seedClient(server.services, {
       grants: ['privateinfo', 'editpage'],
       postLogoutRedirectUris: ['https://app.example/logged-out'],

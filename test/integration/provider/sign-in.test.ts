@@ -2,9 +2,9 @@ import { signIn } from '../../helpers/site.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { authorize } from '../../helpers/authorize.js';
 import { sqliteDatabase, type TestDatabase } from '../../helpers/databases.js';
-import { ADMIN, ALICE, BOB, seedClient, seedUsers } from '../../helpers/fixtures.js';
+import { ADMIN, ALICE, BOB, seedClient } from '../../helpers/fixtures.js';
 import { formFields, HttpSession } from '../../helpers/http-session.js';
-import { startServer, type TestServer } from '../../helpers/server.js';
+import { startSeededServer, type TestServer } from '../../helpers/server.js';
 
 describe('site sign-in, consent rules and the site session', () => {
   let db: TestDatabase;
@@ -13,8 +13,7 @@ describe('site sign-in, consent rules and the site session', () => {
   beforeAll(async () => {
     db = sqliteDatabase();
     // MediaWiki's $wgBlockDisablesLogin: Mallory's block keeps her out.
-    server = await startServer(db, { BLOCK_DISABLES_LOGIN: '1' });
-    await seedUsers(server.services);
+    server = await startSeededServer(db, { BLOCK_DISABLES_LOGIN: '1' });
     await server.services.accounts.create({ name: 'Mallory', password: 'mallory-password', email: 'm@example.org' });
     await server.services.accounts.block('Mallory', 'spam');
   });

@@ -1,9 +1,9 @@
 import { statSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sqliteDatabase, type TestDatabase } from '../../helpers/databases.js';
-import { ALICE, seedClient, seedUsers, type SeededClient } from '../../helpers/fixtures.js';
+import { ALICE, seedClient, type SeededClient } from '../../helpers/fixtures.js';
 import { HttpSession } from '../../helpers/http-session.js';
-import { startServer, type TestServer } from '../../helpers/server.js';
+import { startSeededServer, startServer, type TestServer } from '../../helpers/server.js';
 import { signIn } from '../../helpers/site.js';
 import { createTlsMaterial, type TlsMaterial } from '../../helpers/tls.js';
 
@@ -15,8 +15,7 @@ describe('hardening findings on a running instance', () => {
 
   beforeAll(async () => {
     db = sqliteDatabase();
-    server = await startServer(db);
-    await seedUsers(server.services);
+    server = await startSeededServer(db);
     app = await seedClient(server.services, { grants: ['mwoauth-authonlyprivate'] });
   });
 
@@ -79,8 +78,7 @@ describe('REQUIRE_PKCE', () => {
 
   beforeAll(async () => {
     db = sqliteDatabase();
-    server = await startServer(db, { REQUIRE_PKCE: '1' });
-    await seedUsers(server.services);
+    server = await startSeededServer(db, { REQUIRE_PKCE: '1' });
   });
 
   afterAll(async () => {

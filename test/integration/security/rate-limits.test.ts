@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mariadbDatabase, mariadbRedisDatabase, type TestDatabase } from '../../helpers/databases.js';
-import { ALICE, seedClient, seedUsers, type SeededClient } from '../../helpers/fixtures.js';
-import { startServer, type TestServer } from '../../helpers/server.js';
+import { ALICE, seedClient, type SeededClient } from '../../helpers/fixtures.js';
+import { startSeededServer, startServer, type TestServer } from '../../helpers/server.js';
 import { openForm, signIn } from '../../helpers/site.js';
 
 // A day-long window: a test never straddles its end (windows are aligned on the clock).
@@ -32,9 +32,8 @@ describe.each([
   beforeAll(async () => {
     db = await makeDb();
     const env = { RATE_LIMITS: JSON.stringify(LIMITS), REGISTRATION: 'open' };
-    a = await startServer(db, env);
+    a = await startSeededServer(db, env);
     b = await startServer(db, env);
-    await seedUsers(a.services);
     app = await seedClient(a.services, { grants: ['editpage'] });
   });
 

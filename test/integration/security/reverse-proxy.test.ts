@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sqliteDatabase, type TestDatabase } from '../../helpers/databases.js';
-import { ALICE, seedClient, seedUsers } from '../../helpers/fixtures.js';
+import { ALICE, seedClient } from '../../helpers/fixtures.js';
 import { formFields, HttpSession } from '../../helpers/http-session.js';
 import { startNginx, type ReverseProxy } from '../../helpers/nginx.js';
-import { freePort, startServer, type TestServer } from '../../helpers/server.js';
+import { freePort, startSeededServer, type TestServer } from '../../helpers/server.js';
 import { createTlsMaterial, type TlsMaterial } from '../../helpers/tls.js';
 
 const SPOOFED = '10.1.2.3';
@@ -26,9 +26,8 @@ describe('behind nginx with TLS', () => {
     https = tls.fetch;
     db = sqliteDatabase();
     const publicPort = await freePort();
-    server = await startServer(db, { TRUST_PROXY: '1', ISSUER: `https://127.0.0.1:${publicPort}`, RATE_LIMITS: JSON.stringify({ oauth1: { ip: [3, DAY] } }) });
+    server = await startSeededServer(db, { TRUST_PROXY: '1', ISSUER: `https://127.0.0.1:${publicPort}`, RATE_LIMITS: JSON.stringify({ oauth1: { ip: [3, DAY] } }) });
     nginx = await startNginx({ upstream: `http://127.0.0.1:${new URL(server.url).port}`, certFile: tls.certFile, keyFile: tls.keyFile, port: publicPort });
-    await seedUsers(server.services);
   });
 
   afterAll(async () => {

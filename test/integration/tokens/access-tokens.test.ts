@@ -7,7 +7,7 @@ import { ALICE, seedClient, type SeededClient } from '../../helpers/fixtures.js'
 import { HttpSession } from '../../helpers/http-session.js';
 import { expectMediaWikiToken, verifyWithPython as verifyPy } from '../../helpers/mediawiki-jwt.js';
 import { startKeyedServer, type KeyedServer, type OAuth2KeyFiles } from '../../helpers/oauth2-keys.js';
-import type { TestServer } from '../../helpers/server.js';
+import type { SeededServer } from '../../helpers/server.js';
 
 type SigningKey = Parameters<jose.CompactSign['sign']>[0];
 
@@ -17,17 +17,15 @@ type SigningKey = Parameters<jose.CompactSign['sign']>[0];
  */
 describe.each(DIALECTS)('MediaWiki OAuth 2 access tokens on %s', (_name, makeDb) => {
   let keyed: KeyedServer;
-  let server: TestServer;
+  let server: SeededServer;
   let keys: OAuth2KeyFiles;
   let base: string;
   let app: SeededClient;
   let other: SeededClient;
-  let aliceId: number;
 
   beforeAll(async () => {
     keyed = await startKeyedServer(makeDb);
     ({ server, keys, base } = keyed);
-    aliceId = (await server.services.accounts.findByName(ALICE.name))!.id;
     app = await seedClient(server.services, { grants: ['basic', 'editpage'] });
     other = await seedClient(server.services, { grants: ['basic'] });
   });
@@ -67,8 +65,8 @@ describe.each(DIALECTS)('MediaWiki OAuth 2 access tokens on %s', (_name, makeDb)
 
   it('code, refresh and client_credentials tokens verify as RS256 with the configured public key, carry exactly MediaWiki\'s claims and are registered by jti', async () => {
     const acceptanceTokens = await codeTokens();
-    const claims = expectMediaWikiClaims(acceptanceTokens.access_token, { sub: String(aliceId), scopes: ['basic', 'editpage'] });
-    const acceptance = await acceptanceOf(aliceId, app);
+    const claims = expectMediaWikiClaims(acceptanceTokens.access_token, { sub: String(server.aliceId), scopes: ['basic', 'editpage'] });
+    const acceptance = await acceptanceOf(server.aliceId, app);
     expect(await registration(claims.jti)).toMatchObject({ oaat_acceptance_id: acceptance, oaat_revoked: 0 });
     expect(await status('/resource/profile', acceptanceTokens.access_token)).toBe(200);
 
@@ -81,7 +79,7 @@ describe.each(DIALECTS)('MediaWiki OAuth 2 access tokens on %s', (_name, makeDb)
     // Refresh (with a narrower scope): the new token verifies, the old one is revoked and refused.
     const refreshed = await token({ grant_type: 'refresh_token', refresh_token: acceptanceTokens.refresh_token, scope: 'basic' });
     expect(refreshed.status, JSON.stringify(refreshed.json)).toBe(200);
-    const refreshedClaims = expectMediaWikiClaims(refreshed.json.access_token, { sub: String(aliceId), scopes: ['basic'] });
+    const refreshedClaims = expectMediaWikiClaims(refreshed.json.access_token, { sub: String(server.aliceId), scopes: ['basic'] });
     expect(await registration(refreshedClaims.jti)).toMatchObject({ oaat_acceptance_id: acceptance, oaat_revoked: 0 });
     expect(await registration(claims.jti)).toMatchObject({ oaat_revoked: 1 });
     expect(await status('/resource/profile', acceptanceTokens.access_token)).toBe(401);
@@ -89,7 +87,7 @@ describe.each(DIALECTS)('MediaWiki OAuth 2 access tokens on %s', (_name, makeDb)
     // The narrowed scope stays narrowed for the next refresh.
     const again = await token({ grant_type: 'refresh_token', refresh_token: refreshed.json.refresh_token });
     expect(again.status).toBe(200);
-    expectMediaWikiClaims(again.json.access_token, { sub: String(aliceId), scopes: ['basic'] });
+    expectMediaWikiClaims(again.json.access_token, { sub: String(server.aliceId), scopes: ['basic'] });
 
     // client_credentials of a consumer that is not owner-only: a machine token (sub "", acceptance 0).
     const machine = await token({ grant_type: 'client_credentials' });
@@ -102,7 +100,7 @@ describe.each(DIALECTS)('MediaWiki OAuth 2 access tokens on %s', (_name, makeDb)
   it('revocation and revoking the authorization set oaat_revoked; revoked tokens are refused everywhere', async () => {
     const first = await codeTokens('basic openid');
     const firstJti = verifyWithPython(first.access_token).claims.jti;
-    expect(await introspect(first.access_token)).toMatchObject({ active: true, sub: String(aliceId), client_id: app.key });
+    expect(await introspect(first.access_token)).toMatchObject({ active: true, sub: String(server.aliceId), client_id: app.key });
     expect(await revoke(first.access_token)).toBe(200);
     expect(await registration(firstJti)).toMatchObject({ oaat_revoked: 1 });
     expect(await introspect(first.access_token)).toEqual({ active: false });
@@ -112,7 +110,7 @@ describe.each(DIALECTS)('MediaWiki OAuth 2 access tokens on %s', (_name, makeDb)
     const second = await codeTokens('basic openid');
     const secondJti = verifyWithPython(second.access_token).claims.jti;
     expect(await status('/userinfo', second.access_token)).toBe(200);
-    await server.services.grants.passwordChanged(aliceId);
+    await server.services.grants.passwordChanged(server.aliceId);
     expect(await registration(secondJti)).toMatchObject({ oaat_revoked: 1 });
     expect(await status('/resource/profile', second.access_token)).toBe(401);
   });
@@ -124,14 +122,14 @@ describe.each(DIALECTS)('MediaWiki OAuth 2 access tokens on %s', (_name, makeDb)
     beforeAll(async () => {
       privateKey = await jose.importPKCS8(keys.privatePem, 'RS256');
       await codeTokens('basic openid');
-      acceptance = await acceptanceOf(aliceId, app);
+      acceptance = await acceptanceOf(server.aliceId, app);
     });
 
     /** A token as the wiki makes it: no kid, float times with microseconds, an 80-hex jti. */
     async function wikiToken(overrides: Record<string, unknown> = {}, opts: { register?: boolean; key?: SigningKey } = {}) {
       const jti = randomBytes(40).toString('hex');
       const t = Date.now() / 1000;
-      const claims = { aud: app.key, jti, iat: t - 1.5, nbf: t - 1.5, exp: t + 3600.25, sub: String(aliceId), iss: server.issuer, scopes: ['basic', 'editpage'], ...overrides };
+      const claims = { aud: app.key, jti, iat: t - 1.5, nbf: t - 1.5, exp: t + 3600.25, sub: String(server.aliceId), iss: server.issuer, scopes: ['basic', 'editpage'], ...overrides };
       if (opts.register !== false) {
         await server.services.db('oauth2_access_tokens').insert({ oaat_identifier: jti, oaat_expires: '20991231235959', oaat_acceptance_id: claims.sub === '' ? 0 : acceptance, oaat_revoked: 0 });
       }
@@ -143,11 +141,11 @@ describe.each(DIALECTS)('MediaWiki OAuth 2 access tokens on %s', (_name, makeDb)
       const { value, jti } = await wikiToken();
       const profile = await fetch(`${base}/resource/profile`, { headers: { authorization: `Bearer ${value}` } });
       expect(profile.status).toBe(200);
-      expect((await profile.json()) as any).toMatchObject({ sub: String(aliceId), username: 'Alice', grants: ['basic', 'editpage'] });
+      expect((await profile.json()) as any).toMatchObject({ sub: String(server.aliceId), username: 'Alice', grants: ['basic', 'editpage'] });
       const userinfo = await fetch(`${base}/userinfo`, { headers: { authorization: `Bearer ${value}` } });
       expect(userinfo.status).toBe(200);
-      expect((await userinfo.json()) as any).toMatchObject({ sub: String(aliceId), preferred_username: 'Alice' });
-      expect(await introspect(value)).toMatchObject({ active: true, sub: String(aliceId), client_id: app.key, jti });
+      expect((await userinfo.json()) as any).toMatchObject({ sub: String(server.aliceId), preferred_username: 'Alice' });
+      expect(await introspect(value)).toMatchObject({ active: true, sub: String(server.aliceId), client_id: app.key, jti });
       expect(await revoke(value)).toBe(200);
       expect(await registration(jti)).toMatchObject({ oaat_revoked: 1 });
       expect(await status('/resource/profile', value)).toBe(401);

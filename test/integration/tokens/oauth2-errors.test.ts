@@ -17,7 +17,6 @@ describe('OAuth 2 error answers as MediaWiki gives them', () => {
   let app: SeededClient;
   let pub: SeededClient;
   let tokens: { access_token: string; refresh_token: string };
-  let aliceId: number;
 
   const INVALID_SCOPE = 'The requested scope is invalid, unknown, or malformed';
   const ACCESS_DENIED = 'The resource owner or authorization server denied the request.';
@@ -43,7 +42,6 @@ describe('OAuth 2 error answers as MediaWiki gives them', () => {
     keyed = await startKeyedServer(mariadbDatabase);
     app = await seedClient(keyed.server.services, { grants: ['basic', 'editpage'] });
     pub = await seedClient(keyed.server.services, { grants: ['basic'], confidential: false, grantTypes: ['authorization_code', 'refresh_token'] });
-    aliceId = (await keyed.server.services.accounts.findByName(ALICE.name))!.id;
     const issued = await token({ grant_type: 'authorization_code', code: await newCode(), redirect_uri: app.redirectUri, ...confidential() });
     expect(issued.status).toBe(200);
     tokens = issued.json as typeof tokens;
@@ -155,8 +153,8 @@ describe('OAuth 2 error answers as MediaWiki gives them', () => {
     async function wikiToken(overrides: Record<string, unknown> = {}, opts: { register?: boolean; key?: 'stranger' } = {}) {
       const jti = randomBytes(40).toString('hex');
       const t = Date.now() / 1000;
-      const claims = { aud: app.key, jti, iat: t - 1, nbf: t - 1, exp: t + 3600, sub: String(aliceId), iss: keyed.server.issuer, scopes: ['basic'], ...overrides };
-      const acceptance = (await keyed.server.services.authorizations.listByUser(aliceId))[0]!.id;
+      const claims = { aud: app.key, jti, iat: t - 1, nbf: t - 1, exp: t + 3600, sub: String(keyed.server.aliceId), iss: keyed.server.issuer, scopes: ['basic'], ...overrides };
+      const acceptance = (await keyed.server.services.authorizations.listByUser(keyed.server.aliceId))[0]!.id;
       if (opts.register !== false) await keyed.server.services.db('oauth2_access_tokens').insert({ oaat_identifier: jti, oaat_expires: '20991231235959', oaat_acceptance_id: acceptance, oaat_revoked: 0 });
       const key = opts.key ? (await jose.generateKeyPair('RS256')).privateKey : await jose.importPKCS8(keyed.keys.privatePem, 'RS256');
       return new jose.CompactSign(new TextEncoder().encode(JSON.stringify(claims))).setProtectedHeader({ typ: 'JWT', alg: 'RS256' }).sign(key);

@@ -5,14 +5,14 @@ import { DIALECTS, type TestDatabase } from '../../helpers/databases.js';
 import { ADMIN, ALICE } from '../../helpers/fixtures.js';
 import { expectMediaWikiToken } from '../../helpers/mediawiki-jwt.js';
 import { startKeyedServer, type KeyedServer, type OAuth2KeyFiles } from '../../helpers/oauth2-keys.js';
-import type { TestServer } from '../../helpers/server.js';
+import type { SeededServer } from '../../helpers/server.js';
 import { openForm, signIn } from '../../helpers/site.js';
 
 /** Owner-only OAuth 2 consumers as MediaWiki has them (docs/mediawiki-compat.md "Owner-only consumers"). */
 describe.each(DIALECTS)('owner-only OAuth 2 consumers on %s', (_name, makeDb) => {
   let keyed: KeyedServer;
   let db: TestDatabase;
-  let server: TestServer;
+  let server: SeededServer;
   let keys: OAuth2KeyFiles;
   let base: string;
 
@@ -80,8 +80,7 @@ describe.each(DIALECTS)('owner-only OAuth 2 consumers on %s', (_name, makeDb) =>
     const body = (await res.json()) as Record<string, any>;
     expect(res.status, JSON.stringify(body)).toBe(200);
     expect(Object.keys(body).sort()).toEqual(['access_token', 'client_key', 'name', 'secret']);
-    const aliceId = (await server.services.accounts.findByName(ALICE.name))!.id;
-    expectMediaWikiToken(keys.publicFile, body.access_token, { aud: body.client_key, sub: String(aliceId), iss: server.issuer, scopes: ['basic', 'editpage'] });
+    expectMediaWikiToken(keys.publicFile, body.access_token, { aud: body.client_key, sub: String(server.aliceId), iss: server.issuer, scopes: ['basic', 'editpage'] });
     expect((await profile(body.access_token)).json).toMatchObject({ username: ALICE.name });
 
     const page = await alice.postForm('/wiki/Special:OAuthConsumerRegistration/propose/oauth2', {
@@ -117,8 +116,7 @@ describe.each(DIALECTS)('owner-only OAuth 2 consumers on %s', (_name, makeDb) =>
     const reset = (await res.json()) as Record<string, any>;
     expect(res.status, JSON.stringify(reset)).toBe(200);
     expect(Object.keys(reset).sort()).toEqual(['access_token', 'client_key', 'name', 'secret']);
-    const aliceId = (await server.services.accounts.findByName(ALICE.name))!.id;
-    const claims = expectMediaWikiToken(keys.publicFile, reset.access_token, { aud: created.client_key, sub: String(aliceId), iss: server.issuer, scopes: ['basic', 'editpage'] });
+    const claims = expectMediaWikiToken(keys.publicFile, reset.access_token, { aud: created.client_key, sub: String(server.aliceId), iss: server.issuer, scopes: ['basic', 'editpage'] });
     expect(claims.exp).toBeGreaterThan(Date.now() / 1000 + 900 * 365 * 86400);
     expect((await profile(reset.access_token)).status).toBe(200);
     expect((await profile(created.access_token)).json).toMatchObject({ error: 'access_denied', hint: 'Access token has been revoked' });
