@@ -14,14 +14,28 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import knex, { type Knex } from 'knex';
+import { expect } from 'vitest';
+import { loadConfig } from '../../src/config/load-config.js';
 import { run, type CliResult } from './cli.js';
-import { MYSQL_SERVER } from './databases.js';
+import { MYSQL_SERVER, type TestDatabase } from './databases.js';
 import { HttpSession } from './http-session.js';
-import { freePort } from './server.js';
+import { freePort, startServer, type TestServer } from './server.js';
 
 export const MEDIAWIKI_ROOT = '/usr/share/mediawiki';
 /** MediaWiki refuses admin passwords shorter than 10 characters (sysop policy). */
 export const WIKI_ADMIN = { name: 'Admin', password: 'Adminpass-12345' } as const;
+
+/**
+ * The accounts of the block tests, each named for the block it gets: none, sitewide, partial,
+ * hidden (`hidename`), and one whose block has expired.
+ */
+export const BLOCK_CASES = {
+  PLAIN: { name: 'Plain User', password: 'Plain-pass-2468' },
+  BLOCKED: { name: 'Blocked User', password: 'Blocked-pass-8642' },
+  PARTIAL: { name: 'Partly Blocked', password: 'Partly-pass-7531' },
+  HIDDEN: { name: 'Hidden Blocked', password: 'Hidden-pass-6420' },
+  LAPSED: { name: 'Lapsed Block', password: 'Lapsed-pass-5319' },
+} as const;
 
 export interface WikiOptions {
   readonly db: 'mysql' | 'sqlite';
@@ -69,6 +83,8 @@ export class TestWiki {
   readonly secretKey: string;
   readonly #options: WikiOptions;
   #server: ChildProcess | undefined;
+  /** wikiauth servers started on this wiki's database; `destroy()` stops them first. */
+  readonly #wikiauths: TestServer[] = [];
   #serverOutput = '';
   #url: string | undefined;
 
@@ -119,6 +135,36 @@ export class TestWiki {
   connect(): Knex {
     if (this.db === 'mysql') return knex({ client: 'mysql2', connection: this.databaseUrl, pool: { min: 0, max: 2 } });
     return knex({ client: 'better-sqlite3', connection: { filename: this.sqliteFile }, useNullAsDefault: true });
+  }
+
+  /** wikiauth's settings for this wiki's own database (docs/mediawiki-compat.md), then `extra`. */
+  wikiauthEnv(extra: Record<string, string> = {}): Record<string, string> {
+    return {
+      DATABASE_URL: this.databaseUrl,
+      SECRET_KEY: this.secretKey,
+      MEDIAWIKI_DB: '1',
+      ...(this.prefix ? { MEDIAWIKI_TABLE_PREFIX: this.prefix } : {}),
+      ...extra,
+    };
+  }
+
+  /** wikiauth in-process on this wiki's own database with `env`; `destroy()` stops it with the wiki. */
+  async startWikiauth(env: Record<string, string>): Promise<TestServer> {
+    const database: TestDatabase = { name: this.db === 'mysql' ? 'mariadb' : 'sqlite', config: loadConfig(env).database, url: this.databaseUrl, env, drop: async () => {} };
+    const server = await startServer(database);
+    this.#wikiauths.push(server);
+    return server;
+  }
+
+  /** Blocks placed through api.php as an administrator places them, signed in as WIKI_ADMIN. */
+  async blockAsAdmin(blocks: ReadonlyArray<Record<string, string>>): Promise<void> {
+    const admin = this.apiClient();
+    expect((await admin.clientLogin(WIKI_ADMIN.name, WIKI_ADMIN.password)).status).toBe('PASS');
+    const token = await admin.token('csrf');
+    for (const block of blocks) {
+      const placed = await admin.post({ action: 'block', ...block, token });
+      expect(placed.block, JSON.stringify(placed)).toBeTruthy();
+    }
   }
 
   async #install(): Promise<void> {
@@ -288,6 +334,7 @@ export class TestWiki {
   }
 
   async destroy(): Promise<void> {
+    for (const wikiauth of this.#wikiauths.splice(0)) await wikiauth.close();
     const server = this.#server;
     this.#server = undefined;
     if (server && server.exitCode === null) {

@@ -1,10 +1,8 @@
 import type { Knex } from 'knex';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadConfig } from '../../../src/config/load-config.js';
 import { runCli, REPO_ROOT } from '../../helpers/cli.js';
-import type { TestDatabase } from '../../helpers/databases.js';
-import { schemaDump, TestWiki, WIKI_ADMIN } from '../../helpers/mediawiki.js';
-import { startServer, type TestServer } from '../../helpers/server.js';
+import { BLOCK_CASES, schemaDump, TestWiki, WIKI_ADMIN } from '../../helpers/mediawiki.js';
+import type { TestServer } from '../../helpers/server.js';
 
 // Issue 11: MediaWiki 1.42 moved blocks from `ipblocks` to `block` + `block_target` (and 1.43
 // dropped `ipblocks`). Only 1.39 is installable here, so the test installs a 1.39 wiki, places
@@ -12,11 +10,7 @@ import { startServer, type TestServer } from '../../helpers/server.js';
 // migrateBlocks update does, with those tables made by the fixture below in 1.42's shape. wikiauth
 // must then read the same blocks, and answer api.php's blockinfo as the 1.39 wiki did for them.
 
-const BLOCKED = { name: 'Blocked User', password: 'Blocked-pass-8642' };
-const PARTIAL = { name: 'Partly Blocked', password: 'Partly-pass-7531' };
-const HIDDEN = { name: 'Hidden Blocked', password: 'Hidden-pass-6420' };
-const LAPSED = { name: 'Lapsed Block', password: 'Lapsed-pass-5319' };
-const PLAIN = { name: 'Plain User', password: 'Plain-pass-2468' };
+const { BLOCKED, PARTIAL, HIDDEN, LAPSED, PLAIN } = BLOCK_CASES;
 const USERS = [BLOCKED, PARTIAL, HIDDEN, LAPSED, PLAIN];
 
 /**
@@ -101,13 +95,6 @@ describe.each([
   let lockingServer: TestServer;
   /** The 1.39 wiki's own api.php blockinfo answers, before the blocks moved. */
   const answered = new Map<string, Record<string, unknown>>();
-  const database = (extra: Record<string, string> = {}): TestDatabase => ({
-    name: options.db === 'mysql' ? 'mariadb' : 'sqlite',
-    config: loadConfig({ ...env, ...extra }).database,
-    url: wiki.databaseUrl,
-    env: { ...env, ...extra },
-    drop: async () => {},
-  });
 
   beforeAll(async () => {
     wiki = await TestWiki.install(options);
@@ -115,19 +102,12 @@ describe.each([
     for (const user of USERS) await wiki.createUser(user.name, user.password);
     await wiki.createUser(WIKI_ADMIN.name, WIKI_ADMIN.password, { groups: ['suppress'], force: true });
     await wiki.block([BLOCKED.name, LAPSED.name], { reason: 'Vandalism' });
-    const admin = wiki.apiClient();
-    expect((await admin.clientLogin(WIKI_ADMIN.name, WIKI_ADMIN.password)).status).toBe('PASS');
-    const token = await admin.token('csrf');
-    const blocks: Array<Record<string, string>> = [
+    await wiki.blockAsAdmin([
       { user: PARTIAL.name, partial: '1', allowusertalk: '1', pagerestrictions: 'Main Page', expiry: '1 week', reason: 'Edit war' },
       { user: HIDDEN.name, hidename: '1', expiry: 'infinite', reason: 'Abuse' },
       // An address block that only stops anonymous edits: it names no account.
       { user: '192.0.2.7', anononly: '1', expiry: 'infinite', reason: 'Shared address' },
-    ];
-    for (const block of blocks) {
-      const placed = await admin.post({ action: 'block', ...block, token });
-      expect(placed.block, JSON.stringify(placed)).toBeTruthy();
-    }
+    ]);
     wikiDb = wiki.connect();
     const table = (name: string) => wiki.table(name);
     await wikiDb(table('ipblocks')).where('ipb_address', LAPSED.name).update({ ipb_expiry: '20200101000000' });
@@ -140,12 +120,10 @@ describe.each([
     await moveBlocks(wikiDb, table);
     // 1.43 drops `ipblocks`; wikiauth must not need it once `block` is there.
     await wikiDb.schema.dropTable(table('ipblocks'));
-    env = { DATABASE_URL: wiki.databaseUrl, SECRET_KEY: wiki.secretKey, MEDIAWIKI_DB: '1', ...(wiki.prefix ? { MEDIAWIKI_TABLE_PREFIX: wiki.prefix } : {}) };
+    env = wiki.wikiauthEnv();
   }, 240_000);
 
   afterAll(async () => {
-    await server?.close();
-    await lockingServer?.close();
     await wikiDb?.destroy();
     await wiki?.destroy();
   });
@@ -157,8 +135,8 @@ describe.each([
     expect(migrated.code).toBe(0);
     const after = await schemaDump(wikiDb);
     for (const [name, ddl] of Object.entries(before)) expect(after[name], name).toBe(ddl);
-    server = await startServer(database());
-    lockingServer = await startServer(database({ BLOCK_DISABLES_LOGIN: '1' }));
+    server = await wiki.startWikiauth(env);
+    lockingServer = await wiki.startWikiauth({ ...env, BLOCK_DISABLES_LOGIN: '1' });
   });
 
   it('reads the moved blocks: sitewide, partial and hidden count, a lapsed one and an anonymous-only address block do not', async () => {

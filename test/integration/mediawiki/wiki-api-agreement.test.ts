@@ -2,12 +2,10 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Knex } from 'knex';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadConfig } from '../../../src/config/load-config.js';
 import { runCli, REPO_ROOT } from '../../helpers/cli.js';
-import type { TestDatabase } from '../../helpers/databases.js';
 import { seedClient } from '../../helpers/fixtures.js';
-import { TestWiki, WIKI_ADMIN } from '../../helpers/mediawiki.js';
-import { startServer, type TestServer } from '../../helpers/server.js';
+import { BLOCK_CASES, TestWiki, WIKI_ADMIN } from '../../helpers/mediawiki.js';
+import type { TestServer } from '../../helpers/server.js';
 import { openForm, postFields, signIn } from '../../helpers/site.js';
 import { sign } from '../oauth1/python-client.js';
 
@@ -15,11 +13,7 @@ import { sign } from '../oauth1/python-client.js';
 // database: `meta=userinfo&uiprop=blockinfo` for blocked and unblocked users (ApiQueryUserInfo,
 // ApiBlockInfoTrait), and the consumer log entries of suppressing reviews and trusted-mark changes.
 
-const PLAIN = { name: 'Plain User', password: 'Plain-pass-2468' };
-const BLOCKED = { name: 'Blocked User', password: 'Blocked-pass-8642' };
-const PARTIAL = { name: 'Partly Blocked', password: 'Partly-pass-7531' };
-const HIDDEN = { name: 'Hidden Blocked', password: 'Hidden-pass-6420' };
-const LAPSED = { name: 'Lapsed Block', password: 'Lapsed-pass-5319' };
+const { PLAIN, BLOCKED, PARTIAL, HIDDEN, LAPSED } = BLOCK_CASES;
 const USERS = [PLAIN, BLOCKED, PARTIAL, HIDDEN, LAPSED];
 
 /** `id`, `name` and every block field, in the order the answer has them. */
@@ -45,18 +39,11 @@ describe.each([
       $dbw = MediaWiki\\MediaWikiServices::getInstance()->getDBLoadBalancer()->getConnection( DB_PRIMARY );
       $dbw->update( 'ipblocks', [ 'ipb_expiry' => '20200101000000' ], [ 'ipb_address' => '${LAPSED.name}' ], __METHOD__ );
     `);
-    const admin = wiki.apiClient();
-    expect((await admin.clientLogin(WIKI_ADMIN.name, WIKI_ADMIN.password)).status).toBe('PASS');
-    const token = await admin.token('csrf');
     // A partial block with an expiry that also stops account creation, and a hidden one.
-    const blocks: Array<Record<string, string>> = [
+    await wiki.blockAsAdmin([
       { user: PARTIAL.name, partial: '1', allowusertalk: '1', pagerestrictions: 'Main Page', expiry: '1 week', nocreate: '1', reason: 'Edit war' },
       { user: HIDDEN.name, hidename: '1', expiry: 'infinite', reason: 'Abuse' },
-    ];
-    for (const block of blocks) {
-      const placed = await admin.post({ action: 'block', ...block, token });
-      expect(placed.block, JSON.stringify(placed)).toBeTruthy();
-    }
+    ]);
 
     // The wiki's rights, with the consumer rights a wiki running Extension:OAuth gives its reviewers.
     const exported = JSON.parse(await wiki.eval('global $wgGroupPermissions; $this->output( json_encode( $wgGroupPermissions ) );')) as Record<string, Record<string, boolean>>;
@@ -65,11 +52,10 @@ describe.each([
     exported.user = { ...exported.user, mwoauthproposeconsumer: true, mwoauthmanagemygrants: true };
     const rightsFile = join(wiki.dir, 'rights.json');
     writeFileSync(rightsFile, JSON.stringify({ GroupPermissions: exported }));
-    const env = { DATABASE_URL: wiki.databaseUrl, SECRET_KEY: wiki.secretKey, MEDIAWIKI_DB: '1', MEDIAWIKI_RIGHTS_FILE: rightsFile };
+    const env = wiki.wikiauthEnv({ MEDIAWIKI_RIGHTS_FILE: rightsFile });
     const migrated = await runCli(['migrate'], { env, cwd: REPO_ROOT });
     expect(migrated.stderr).toBe('');
-    const database: TestDatabase = { name: options.db === 'mysql' ? 'mariadb' : 'sqlite', config: loadConfig(env).database, url: wiki.databaseUrl, env, drop: async () => {} };
-    server = await startServer(database);
+    server = await wiki.startWikiauth(env);
     wikiDb = wiki.connect();
 
     for (const user of [...USERS, WIKI_ADMIN]) await server.services.accounts.setEmail(user.name, 'someone@wiki.example');
@@ -85,7 +71,6 @@ describe.each([
   }, 240_000);
 
   afterAll(async () => {
-    await server?.close();
     await wikiDb?.destroy();
     await wiki?.destroy();
   });

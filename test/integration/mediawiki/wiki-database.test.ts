@@ -5,23 +5,18 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MEDIAWIKI_MIGRATIONS } from '../../../migrations/mediawiki.js';
 import { loadConfig } from '../../../src/config/load-config.js';
 import { runCli, REPO_ROOT } from '../../helpers/cli.js';
-import type { TestDatabase } from '../../helpers/databases.js';
 import { seedClient } from '../../helpers/fixtures.js';
 import { formFields, HttpSession } from '../../helpers/http-session.js';
-import { schemaDump, TestWiki, WIKI_ADMIN } from '../../helpers/mediawiki.js';
-import { startServer, type TestServer } from '../../helpers/server.js';
+import { BLOCK_CASES, schemaDump, TestWiki, WIKI_ADMIN } from '../../helpers/mediawiki.js';
+import type { TestServer } from '../../helpers/server.js';
 
 // Issue 11: wikiauth on a real MediaWiki 1.39's own database (Debian's package, installed by its
 // own install.php), with users, groups, passwords and blocks made by MediaWiki's maintenance
 // scripts and api.php; compared against the wiki's api.php answers.
 
-const PLAIN = { name: 'Plain User', password: 'Plain-pass-2468' };
+const { PLAIN, BLOCKED, PARTIAL, HIDDEN, LAPSED } = BLOCK_CASES;
 const SYSOP = { name: 'Wiki Sysop', password: 'Sysop-pass-13579' };
 const EXPIRED = { name: 'Former Bot', password: 'Former-pass-97531' };
-const BLOCKED = { name: 'Blocked User', password: 'Blocked-pass-8642' };
-const PARTIAL = { name: 'Partly Blocked', password: 'Partly-pass-7531' };
-const HIDDEN = { name: 'Hidden Blocked', password: 'Hidden-pass-6420' };
-const LAPSED = { name: 'Lapsed Block', password: 'Lapsed-pass-5319' };
 
 describe.each([
   ['MariaDB', { db: 'mysql' }],
@@ -35,12 +30,6 @@ describe.each([
   let migrateOutput: string;
   let server: TestServer;
   let lockingServer: TestServer;
-
-  /** The wiki's database as the test helpers' TestDatabase (dropped with the wiki). */
-  const database = (extra: Record<string, string> = {}): TestDatabase => {
-    const config = loadConfig({ ...env, ...extra });
-    return { name: options.db === 'mysql' ? 'mariadb' : 'sqlite', config: config.database, url: wiki.databaseUrl, env: { ...env, ...extra }, drop: async () => {} };
-  };
 
   beforeAll(async () => {
     wiki = await TestWiki.install(options);
@@ -63,11 +52,10 @@ describe.each([
       $dbw->update( 'ipblocks', [ 'ipb_expiry' => '20200101000000' ], [ 'ipb_address' => '${LAPSED.name}' ], __METHOD__ );
     `);
     // A partial and a hidden block through api.php, as an administrator does it.
-    const admin = wiki.apiClient();
-    expect((await admin.clientLogin(WIKI_ADMIN.name, WIKI_ADMIN.password)).status).toBe('PASS');
-    const token = await admin.token('csrf');
-    expect((await admin.post({ action: 'block', user: PARTIAL.name, partial: '1', allowusertalk: '1', pagerestrictions: 'Main Page', expiry: '1 week', reason: 'Edit war', token })).block).toBeTruthy();
-    expect((await admin.post({ action: 'block', user: HIDDEN.name, hidename: '1', expiry: 'infinite', reason: 'Abuse', token })).block).toBeTruthy();
+    await wiki.blockAsAdmin([
+      { user: PARTIAL.name, partial: '1', allowusertalk: '1', pagerestrictions: 'Main Page', expiry: '1 week', reason: 'Edit war' },
+      { user: HIDDEN.name, hidename: '1', expiry: 'infinite', reason: 'Abuse' },
+    ]);
 
     // The wiki's rights settings, exported as docs/mediawiki-compat.md shows.
     const rightsFile = join(wiki.dir, 'rights.json');
@@ -76,13 +64,7 @@ describe.each([
       $this->output( json_encode( [ 'GroupPermissions' => $wgGroupPermissions, 'RevokePermissions' => $wgRevokePermissions,
         'ImplicitGroups' => $wgImplicitGroups, 'AutoConfirmAge' => $wgAutoConfirmAge, 'AutoConfirmCount' => $wgAutoConfirmCount ] ) );
     `));
-    env = {
-      DATABASE_URL: wiki.databaseUrl,
-      SECRET_KEY: wiki.secretKey,
-      MEDIAWIKI_DB: '1',
-      MEDIAWIKI_RIGHTS_FILE: rightsFile,
-      ...(wiki.prefix ? { MEDIAWIKI_TABLE_PREFIX: wiki.prefix } : {}),
-    };
+    env = wiki.wikiauthEnv({ MEDIAWIKI_RIGHTS_FILE: rightsFile });
 
     wikiDb = wiki.connect();
     before = await schemaDump(wikiDb);
@@ -90,13 +72,11 @@ describe.each([
     expect(migrated.stderr).toBe('');
     expect(migrated.code).toBe(0);
     migrateOutput = migrated.stdout;
-    server = await startServer(database());
-    lockingServer = await startServer(database({ BLOCK_DISABLES_LOGIN: '1' }));
+    server = await wiki.startWikiauth(env);
+    lockingServer = await wiki.startWikiauth({ ...env, BLOCK_DISABLES_LOGIN: '1' });
   }, 240_000);
 
   afterAll(async () => {
-    await server?.close();
-    await lockingServer?.close();
     await wikiDb?.destroy();
     await wiki?.destroy();
   });
