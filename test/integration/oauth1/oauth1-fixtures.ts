@@ -2,7 +2,7 @@ import { generateKeyPairSync } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Services } from '../../../src/services.js';
-import { ADMIN } from '../../helpers/fixtures.js';
+import { proposeTestConsumer, type SeedConsumerOptions } from '../../helpers/fixtures.js';
 
 export interface OAuth1Consumer {
   readonly id: number;
@@ -15,24 +15,17 @@ export interface OAuth1Consumer {
 /** Register an OAuth 1.0a consumer owned by Admin, approved unless told otherwise. */
 export async function seedOAuth1Consumer(
   services: Services,
-  opts: { name?: string; grants?: string[]; callbackUrl?: string; callbackIsPrefix?: boolean; approve?: boolean; ownerOnly?: boolean; rsaKey?: string; owner?: string } = {},
+  opts: SeedConsumerOptions & { callbackUrl?: string; callbackIsPrefix?: boolean; rsaKey?: string } = {},
 ): Promise<OAuth1Consumer> {
   const callbackUrl = opts.callbackUrl ?? 'https://tool.example/oauth/callback';
-  const created = await services.consumers.propose(
-    {
-      ownerName: opts.owner ?? ADMIN.name,
-      name: opts.name ?? `Tool ${Math.random().toString(36).slice(2, 8)}`,
-      version: '1.0',
-      description: 'A wiki tool',
-      callbackUrl,
-      grants: opts.grants ?? ['mwoauth-authonlyprivate'],
-      oauthVersion: 1,
-      callbackIsPrefix: opts.callbackIsPrefix ?? false,
-      ownerOnly: opts.ownerOnly ?? false,
-      ...(opts.rsaKey ? { rsaKey: opts.rsaKey } : {}),
-    },
-    { approve: opts.approve ?? true },
-  );
+  const created = await proposeTestConsumer(services, opts, {
+    namePrefix: 'Tool',
+    description: 'A wiki tool',
+    callbackUrl,
+    oauthVersion: 1,
+    callbackIsPrefix: opts.callbackIsPrefix ?? false,
+    ...(opts.rsaKey ? { rsaKey: opts.rsaKey } : {}),
+  });
   return {
     id: created.consumer.id,
     key: created.consumer.key,
