@@ -68,6 +68,8 @@ function currentUser(parts: Pick<WebParts, 'sessions' | 'currentUser' | 'pages'>
 
 function homePage(pages: PagePaths): Middleware {
   return async (ctx, next) => {
+    // `/auth` → `/auth/`: the prefix alone names the home page too.
+    if (pages.prefix && ctx.path === pages.prefix && ctx.method === 'GET') return ctx.redirect(pages.home);
     if (ctx.path !== pages.home || ctx.method !== 'GET') return next();
     ctx.state.ownPage = true;
     await renderPage(ctx, 'message', {

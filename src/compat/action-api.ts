@@ -73,7 +73,9 @@ async function execute(req: WebRequest, caller: ApiCaller, out: ApiOutput, deps:
   if (unknownMeta.length) warnings.query = out.warning(`Unrecognized value for parameter "meta": ${unknownMeta.join(', ')}`);
   let query: Record<string, JsonValue> | undefined;
   if (meta.includes('userinfo')) {
-    const props = multiValue(req.getVal('uiprop'));
+    // `*` asks for every value (ParamValidator's PARAM_ALL): here, every prop this api.php knows.
+    const asked = multiValue(req.getVal('uiprop'));
+    const props = asked.includes('*') ? USERINFO_PROPS : asked;
     const unknownProps = props.filter((p) => !USERINFO_PROPS.includes(p));
     if (unknownProps.length) warnings.userinfo = out.warning(`Unrecognized value for parameter "uiprop": ${unknownProps.join(', ')}`);
     query = { userinfo: await userinfo(caller, new Set(props), req.ip, out, deps.accounts) };

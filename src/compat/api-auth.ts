@@ -46,7 +46,8 @@ export async function authenticateApiCaller(ctx: Context, req: WebRequest, deps:
     return { userId: authorization.userId, grants: authorization.grants };
   }
   if (ctx.get('authorization').startsWith('Bearer')) {
-    const { consumer, userId, scopes } = await invalidAuthorizationOn(BearerError, () => authenticateBearer(ctx, deps.provider(), deps.consumers));
+    // MediaWiki's session provider says "Invalid access token" for every token its resource server refuses.
+    const { consumer, userId, scopes } = await invalidAuthorizationOn(BearerError, () => authenticateBearer(ctx, deps.provider(), deps.consumers), (err) => (err.invalid ? 'Invalid access token' : err.message));
     const refusal = await refusalToUse(deps.accounts, { consumer, userId, wikiId: deps.wikiId });
     if (refusal) throw refusalError(refusal, consumer, deps.wikiId);
     // MediaWiki: the token's scopes are the grants of the request.
@@ -56,11 +57,11 @@ export async function authenticateApiCaller(ctx: Context, req: WebRequest, deps:
 }
 
 /** `makeException('mwoauth-invalid-authorization', $ex->getMessage())` for the verifier's errors. */
-async function invalidAuthorizationOn<T>(kind: new (...args: never[]) => Error, verify: () => Promise<T>): Promise<T> {
+async function invalidAuthorizationOn<T, E extends Error>(kind: new (...args: never[]) => E, verify: () => Promise<T>, reason: (err: E) => string = (err) => err.message): Promise<T> {
   try {
     return await verify();
   } catch (err) {
-    if (err instanceof kind) throw OAuth1Errors.invalidAuthorization(err.message);
+    if (err instanceof kind) throw OAuth1Errors.invalidAuthorization(reason(err));
     throw err;
   }
 }

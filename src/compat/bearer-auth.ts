@@ -16,11 +16,14 @@ export interface BearerCredentials {
 export class BearerError extends DomainError {
   /** The request carried no credentials at all (RFC 6750 §3.1: then the challenge names no error). */
   readonly missing: boolean;
+  /** The token itself is not a valid one (what MediaWiki's resource server checks), not a refusal of ours. */
+  readonly invalid: boolean;
 
-  constructor(message: string, opts: { missing?: boolean } = {}) {
+  constructor(message: string, opts: { missing?: boolean; invalid?: boolean } = {}) {
     super('invalid_token', message);
     this.name = 'BearerError';
     this.missing = opts.missing ?? false;
+    this.invalid = opts.invalid ?? false;
   }
 }
 
@@ -32,10 +35,10 @@ export class BearerError extends DomainError {
 export async function authenticateBearer(ctx: Context, provider: Provider, consumers: ConsumerLookup): Promise<BearerCredentials> {
   const header = ctx.get('authorization');
   const match = /^Bearer ([A-Za-z0-9\-._~+/]+=*)$/i.exec(header);
-  if (!match) throw header ? new BearerError('The Authorization header is not a Bearer token') : new BearerError('No access token was provided', { missing: true });
+  if (!match) throw header ? new BearerError('The Authorization header is not a Bearer token', { invalid: true }) : new BearerError('No access token was provided', { missing: true });
   const value = match[1]!;
   // MediaWiki's JWTs run to about 800 characters; anything far longer is not one of ours.
-  if (value.length > 8192) throw new BearerError('The access token is invalid');
+  if (value.length > 8192) throw new BearerError('The access token is invalid', { invalid: true });
 
   const accessToken = await provider.AccessToken.find(value);
   if (accessToken) {
@@ -52,7 +55,7 @@ export async function authenticateBearer(ctx: Context, provider: Provider, consu
     // Owner-only consumers act as their owner (docs/mediawiki-compat.md §2); others are anonymous.
     return { consumer, userId: consumer.ownerOnly ? consumer.ownerId : null, scopes: [...clientCredentials.scopes] };
   }
-  throw new BearerError('The access token is invalid or has expired');
+  throw new BearerError('The access token is invalid or has expired', { invalid: true });
 }
 
 async function usableConsumer(consumers: ConsumerLookup, key: string, ip: string): Promise<Consumer> {

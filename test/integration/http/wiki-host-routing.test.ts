@@ -150,6 +150,8 @@ describe.each([
     }
     // Special:OAuth/grants leads to the grants table at its configured path.
     expect((await tls.fetch(`${origin}/w/index.php?title=Special:OAuth/grants`)).headers.get('location')).toBe(`${origin}${PREFIX}/wiki/Special:ListGrants`);
+    const bare = await fetch(`${server.url}${PREFIX}`, { redirect: 'manual' });
+    expect(bare.headers.get('location')).toBe(`${PREFIX}/`);
     // The default paths of the moved pages are not wikiauth's any more.
     for (const path of ['/', '/static/wikiauth.css', '/wiki/Special:UserLogin', '/wiki/Special:OAuthManageMyGrants', '/wiki/Special:ListGrants']) {
       expect((await fetch(`${server.url}${path}`)).status, path).toBe(404);
@@ -302,6 +304,24 @@ describe.each([
     const page = await missing.text();
     expect(page).toContain(`href="${PREFIX}/static/wikiauth.css"`);
     expect(page).toContain(`<a href="${PREFIX}/">Return to the main page</a>`);
+  });
+
+  it('RP-initiated logout: the confirmation posts to the protocol path and ends on the moved main page', async () => {
+    const app = await seedClient(server.services, { grants: ['basic'] });
+    const browser = agent();
+    const url = `${origin}/w/rest.php/oauth2/authorize?${new URLSearchParams({ client_id: app.key, response_type: 'code', redirect_uri: app.redirectUri, scope: 'openid', state: 's2' })}`;
+    expect((await authorize(browser, url, ALICE)).callback?.searchParams.get('code')).toBeTruthy();
+    const from = served.length;
+    const page = await (await browser.get('/w/rest.php/oauth2/logout')).text();
+    const { action, fields } = formFields(page);
+    expect(action).toBe(`${origin}/w/rest.php/oauth2/logout/confirm`);
+    expect(page).toContain(`href="${PREFIX}/static/wikiauth.css"`);
+    const confirmed = await browser.postForm(action!, { ...fields, logout: 'yes' });
+    const done = await browser.follow(new URL(confirmed.headers.get('location')!, origin).href);
+    const html = await done.text();
+    expect(html).toContain('You are now logged out');
+    expect(html).toContain(`<a href="${PREFIX}/">Return to the main page</a>`);
+    expectWikiauthSince(from);
   });
 
   /** Sign in on the login form at `loginPath`; the answer must send the user on to `returnsTo`. */

@@ -115,10 +115,69 @@ describe('api.php meta=userinfo with OAuth 1.0a signatures and OAuth 2 Bearer to
       error: Record<string, string>;
     };
     expect(invalid.error.code).toBe('mwoauth-invalid-authorization');
+    // MediaWiki's text for every token its resource server refuses (mwoauth-oauth2-invalid-access-token).
+    expect(invalid.error.info).toBe('The authorization headers in your request are not valid: Invalid access token');
     expect(invalid.error.docref).toContain('for API usage');
     const unknown = (await (await fetch(`${api}?action=edit&format=json`)).json()) as { error: { code: string } };
     expect(unknown.error.code).toBe('badvalue');
     const anon = (await (await fetch(`${api}?action=query&meta=userinfo&format=json`)).json()) as { query: { userinfo: Record<string, unknown> } };
     expect(anon.query.userinfo).toEqual({ id: 0, name: '127.0.0.1', anon: '' });
+  });
+});
+
+describe('api.php uiprop=blockinfo in standalone mode (blocks that do not lock users out)', () => {
+  let db: TestDatabase;
+  let server: TestServer;
+
+  beforeAll(async () => {
+    db = sqliteDatabase();
+    server = await startServer(db);
+    await seedUsers(server.services);
+  });
+
+  afterAll(async () => {
+    await server?.close();
+    await db?.drop();
+  });
+
+  it('reports wikiauth\'s own block as ApiBlockInfoTrait does, and nothing once it is lifted', async () => {
+    const bobBot = await seedOAuth1Consumer(server.services, { name: 'Bob Bot', owner: BOB.name, ownerOnly: true, callbackUrl: '', grants: ['basic'] });
+    const admin = (await server.services.accounts.findByName(ADMIN.name))!;
+    const bob = await server.services.accounts.block(BOB.name, 'Testing blocks', admin.id, '20991231235959');
+    const block = (await server.services.accounts.currentBlock(bob.id))!;
+    const iso = (ts: string) => `${ts.slice(0, 4)}-${ts.slice(4, 6)}-${ts.slice(6, 8)}T${ts.slice(8, 10)}:${ts.slice(10, 12)}:${ts.slice(12, 14)}Z`;
+    const userinfo = async (formatversion: string) => {
+      const url = `${server.issuer}/w/api.php?action=query&meta=userinfo&uiprop=blockinfo&format=json&formatversion=${formatversion}`;
+      const res = await signedFetch({ method: 'GET', url, key: bobBot.key, secret: bobBot.secret, token: bobBot.ownerAccess!.token, token_secret: bobBot.ownerAccess!.secret });
+      return ((await res.json()) as { query: { userinfo: Record<string, unknown> } }).query.userinfo;
+    };
+    const v2 = await userinfo('2');
+    expect(Object.keys(v2)).toEqual(['id', 'name', 'blockid', 'blockedby', 'blockedbyid', 'blockreason', 'blockedtimestamp', 'blockexpiry', 'blockpartial', 'blocknocreate', 'blockanononly', 'blockedtimestampformatted', 'blockexpiryformatted', 'blockexpiryrelative']);
+    expect(v2).toMatchObject({
+      id: bob.id,
+      name: 'Bob',
+      blockid: bob.id,
+      blockedby: 'Admin',
+      blockedbyid: admin.id,
+      blockreason: 'Testing blocks',
+      blockedtimestamp: iso(block.timestamp),
+      blockexpiry: '2099-12-31T23:59:59Z',
+      blockpartial: false,
+      blocknocreate: false,
+      blockanononly: false,
+      blockexpiryformatted: '23:59, 31 December 2099',
+      blockexpiryrelative: '23:59, 31 December 2099',
+    });
+    // Format version 1 leaves false booleans out.
+    const v1 = await userinfo('1');
+    expect(Object.keys(v1)).toEqual(['id', 'name', 'blockid', 'blockedby', 'blockedbyid', 'blockreason', 'blockedtimestamp', 'blockexpiry', 'blockedtimestampformatted', 'blockexpiryformatted', 'blockexpiryrelative']);
+    // `uiprop=*` is every prop this api.php serves, in ApiQueryUserInfo's order.
+    const url = `${server.issuer}/w/api.php?action=query&meta=userinfo&uiprop=*&format=json&formatversion=2`;
+    const all = await signedFetch({ method: 'GET', url, key: bobBot.key, secret: bobBot.secret, token: bobBot.ownerAccess!.token, token_secret: bobBot.ownerAccess!.secret });
+    const allBody = (await all.json()) as { warnings?: unknown; query: { userinfo: Record<string, unknown> } };
+    expect(allBody.warnings).toBeUndefined();
+    expect(Object.keys(allBody.query.userinfo)).toEqual([...Object.keys(v2), 'groups', 'rights', 'editcount', 'registrationdate']);
+    await server.services.accounts.unblock(BOB.name);
+    expect(Object.keys(await userinfo('2'))).toEqual(['id', 'name']);
   });
 });

@@ -29,6 +29,10 @@ describe('OAuth 2 error answers as MediaWiki gives them', () => {
     return { status: res.status, headers: res.headers, json: (await res.json()) as Record<string, unknown> };
   };
   const confidential = () => ({ client_id: app.key, client_secret: app.secret });
+  /** The answer as compared exactly: status and the whole JSON body. */
+  const answer = ({ status, json }: { status: number; json: Record<string, unknown> }) => ({ status, json });
+  /** An OAuth error body: `message` repeats `error_description`, as league's does. */
+  const oauthError = (status: number, error: string, description: string, extra: Record<string, unknown> = {}) => ({ status, json: { error, error_description: description, ...extra, message: description } });
   const newCode = async () => (await authorize(new HttpSession(keyed.server.issuer), authorizeUrl(), ALICE)).callback!.searchParams.get('code')!;
   const bearer = async (path: string, authorization?: string) => {
     const res = await fetch(`${keyed.base}/${path}`, authorization === undefined ? {} : { headers: { authorization } });
@@ -49,10 +53,7 @@ describe('OAuth 2 error answers as MediaWiki gives them', () => {
 
   describe('the token endpoint', () => {
     it('answers a request without grant_type as MediaWiki: invalid_request with its hint (and `message`)', async () => {
-      expect(await token(confidential())).toMatchObject({
-        status: 400,
-        json: { error: 'invalid_request', error_description: "missing required parameter 'grant_type'", hint: 'Check the `grant_type` parameter', message: "missing required parameter 'grant_type'" },
-      });
+      expect(answer(await token(confidential()))).toEqual(oauthError(400, 'invalid_request', "missing required parameter 'grant_type'", { hint: 'Check the `grant_type` parameter' }));
     });
 
     it('keeps RFC 6749 unsupported_grant_type for an unknown grant type, with MediaWiki\'s hint', async () => {
@@ -79,9 +80,9 @@ describe('OAuth 2 error answers as MediaWiki gives them', () => {
     });
 
     it('refuses an unknown scope with league\'s invalid_scope and hint, and drops grants the consumer lacks (client_credentials)', async () => {
-      const unknown = { status: 400, json: { error: 'invalid_scope', error_description: INVALID_SCOPE, hint: 'Check the `nosuch` scope', message: INVALID_SCOPE } };
-      expect(await token({ grant_type: 'client_credentials', scope: 'basic nosuch', ...confidential() })).toMatchObject(unknown);
-      expect(await token({ grant_type: 'refresh_token', refresh_token: tokens.refresh_token, scope: 'basic nosuch', ...confidential() })).toMatchObject(unknown);
+      const unknown = oauthError(400, 'invalid_scope', INVALID_SCOPE, { hint: 'Check the `nosuch` scope' });
+      expect(answer(await token({ grant_type: 'client_credentials', scope: 'basic nosuch', ...confidential() }))).toEqual(unknown);
+      expect(answer(await token({ grant_type: 'refresh_token', refresh_token: tokens.refresh_token, scope: 'basic nosuch', ...confidential() }))).toEqual(unknown);
 
       // league escapes the scope in the hint.
       expect((await token({ grant_type: 'client_credentials', scope: 'basic <b>', ...confidential() })).json.hint).toBe('Check the `&lt;b&gt;` scope');
@@ -92,48 +93,47 @@ describe('OAuth 2 error answers as MediaWiki gives them', () => {
       const all = await token({ grant_type: 'client_credentials', scope: '#default', ...confidential() });
       expect(all.json.scope).toBe('basic editpage');
       // Only grants it lacks: refused rather than widened to every grant.
-      expect(await token({ grant_type: 'client_credentials', scope: 'delete', ...confidential() })).toMatchObject({ status: 400, json: { error: 'invalid_scope', hint: 'Check the `delete` scope' } });
+      expect(answer(await token({ grant_type: 'client_credentials', scope: 'delete', ...confidential() }))).toEqual(oauthError(400, 'invalid_scope', 'requested scope is not allowed', { scope: 'delete', hint: 'Check the `delete` scope' }));
     });
 
     it('refuses a refresh asking for more than was granted with invalid_scope and the hint', async () => {
       const wider = await token({ grant_type: 'refresh_token', refresh_token: tokens.refresh_token, scope: 'basic delete', ...confidential() });
-      expect(wider).toMatchObject({ status: 400, json: { error: 'invalid_scope', hint: 'Check the `delete` scope', message: 'refresh token missing requested scope' } });
+      expect(answer(wider)).toEqual(oauthError(400, 'invalid_scope', 'refresh token missing requested scope', { scope: 'delete', hint: 'Check the `delete` scope' }));
     });
 
     it('answers bad client credentials with invalid_client 401, a Basic challenge when Basic was used', async () => {
-      const failed = { error: 'invalid_client', error_description: 'client authentication failed', message: 'client authentication failed' };
-      expect(await token({ grant_type: 'client_credentials', client_id: app.key, client_secret: 'wrong' })).toMatchObject({ status: 401, json: failed });
-      expect(await token({ grant_type: 'client_credentials', client_id: 'f'.repeat(32), client_secret: 'wrong' })).toMatchObject({ status: 401, json: failed });
+      const failed = oauthError(401, 'invalid_client', 'client authentication failed');
+      expect(answer(await token({ grant_type: 'client_credentials', client_id: app.key, client_secret: 'wrong' }))).toEqual(failed);
+      expect(answer(await token({ grant_type: 'client_credentials', client_id: 'f'.repeat(32), client_secret: 'wrong' }))).toEqual(failed);
       const basic = await token({ grant_type: 'client_credentials' }, { authorization: `Basic ${Buffer.from(`${app.key}:wrong`).toString('base64')}` });
-      expect(basic).toMatchObject({ status: 401, json: failed });
+      expect(answer(basic)).toEqual(failed);
       expect(basic.headers.get('www-authenticate')).toMatch(/^Basic realm=/);
-      expect(await token({ grant_type: 'client_credentials' })).toMatchObject({
-        status: 400,
-        json: { error: 'invalid_request', error_description: 'no client authentication mechanism provided', hint: 'Check the `client_id` parameter' },
-      });
+      expect(answer(await token({ grant_type: 'client_credentials' }))).toEqual(oauthError(400, 'invalid_request', 'no client authentication mechanism provided', { hint: 'Check the `client_id` parameter' }));
     });
 
     it('keeps RFC 6749 for a grant type the client may not use (MediaWiki: invalid_client 401)', async () => {
-      expect(await token({ grant_type: 'client_credentials', client_id: pub.key })).toMatchObject({
-        status: 400,
-        json: { error: 'invalid_request', error_description: 'requested grant type is not allowed for this client' },
-      });
+      expect(answer(await token({ grant_type: 'client_credentials', client_id: pub.key }))).toEqual(oauthError(400, 'invalid_request', 'requested grant type is not allowed for this client'));
     });
 
     it('keeps RFC 6749 invalid_grant for a bad, reused or mismatched code and a bad refresh token (MediaWiki: invalid_request), with league\'s hint for each cause', async () => {
-      const invalidGrant = (hint: string) => ({ status: 400, json: { error: 'invalid_grant', error_description: 'grant request is invalid', hint, message: 'grant request is invalid' } });
-      expect(await token({ grant_type: 'authorization_code', code: 'garbage', redirect_uri: app.redirectUri, ...confidential() })).toMatchObject(invalidGrant('Cannot decrypt the authorization code'));
-      expect(await token({ grant_type: 'authorization_code', code: await newCode(), redirect_uri: 'https://app.example/other', ...confidential() })).toMatchObject(invalidGrant('Invalid redirect URI'));
-      expect(await token({ grant_type: 'refresh_token', refresh_token: 'garbage', ...confidential() })).toMatchObject(invalidGrant('Cannot decrypt the refresh token'));
+      const invalidGrant = (hint: string) => oauthError(400, 'invalid_grant', 'grant request is invalid', { hint });
+      expect(answer(await token({ grant_type: 'authorization_code', code: 'garbage', redirect_uri: app.redirectUri, ...confidential() }))).toEqual(invalidGrant('Cannot decrypt the authorization code'));
+      expect(answer(await token({ grant_type: 'authorization_code', code: await newCode(), redirect_uri: 'https://app.example/other', ...confidential() }))).toEqual(invalidGrant('Invalid redirect URI'));
+      expect(answer(await token({ grant_type: 'refresh_token', refresh_token: 'garbage', ...confidential() }))).toEqual(invalidGrant('Cannot decrypt the refresh token'));
       const others = await seedClient(keyed.server.services, { grants: ['basic'] });
-      expect(await token({ grant_type: 'refresh_token', refresh_token: tokens.refresh_token, client_id: others.key, client_secret: others.secret })).toMatchObject(invalidGrant('Token is not linked to client'));
+      expect(answer(await token({ grant_type: 'refresh_token', refresh_token: tokens.refresh_token, client_id: others.key, client_secret: others.secret }))).toEqual(invalidGrant('Token is not linked to client'));
       const code = await newCode();
       expect((await token({ grant_type: 'authorization_code', code, redirect_uri: app.redirectUri, ...confidential() })).status).toBe(200);
-      expect(await token({ grant_type: 'authorization_code', code, redirect_uri: app.redirectUri, ...confidential() })).toMatchObject(invalidGrant('Authorization code has been revoked'));
-      expect(await token({ grant_type: 'authorization_code', redirect_uri: app.redirectUri, ...confidential() })).toMatchObject({
-        status: 400,
-        json: { error: 'invalid_request', hint: 'Check the `code` parameter' },
-      });
+      expect(answer(await token({ grant_type: 'authorization_code', code, redirect_uri: app.redirectUri, ...confidential() }))).toEqual(invalidGrant('Authorization code has been revoked'));
+      expect(answer(await token({ grant_type: 'authorization_code', redirect_uri: app.redirectUri, ...confidential() }))).toEqual(oauthError(400, 'invalid_request', "missing required parameter 'code'", { hint: 'Check the `code` parameter' }));
+
+      // An expired code: its stored expiry moved back (stored under the code's SHA-256).
+      const expiring = await newCode();
+      const row = keyed.server.services.db('wikiauth_artifact').where({ wa_model: 'AuthorizationCode', wa_id: createHash('sha256').update(expiring).digest('base64url') });
+      const stored = await row.clone().first('wa_payload');
+      expect(stored).toBeDefined();
+      await row.clone().update({ wa_payload: JSON.stringify({ ...JSON.parse(stored.wa_payload), exp: Math.floor(Date.now() / 1000) - 1 }) });
+      expect(answer(await token({ grant_type: 'authorization_code', code: expiring, redirect_uri: app.redirectUri, ...confidential() }))).toEqual(invalidGrant('Authorization code has expired'));
     });
 
     it('answers a missing or wrong PKCE verifier with invalid_grant and league\'s hints', async () => {
@@ -144,8 +144,8 @@ describe('OAuth 2 error answers as MediaWiki gives them', () => {
         return (await authorize(new HttpSession(keyed.server.issuer), url, ALICE)).callback!.searchParams.get('code')!;
       };
       const exchange = (code: string, extra: Record<string, string>) => token({ grant_type: 'authorization_code', code, redirect_uri: pub.redirectUri, client_id: pub.key, ...extra });
-      expect(await exchange(await pkceCode(), {})).toMatchObject({ status: 400, json: { error: 'invalid_grant', hint: 'Check the `code_verifier` parameter' } });
-      expect(await exchange(await pkceCode(), { code_verifier: 'w'.repeat(43) })).toMatchObject({ status: 400, json: { error: 'invalid_grant', hint: 'Failed to verify `code_verifier`.' } });
+      expect(answer(await exchange(await pkceCode(), {}))).toEqual(oauthError(400, 'invalid_grant', 'grant request is invalid', { hint: 'Check the `code_verifier` parameter' }));
+      expect(answer(await exchange(await pkceCode(), { code_verifier: 'w'.repeat(43) }))).toEqual(oauthError(400, 'invalid_grant', 'grant request is invalid', { hint: 'Failed to verify `code_verifier`.' }));
       expect((await exchange(await pkceCode(), { code_verifier: verifier })).status).toBe(200);
     });
   });
@@ -192,11 +192,12 @@ describe('OAuth 2 error answers as MediaWiki gives them', () => {
       expect((await bearer('resource/profile', `Bearer ${issued.access_token}`)).status).toBe(200);
       const revoked = await fetch(`${keyed.base}/revoke`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams({ token: issued.access_token, ...confidential() }) });
       expect(revoked.status).toBe(200);
-      expect((await bearer('resource/profile', `Bearer ${issued.access_token}`)).json).toMatchObject({ error: 'access_denied', hint: 'Access token has been revoked' });
+      expect((await bearer('resource/profile', `Bearer ${issued.access_token}`)).json).toEqual({ error: 'access_denied', error_description: ACCESS_DENIED, hint: 'Access token has been revoked', message: ACCESS_DENIED });
 
       const other = await seedClient(keyed.server.services, { grants: ['basic'] });
       const foreign = await bearer('resource/profile', `Bearer ${await wikiToken({ aud: other.key })}`);
-      expect(foreign).toMatchObject({ status: 401, json: { error: 'access_denied', hint: 'The access token is invalid or has expired' } });
+      expect(foreign.status).toBe(401);
+      expect(foreign.json).toEqual({ error: 'access_denied', error_description: ACCESS_DENIED, hint: 'The access token is invalid or has expired', message: ACCESS_DENIED });
     });
   });
 
