@@ -3,7 +3,7 @@ import type { Context } from 'koa';
 import type Provider from 'oidc-provider';
 import type { Marks } from '../domain/artifacts/stores.js';
 import type { AccountService } from '../domain/accounts/account-service.js';
-import { ACR_PASSWORD, ACR_TWO_FACTOR, ACR_VALUES, acrToReport, hasTwoFactors } from '../domain/accounts/assurance.js';
+import { acrToReport, hasTwoFactors, requestedLevel } from '../domain/accounts/assurance.js';
 import type { TwoFactorService } from '../domain/accounts/two-factor-service.js';
 import { isUsableBy, type Consumer } from '../domain/consumers/consumer.js';
 import { DomainError } from '../domain/errors.js';
@@ -68,7 +68,7 @@ export function interactionRoutes(deps: InteractionDeps): Router {
         ctx.redirect(`${loginUrl(deps.pages, here)}${needsPassword && session ? '&force=1' : ''}${hint}`);
         return;
       }
-      const level = requestedLevel(details);
+      const level = levelOf(details);
       if (level.unreachable) {
         await finish(ctx, provider, UNMET);
         return;
@@ -162,23 +162,12 @@ export function interactionRoutes(deps: InteractionDeps): Router {
   return router;
 }
 
-/**
- * The authentication level a login interaction asks for (docs/sign-in.md, "Authentication levels"):
- * two factors when the policy's two-factor check asked, or an essential `acr` claim names only the
- * two-factor level; `requested` is the client's list in order of preference; a request naming only
- * levels wikiauth does not have is unreachable.
- */
-function requestedLevel(details: InteractionDetails): { twoFactor: boolean; requested: string[] | undefined; unreachable: boolean } {
+/** What a login interaction asks of the sign-in's level, from oidc-provider's prompt details. */
+function levelOf(details: InteractionDetails) {
   const { reasons } = details.prompt;
   const acr = (details.prompt.details as { acr?: { value?: unknown; values?: unknown } }).acr;
   const essential = reasons.includes('essential_acr') || reasons.includes('essential_acrs') ? [acr?.value, ...(Array.isArray(acr?.values) ? acr.values : [])].filter((v): v is string => typeof v === 'string') : undefined;
-  const requested = essential ?? (typeof details.params.acr_values === 'string' ? details.params.acr_values.split(' ') : undefined);
-  const essentialTwoFactor = essential !== undefined && essential.includes(ACR_TWO_FACTOR) && !essential.includes(ACR_PASSWORD);
-  return {
-    twoFactor: reasons.includes(TWO_FACTOR_REQUIRED) || essentialTwoFactor,
-    requested,
-    unreachable: essential !== undefined && !essential.some((value) => ACR_VALUES.includes(value)),
-  };
+  return requestedLevel({ twoFactorAsked: reasons.includes(TWO_FACTOR_REQUIRED), essential, acrValues: details.params.acr_values });
 }
 
 // Consumer::isUsableBy refused (a proposed consumer of someone else): MediaWiki answers access_denied.

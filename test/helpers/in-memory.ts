@@ -52,7 +52,8 @@ export class MemoryAccounts implements AccountRepository {
     return this.blocks.get(id);
   }
   async putBlock(block: NewBlock) {
-    this.blocks.set(block.userId, { ...block, id: block.userId, byName: '', sitewide: true, hidden: false, noCreate: false });
+    const byName = this.rows.find((a) => a.id === block.by)?.name ?? '';
+    this.blocks.set(block.userId, { ...block, id: block.userId, byName, sitewide: true, hidden: false, noCreate: false });
   }
   async removeBlock(id: number) {
     return this.blocks.delete(id);
