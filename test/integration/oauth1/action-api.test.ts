@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { effectiveRights } from '../../../src/domain/grants/catalogue.js';
 import { sqliteDatabase, type TestDatabase } from '../../helpers/databases.js';
 import { ADMIN, BOB, seedClient } from '../../helpers/fixtures.js';
+import { useSeededServer } from '../../helpers/seeded-suite.js';
 import { startSeededServer, type TestServer } from '../../helpers/server.js';
 import { seedOAuth1Consumer, type OAuth1Consumer } from './oauth1-fixtures.js';
 import { runPython } from './python-client.js';
@@ -125,27 +126,16 @@ describe('api.php meta=userinfo with OAuth 1.0a signatures and OAuth 2 Bearer to
 });
 
 describe('api.php uiprop=blockinfo in standalone mode (blocks that do not lock users out)', () => {
-  let db: TestDatabase;
-  let server: TestServer;
-
-  beforeAll(async () => {
-    db = sqliteDatabase();
-    server = await startSeededServer(db);
-  });
-
-  afterAll(async () => {
-    await server?.close();
-    await db?.drop();
-  });
+  const suite = useSeededServer(sqliteDatabase);
 
   it('reports wikiauth\'s own block as ApiBlockInfoTrait does, and nothing once it is lifted', async () => {
-    const bobBot = await seedOAuth1Consumer(server.services, { name: 'Bob Bot', owner: BOB.name, ownerOnly: true, callbackUrl: '', grants: ['basic'] });
-    const admin = (await server.services.accounts.findByName(ADMIN.name))!;
-    const bob = await server.services.accounts.block(BOB.name, 'Testing blocks', admin.id, '20991231235959');
-    const block = (await server.services.accounts.currentBlock(bob.id))!;
+    const bobBot = await seedOAuth1Consumer(suite.server.services, { name: 'Bob Bot', owner: BOB.name, ownerOnly: true, callbackUrl: '', grants: ['basic'] });
+    const admin = (await suite.server.services.accounts.findByName(ADMIN.name))!;
+    const bob = await suite.server.services.accounts.block(BOB.name, 'Testing blocks', admin.id, '20991231235959');
+    const block = (await suite.server.services.accounts.currentBlock(bob.id))!;
     const iso = (ts: string) => `${ts.slice(0, 4)}-${ts.slice(4, 6)}-${ts.slice(6, 8)}T${ts.slice(8, 10)}:${ts.slice(10, 12)}:${ts.slice(12, 14)}Z`;
     const userinfo = async (formatversion: string) => {
-      const url = `${server.issuer}/w/api.php?action=query&meta=userinfo&uiprop=blockinfo&format=json&formatversion=${formatversion}`;
+      const url = `${suite.server.issuer}/w/api.php?action=query&meta=userinfo&uiprop=blockinfo&format=json&formatversion=${formatversion}`;
       const res = await signedFetch({ method: 'GET', url, key: bobBot.key, secret: bobBot.secret, token: bobBot.ownerAccess!.token, token_secret: bobBot.ownerAccess!.secret });
       return ((await res.json()) as { query: { userinfo: Record<string, unknown> } }).query.userinfo;
     };
@@ -170,12 +160,12 @@ describe('api.php uiprop=blockinfo in standalone mode (blocks that do not lock u
     const v1 = await userinfo('1');
     expect(Object.keys(v1)).toEqual(['id', 'name', 'blockid', 'blockedby', 'blockedbyid', 'blockreason', 'blockedtimestamp', 'blockexpiry', 'blockedtimestampformatted', 'blockexpiryformatted', 'blockexpiryrelative']);
     // `uiprop=*` is every prop this api.php serves, in ApiQueryUserInfo's order.
-    const url = `${server.issuer}/w/api.php?action=query&meta=userinfo&uiprop=*&format=json&formatversion=2`;
+    const url = `${suite.server.issuer}/w/api.php?action=query&meta=userinfo&uiprop=*&format=json&formatversion=2`;
     const all = await signedFetch({ method: 'GET', url, key: bobBot.key, secret: bobBot.secret, token: bobBot.ownerAccess!.token, token_secret: bobBot.ownerAccess!.secret });
     const allBody = (await all.json()) as { warnings?: unknown; query: { userinfo: Record<string, unknown> } };
     expect(allBody.warnings).toBeUndefined();
     expect(Object.keys(allBody.query.userinfo)).toEqual([...Object.keys(v2), 'groups', 'rights', 'editcount', 'registrationdate']);
-    await server.services.accounts.unblock(BOB.name);
+    await suite.server.services.accounts.unblock(BOB.name);
     expect(Object.keys(await userinfo('2'))).toEqual(['id', 'name']);
   });
 });
