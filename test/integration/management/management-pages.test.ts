@@ -8,7 +8,8 @@ import { TEST_SECRET_KEY } from '../../helpers/config.js';
 import { DIALECTS, sqliteDatabase, type TestDatabase } from '../../helpers/databases.js';
 import { ADMIN, ALICE, BOB, seedClient } from '../../helpers/fixtures.js';
 import { formFields, HttpSession } from '../../helpers/http-session.js';
-import { startSeededServer, type SeededServer, type TestServer } from '../../helpers/server.js';
+import { useSeededServer } from '../../helpers/seeded-suite.js';
+import { startSeededServer, type SeededServer } from '../../helpers/server.js';
 import { openForm, postFields, signIn } from '../../helpers/site.js';
 
 const REG = '/wiki/Special:OAuthConsumerRegistration';
@@ -323,27 +324,16 @@ describe.each(DIALECTS)('management pages on %s', (_name, makeDb) => {
 });
 
 describe('auto-approval (OAUTH_AUTO_APPROVE)', () => {
-  let db: TestDatabase;
-  let server: TestServer;
-
-  beforeAll(async () => {
-    db = sqliteDatabase();
-    server = await startSeededServer(db, { OAUTH_AUTO_APPROVE: '[{"grants":["mwoauth-authonly"],"protocols":["https"]}]' });
-  });
-
-  afterAll(async () => {
-    await server?.close();
-    await db?.drop();
-  });
+  const suite = useSeededServer(sqliteDatabase, { OAUTH_AUTO_APPROVE: '[{"grants":["mwoauth-authonly"],"protocols":["https"]}]' });
 
   it('approves matching proposals at once and logs propose-autoapproved', async () => {
-    const alice = await signIn(server.issuer, ALICE);
+    const alice = await signIn(suite.server.issuer, ALICE);
     const { key, html } = await proposeViaForm(alice, { wpgranttype: 'authonly' }, []);
     expect(html).toContain('ready to use');
-    expect((await server.services.consumers.findByKey(key!))!.stage).toBe('approved');
-    expect((await server.services.log.forConsumer(key!)).map((e) => e.action)).toEqual(['propose-autoapproved']);
+    expect((await suite.server.services.consumers.findByKey(key!))!.stage).toBe('approved');
+    expect((await suite.server.services.log.forConsumer(key!)).map((e) => e.action)).toEqual(['propose-autoapproved']);
     const other = await proposeViaForm(alice, {}, ['editpage']);
-    expect((await server.services.consumers.findByKey(other.key!))!.stage).toBe('proposed');
+    expect((await suite.server.services.consumers.findByKey(other.key!))!.stage).toBe('proposed');
   });
 });
 
