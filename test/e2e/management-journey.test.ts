@@ -7,6 +7,7 @@ import { launchChromium, screenshot } from '../helpers/browser.js';
 import { sqliteDatabase, type TestDatabase } from '../helpers/databases.js';
 import { ADMIN, ALICE, BOB } from '../helpers/fixtures.js';
 import { startSeededServer, type TestServer } from '../helpers/server.js';
+import { pkceAuthorizationUrl } from '../helpers/pkce.js';
 
 const SHOT = 'journey';
 
@@ -141,15 +142,12 @@ describe('consumer journey in Chromium', () => {
 
   it('a third user signs in to an openid-client app, then revokes it; its tokens are refused', async () => {
     const config = await client.discovery(new URL(server.issuer), clientKey, clientSecret, undefined, { execute: [client.allowInsecureRequests] });
-    const verifier = client.randomPKCECodeVerifier();
     const state = client.randomState();
     const nonce = client.randomNonce();
-    const authorizationUrl = client.buildAuthorizationUrl(config, {
+    const { url: authorizationUrl, verifier } = await pkceAuthorizationUrl(config, {
       redirect_uri: app.redirectUri,
       scope: 'openid profile editpage offline_access',
       prompt: 'consent',
-      code_challenge: await client.calculatePKCECodeChallenge(verifier),
-      code_challenge_method: 'S256',
       state,
       nonce,
     });

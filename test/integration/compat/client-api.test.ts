@@ -6,6 +6,7 @@ import { ADMIN, ALICE, BOB, seedClient } from '../../helpers/fixtures.js';
 import { HttpSession } from '../../helpers/http-session.js';
 import { startSeededServer, type SeededServer } from '../../helpers/server.js';
 import { openForm, signIn } from '../../helpers/site.js';
+import { pkceAuthorizationUrl } from '../../helpers/pkce.js';
 
 const API = '/w/rest.php/oauth2/client';
 
@@ -51,8 +52,7 @@ describe.each(DIALECTS)('client REST API on %s', (_name, makeDb) => {
   async function bearerFor(user: { name: string; password: string }, grants: string[]): Promise<string> {
     const app = await seedClient(server.services, { grants });
     const config = await client.discovery(new URL(server.issuer), app.key, app.secret, undefined, { execute: [client.allowInsecureRequests] });
-    const verifier = client.randomPKCECodeVerifier();
-    const url = client.buildAuthorizationUrl(config, { redirect_uri: app.redirectUri, scope: grants.join(' '), code_challenge: await client.calculatePKCECodeChallenge(verifier), code_challenge_method: 'S256' });
+    const { url, verifier } = await pkceAuthorizationUrl(config, { redirect_uri: app.redirectUri, scope: grants.join(' ') });
     const { callback } = await authorize(new HttpSession(server.issuer), url.href, user);
     const tokens = await client.authorizationCodeGrant(config, callback!, { pkceCodeVerifier: verifier, idTokenExpected: false });
     return tokens.access_token;

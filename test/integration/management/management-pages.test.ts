@@ -11,6 +11,7 @@ import { formFields, HttpSession } from '../../helpers/http-session.js';
 import { useSeededServer } from '../../helpers/seeded-suite.js';
 import { startSeededServer, type SeededServer } from '../../helpers/server.js';
 import { openForm, postFields, signIn } from '../../helpers/site.js';
+import { pkceAuthorizationUrl } from '../../helpers/pkce.js';
 
 const REG = '/wiki/Special:OAuthConsumerRegistration';
 const MANAGE = '/wiki/Special:OAuthManageConsumers';
@@ -253,8 +254,7 @@ describe.each(DIALECTS)('management pages on %s', (_name, makeDb) => {
   it('revoking on Special:OAuthManageMyGrants refuses the app\'s tokens at once', async () => {
     const app = await seedClient(server.services, { grants: ['editpage'] });
     const config = await client.discovery(new URL(server.issuer), app.key, app.secret, undefined, { execute: [client.allowInsecureRequests] });
-    const verifier = client.randomPKCECodeVerifier();
-    const url = client.buildAuthorizationUrl(config, { redirect_uri: app.redirectUri, scope: 'editpage', code_challenge: await client.calculatePKCECodeChallenge(verifier), code_challenge_method: 'S256' });
+    const { url, verifier } = await pkceAuthorizationUrl(config, { redirect_uri: app.redirectUri, scope: 'editpage' });
     const agent = await signIn(server.issuer, BOB);
     const { callback } = await authorize(agent, url.href, BOB);
     const tokens = await client.authorizationCodeGrant(config, callback!, { pkceCodeVerifier: verifier, idTokenExpected: false });

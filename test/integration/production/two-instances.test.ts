@@ -13,6 +13,7 @@ import { ALICE, seedClient, seedUsers, type SeededClient } from '../../helpers/f
 import { HttpSession } from '../../helpers/http-session.js';
 import { startServerProcess, type ServerProcess } from '../../helpers/processes.js';
 import { freePort } from '../../helpers/server.js';
+import { pkceAuthorizationUrl } from '../../helpers/pkce.js';
 
 /**
  * Issue 4: several identical instances share one MariaDB + Redis. Nothing a second instance needs
@@ -53,16 +54,8 @@ describe('two server processes on one MariaDB + Redis', () => {
   /** Start an offline authorization on one instance and finish it on the other; redeem the code on the first. */
   async function signIn(first: ServerProcess, second: ServerProcess) {
     const viaFirst = first === a ? viaA : viaB;
-    const verifier = client.randomPKCECodeVerifier();
     const state = client.randomState();
-    const url = client.buildAuthorizationUrl(viaFirst, {
-      redirect_uri: app.redirectUri,
-      scope: 'openid offline_access',
-      prompt: 'consent',
-      state,
-      code_challenge: await client.calculatePKCECodeChallenge(verifier),
-      code_challenge_method: 'S256',
-    });
+    const { url, verifier } = await pkceAuthorizationUrl(viaFirst, { redirect_uri: app.redirectUri, scope: 'openid offline_access', prompt: 'consent', state });
     const started = await agent.get(url.href);
     expect(started.status).toBe(303);
     const interaction = new URL(started.headers.get('location')!, first.url);

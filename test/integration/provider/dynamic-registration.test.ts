@@ -11,6 +11,7 @@ import { REGISTRATION_ACCOUNT } from '../../../src/domain/consumers/client-regis
 import { hmacDBSecret } from '../../../src/domain/random.js';
 import { SqlConsumerRepository } from '../../../src/storage/sql/sql-consumer-repository.js';
 import { TEST_SECRET_KEY } from '../../helpers/config.js';
+import { pkceAuthorizationUrl } from '../../helpers/pkce.js';
 
 const TOKEN = 'registration-token-0123456789abcdef0123456789';
 const insecure = { execute: [client.allowInsecureRequests] };
@@ -78,8 +79,7 @@ describe.each(DIALECTS)('dynamic client registration with REGISTRATION=token on 
 
     // The registered client works like any consumer: code flow, id_token, userinfo.
     const config = await client.discovery(new URL(suite.server.issuer), key, metadata.client_secret as string, undefined, insecure);
-    const verifier = client.randomPKCECodeVerifier();
-    const url = client.buildAuthorizationUrl(config, { redirect_uri: 'https://forum.example/auth/oidc/callback', scope: 'openid profile email', code_challenge: await client.calculatePKCECodeChallenge(verifier), code_challenge_method: 'S256' });
+    const { url, verifier } = await pkceAuthorizationUrl(config, { redirect_uri: 'https://forum.example/auth/oidc/callback', scope: 'openid profile email' });
     const outcome = await authorize(new HttpSession(suite.server.issuer), url.href, ALICE);
     const tokens = await client.authorizationCodeGrant(config, outcome.callback!, { pkceCodeVerifier: verifier, idTokenExpected: true });
     const userinfo = await client.fetchUserInfo(config, tokens.access_token, tokens.claims()!.sub);

@@ -8,6 +8,7 @@ import { sqliteDatabase, type TestDatabase } from '../../helpers/databases.js';
 import { ALICE, seedClient, type SeededClient } from '../../helpers/fixtures.js';
 import { HttpSession } from '../../helpers/http-session.js';
 import { startSeededServer, startServer, type TestServer } from '../../helpers/server.js';
+import { pkceAuthorizationUrl } from '../../helpers/pkce.js';
 
 // Token lifetimes short enough that "retire after the longest token lifetime" is testable, and long
 // enough that the three CLI runs between the new key's activation and the early retire finish within
@@ -42,8 +43,7 @@ describe('signing-key rotation with `wikiauth keys rotate` and `keys retire`', (
     }
   };
   const signIn = async () => {
-    const verifier = client.randomPKCECodeVerifier();
-    const url = client.buildAuthorizationUrl(config, { redirect_uri: app.redirectUri, scope: 'openid', code_challenge: await client.calculatePKCECodeChallenge(verifier), code_challenge_method: 'S256' });
+    const { url, verifier } = await pkceAuthorizationUrl(config, { redirect_uri: app.redirectUri, scope: 'openid' });
     const outcome = await authorize(new HttpSession(server.issuer), url.href, ALICE);
     const tokens = await client.authorizationCodeGrant(config, outcome.callback!, { pkceCodeVerifier: verifier, idTokenExpected: true });
     return tokens.id_token!;

@@ -6,6 +6,7 @@ import { DIALECTS, type TestDatabase } from '../../helpers/databases.js';
 import { ALICE, seedClient, type SeededClient } from '../../helpers/fixtures.js';
 import { HttpSession } from '../../helpers/http-session.js';
 import { startSeededServer, type TestServer } from '../../helpers/server.js';
+import { pkceAuthorizationUrl } from '../../helpers/pkce.js';
 
 describe.each(DIALECTS)('OpenID Connect with openid-client on %s', (_name, makeDb) => {
   let db: TestDatabase;
@@ -29,17 +30,9 @@ describe.each(DIALECTS)('OpenID Connect with openid-client on %s', (_name, makeD
   });
 
   async function signIn(agent: HttpSession, params: Record<string, string>) {
-    const verifier = client.randomPKCECodeVerifier();
     const state = client.randomState();
     const nonce = client.randomNonce();
-    const url = client.buildAuthorizationUrl(config, {
-      redirect_uri: app.redirectUri,
-      code_challenge: await client.calculatePKCECodeChallenge(verifier),
-      code_challenge_method: 'S256',
-      state,
-      nonce,
-      ...params,
-    });
+    const { url, verifier } = await pkceAuthorizationUrl(config, { redirect_uri: app.redirectUri, state, nonce, ...params });
     const outcome = await authorize(agent, url.href, ALICE);
     expect(outcome.callback?.origin + outcome.callback!.pathname).toBe(app.redirectUri);
     const tokens = await client.authorizationCodeGrant(config, outcome.callback!, { pkceCodeVerifier: verifier, expectedState: state, expectedNonce: nonce, idTokenExpected: params.scope?.includes('openid') ?? false });
@@ -127,7 +120,7 @@ describe.each(DIALECTS)('OpenID Connect with openid-client on %s', (_name, makeD
     expect(back.origin + back.pathname).toBe('https://app.example/logged-out');
     expect(back.searchParams.get('state')).toBe('bye');
     // The site session ended too: the next authorization asks for a password again.
-    const login = await agent.follow(client.buildAuthorizationUrl(config, { redirect_uri: app.redirectUri, scope: 'openid', code_challenge: await client.calculatePKCECodeChallenge(client.randomPKCECodeVerifier()), code_challenge_method: 'S256' }).href);
+    const login = await agent.follow((await pkceAuthorizationUrl(config, { redirect_uri: app.redirectUri, scope: 'openid' })).url.href);
     expect(await login.text()).toContain('id="userloginForm"');
   });
 });
