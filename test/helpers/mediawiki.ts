@@ -112,6 +112,24 @@ export class TestWiki {
     return wiki;
   }
 
+  /**
+   * A served wiki for the block tests: `users` created in that order, WIKI_ADMIN with `suppress`
+   * (needed to hide a name), and BLOCK_CASES' BLOCKED and LAPSED blocked by blockUsers.php.
+   */
+  static async installWithBlockCases(options: WikiOptions, users: ReadonlyArray<{ name: string; password: string }>): Promise<TestWiki> {
+    const wiki = await TestWiki.install(options);
+    try {
+      await wiki.serve();
+      for (const user of users) await wiki.createUser(user.name, user.password);
+      await wiki.createUser(WIKI_ADMIN.name, WIKI_ADMIN.password, { groups: ['suppress'], force: true });
+      await wiki.block([BLOCK_CASES.BLOCKED.name, BLOCK_CASES.LAPSED.name], { reason: 'Vandalism' });
+    } catch (error) {
+      await wiki.destroy();
+      throw error;
+    }
+    return wiki;
+  }
+
   get confFile(): string {
     return join(this.dir, 'LocalSettings.php');
   }

@@ -97,11 +97,7 @@ describe.each([
   const answered = new Map<string, Record<string, unknown>>();
 
   beforeAll(async () => {
-    wiki = await TestWiki.install(options);
-    await wiki.serve();
-    for (const user of USERS) await wiki.createUser(user.name, user.password);
-    await wiki.createUser(WIKI_ADMIN.name, WIKI_ADMIN.password, { groups: ['suppress'], force: true });
-    await wiki.block([BLOCKED.name, LAPSED.name], { reason: 'Vandalism' });
+    wiki = await TestWiki.installWithBlockCases(options, USERS);
     await wiki.blockAsAdmin([
       { user: PARTIAL.name, partial: '1', allowusertalk: '1', pagerestrictions: 'Main Page', expiry: '1 week', reason: 'Edit war' },
       { user: HIDDEN.name, hidename: '1', expiry: 'infinite', reason: 'Abuse' },

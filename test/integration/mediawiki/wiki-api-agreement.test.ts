@@ -30,11 +30,7 @@ describe.each([
   const credentials = new Map<string, { bearer: string; oauth1: { key: string; secret: string; token: string; tokenSecret: string } }>();
 
   beforeAll(async () => {
-    wiki = await TestWiki.install(options);
-    await wiki.serve();
-    for (const user of USERS) await wiki.createUser(user.name, user.password);
-    await wiki.createUser(WIKI_ADMIN.name, WIKI_ADMIN.password, { groups: ['suppress'], force: true });
-    await wiki.block([BLOCKED.name, LAPSED.name], { reason: 'Vandalism' });
+    wiki = await TestWiki.installWithBlockCases(options, USERS);
     await wiki.eval(`
       $dbw = MediaWiki\\MediaWikiServices::getInstance()->getDBLoadBalancer()->getConnection( DB_PRIMARY );
       $dbw->update( 'ipblocks', [ 'ipb_expiry' => '20200101000000' ], [ 'ipb_address' => '${LAPSED.name}' ], __METHOD__ );
