@@ -1,9 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadConfig } from '../../../src/config/load-config.js';
 import { lines, runCli, REPO_ROOT } from '../../helpers/cli.js';
 import { TestWiki } from '../../helpers/mediawiki.js';
 import type { HttpSession } from '../../helpers/http-session.js';
-import { startServer, type TestServer } from '../../helpers/server.js';
+import type { TestServer } from '../../helpers/server.js';
 import { openForm, signIn } from '../../helpers/site.js';
 import { oathtoolCode } from '../../helpers/totp.js';
 
@@ -30,7 +29,7 @@ describe('Special:OATHManage on a MediaWiki 1.39 database with OATHAuth', () => 
     env = { DATABASE_URL: wiki.databaseUrl, SECRET_KEY: wiki.secretKey, MEDIAWIKI_DB: '1' };
     const migrated = await runCli(['migrate'], { env, cwd: REPO_ROOT });
     expect(migrated.code, migrated.stderr).toBe(0);
-    server = await startServer({ name: 'mariadb', config: loadConfig(env).database, url: wiki.databaseUrl, env, drop: async () => {} });
+    server = await wiki.startWikiauth(env);
   }, 240_000);
 
   afterAll(async () => {

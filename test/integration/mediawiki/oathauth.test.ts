@@ -1,13 +1,12 @@
 import type { Knex } from 'knex';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ACR_TWO_FACTOR } from '../../../src/domain/accounts/assurance.js';
-import { loadConfig } from '../../../src/config/load-config.js';
 import { authorize } from '../../helpers/authorize.js';
 import { runCli, REPO_ROOT } from '../../helpers/cli.js';
 import { seedClient, type SeededClient } from '../../helpers/fixtures.js';
 import { formFields, HttpSession } from '../../helpers/http-session.js';
 import { TestWiki, WIKI_ADMIN } from '../../helpers/mediawiki.js';
-import { startServer, type TestServer } from '../../helpers/server.js';
+import type { TestServer } from '../../helpers/server.js';
 import { oathtoolCode } from '../../helpers/totp.js';
 
 // Issue 13: a user enrolled by Extension:OATHAuth's own code (its Special:OATHManage enable form,
@@ -81,8 +80,7 @@ describe.each([
     const env = { DATABASE_URL: wiki.databaseUrl, SECRET_KEY: wiki.secretKey, MEDIAWIKI_DB: '1', ...(wiki.prefix ? { MEDIAWIKI_TABLE_PREFIX: wiki.prefix } : {}) };
     const migrated = await runCli(['migrate'], { env, cwd: REPO_ROOT });
     expect(migrated.stderr).toBe('');
-    const config = loadConfig(env);
-    server = await startServer({ name: options.db === 'mysql' ? 'mariadb' : 'sqlite', config: config.database, url: wiki.databaseUrl, env, drop: async () => {} });
+    server = await wiki.startWikiauth(env);
     await server.services.accounts.setEmail(WIKI_ADMIN.name, 'admin@wiki.example');
     app = await seedClient(server.services, { owner: WIKI_ADMIN.name, name: 'Two-factor App', grants: ['basic'] });
     strict = await seedClient(server.services, { owner: WIKI_ADMIN.name, name: 'Strict App', grants: ['basic'] });
