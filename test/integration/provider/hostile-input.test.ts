@@ -1,7 +1,7 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { sqliteDatabase, type TestDatabase } from '../../helpers/databases.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { sqliteDatabase } from '../../helpers/databases.js';
 import { seedClient, type SeededClient } from '../../helpers/fixtures.js';
-import { startSeededServer, type TestServer } from '../../helpers/server.js';
+import { useSeededServer } from '../../helpers/seeded-suite.js';
 
 interface Case {
   readonly name: string;
@@ -17,21 +17,13 @@ const FORM = { 'content-type': 'application/x-www-form-urlencoded' };
 const R = '/w/rest.php/oauth2';
 
 describe('malformed and hostile requests', () => {
-  let db: TestDatabase;
-  let server: TestServer;
+  const suite = useSeededServer(sqliteDatabase);
   let app: SeededClient;
   let basic: string;
 
   beforeAll(async () => {
-    db = sqliteDatabase();
-    server = await startSeededServer(db);
-    app = await seedClient(server.services, { grants: ['basic'] });
+    app = await seedClient(suite.server.services, { grants: ['basic'] });
     basic = `Basic ${Buffer.from(`${app.key}:${app.secret}`).toString('base64')}`;
-  });
-
-  afterAll(async () => {
-    await server?.close();
-    await db?.drop();
   });
 
   it('shows an error page, without redirecting, for an unknown client and an unregistered redirect_uri', async () => {
@@ -40,7 +32,7 @@ describe('malformed and hostile requests', () => {
       `client_id=${app.key}&response_type=code&redirect_uri=https://evil.example/steal`,
       `client_id=${app.key}&response_type=code&redirect_uri=https://app.example/callback/../other`,
     ]) {
-      const res = await fetch(`${server.issuer}${R}/authorize?${query}`, { redirect: 'manual' });
+      const res = await fetch(`${suite.server.issuer}${R}/authorize?${query}`, { redirect: 'manual' });
       expect(res.status, query).toBe(400);
       expect(res.headers.get('location')).toBeNull();
       expect(res.headers.get('content-type')).toContain('text/html');
@@ -50,7 +42,7 @@ describe('malformed and hostile requests', () => {
   });
 
   it('answers a wrong client secret with 401 invalid_client and malformed token requests with 400 JSON', async () => {
-    const wrong = await fetch(`${server.issuer}${R}/access_token`, {
+    const wrong = await fetch(`${suite.server.issuer}${R}/access_token`, {
       method: 'POST',
       headers: { ...FORM, authorization: `Basic ${Buffer.from(`${app.key}:not-the-secret`).toString('base64')}` },
       body: 'grant_type=client_credentials',
@@ -58,7 +50,7 @@ describe('malformed and hostile requests', () => {
     expect(wrong.status).toBe(401);
     expect(((await wrong.json()) as any).error).toBe('invalid_client');
     for (const body of ['', 'grant_type=', 'grant_type=password&username=a&password=b', 'grant_type=authorization_code', 'grant_type=refresh_token', 'grant_type=client_credentials&grant_type=client_credentials']) {
-      const res = await fetch(`${server.issuer}${R}/access_token`, { method: 'POST', headers: { ...FORM, authorization: basic }, body });
+      const res = await fetch(`${suite.server.issuer}${R}/access_token`, { method: 'POST', headers: { ...FORM, authorization: basic }, body });
       expect(res.status, body).toBe(400);
       expect(res.headers.get('content-type')).toContain('application/json');
       expect(typeof ((await res.json()) as any).error).toBe('string');
@@ -131,7 +123,7 @@ describe('malformed and hostile requests', () => {
     expect(cases.length).toBeGreaterThanOrEqual(50);
     const wrongStatus: string[] = [];
     for (const c of cases) {
-      const res = await fetch(`${server.issuer}${c.path}`, {
+      const res = await fetch(`${suite.server.issuer}${c.path}`, {
         method: c.method ?? 'GET',
         headers: c.headers ?? {},
         ...(c.body !== undefined ? { body: c.body } : {}),
@@ -144,7 +136,7 @@ describe('malformed and hostile requests', () => {
       expect(text, c.name).not.toMatch(/\n\s+at [\w.<>]+ \(|node_modules|\.ts:\d+|Error: .*\n.*at /);
       if (res.status >= 300 && res.status < 400) {
         const location = res.headers.get('location') ?? '';
-        expect(location.startsWith('/') || location.startsWith(server.issuer), `${c.name} redirected to ${location}`).toBe(true);
+        expect(location.startsWith('/') || location.startsWith(suite.server.issuer), `${c.name} redirected to ${location}`).toBe(true);
       }
     }
     expect(wrongStatus).toEqual([]);

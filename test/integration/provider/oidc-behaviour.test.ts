@@ -1,41 +1,33 @@
 import * as jose from 'jose';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { authorize } from '../../helpers/authorize.js';
-import { sqliteDatabase, type TestDatabase } from '../../helpers/databases.js';
+import { sqliteDatabase } from '../../helpers/databases.js';
 import { ALICE, seedClient, type SeededClient } from '../../helpers/fixtures.js';
 import { HttpSession } from '../../helpers/http-session.js';
-import { startSeededServer, type TestServer } from '../../helpers/server.js';
+import { useSeededServer } from '../../helpers/seeded-suite.js';
 import { SqlConsumerRepository } from '../../../src/storage/sql/sql-consumer-repository.js';
 
 /** OIDC Core details issue 7 §3 asks for, beyond what the conformance modules cover. */
 describe('OpenID Connect behaviour', () => {
-  let db: TestDatabase;
-  let server: TestServer;
+  const suite = useSeededServer(sqliteDatabase);
   let app: SeededClient;
   let timed: SeededClient;
 
   beforeAll(async () => {
-    db = sqliteDatabase();
-    server = await startSeededServer(db);
-    app = await seedClient(server.services);
-    timed = await seedClient(server.services);
+    app = await seedClient(suite.server.services);
+    timed = await seedClient(suite.server.services);
     // require_auth_time lives in wikiauth_consumer_meta (RFC 7591 client metadata).
-    const consumer = (await server.services.consumers.findByKey(timed.key))!;
-    await new SqlConsumerRepository(server.services.db).update(consumer.id, { metadata: { ...consumer.metadata, require_auth_time: true } });
-  });
-
-  afterAll(async () => {
-    await server?.close();
-    await db?.drop();
+    const consumer = (await suite.server.services.consumers.findByKey(timed.key))!;
+    await new SqlConsumerRepository(suite.server.services.db).update(consumer.id, { metadata: { ...consumer.metadata, require_auth_time: true } });
   });
 
   const authorizeUrl = (c: SeededClient, params: Record<string, string> = {}) => {
-    const url = new URL(`${server.issuer}/w/rest.php/oauth2/authorize`);
+    const url = new URL(`${suite.server.issuer}/w/rest.php/oauth2/authorize`);
     url.search = new URLSearchParams({ client_id: c.key, redirect_uri: c.redirectUri, response_type: 'code', scope: 'openid', state: 'st', nonce: 'n', ...params }).toString();
     return url.href;
   };
   const token = async (c: SeededClient, code: string) => {
-    const res = await fetch(`${server.issuer}/w/rest.php/oauth2/access_token`, {
+    const res = await fetch(`${suite.server.issuer}/w/rest.php/oauth2/access_token`, {
       method: 'POST',
       headers: { 'content-type': 'application/x-www-form-urlencoded', authorization: `Basic ${Buffer.from(`${c.key}:${c.secret}`).toString('base64')}` },
       body: new URLSearchParams({ grant_type: 'authorization_code', code, redirect_uri: c.redirectUri }),
@@ -45,21 +37,21 @@ describe('OpenID Connect behaviour', () => {
 
   it('answers an authorization request sent as POST with 303 to the same request as GET', async () => {
     const url = new URL(authorizeUrl(app));
-    const res = await fetch(`${server.issuer}${url.pathname}`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: url.searchParams.toString(), redirect: 'manual' });
+    const res = await fetch(`${suite.server.issuer}${url.pathname}`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: url.searchParams.toString(), redirect: 'manual' });
     expect(res.status).toBe(303);
-    const location = new URL(res.headers.get('location')!, server.issuer);
+    const location = new URL(res.headers.get('location')!, suite.server.issuer);
     expect(Object.fromEntries(location.searchParams)).toEqual(Object.fromEntries(url.searchParams));
   });
 
   it('puts iss in every authorization response (RFC 9207), success and error', async () => {
-    const ok = await authorize(new HttpSession(server.issuer), authorizeUrl(app), ALICE);
-    expect(ok.callback!.searchParams.get('iss')).toBe(server.issuer);
-    const none = await authorize(new HttpSession(server.issuer), authorizeUrl(app, { prompt: 'none' }), ALICE);
-    expect(Object.fromEntries(none.callback!.searchParams)).toMatchObject({ error: 'login_required', state: 'st', iss: server.issuer });
+    const ok = await authorize(new HttpSession(suite.server.issuer), authorizeUrl(app), ALICE);
+    expect(ok.callback!.searchParams.get('iss')).toBe(suite.server.issuer);
+    const none = await authorize(new HttpSession(suite.server.issuer), authorizeUrl(app, { prompt: 'none' }), ALICE);
+    expect(Object.fromEntries(none.callback!.searchParams)).toMatchObject({ error: 'login_required', state: 'st', iss: suite.server.issuer });
   });
 
   it('includes auth_time for max_age, prompt=login, a claims request and require_auth_time clients, not otherwise', async () => {
-    const agent = new HttpSession(server.issuer);
+    const agent = new HttpSession(suite.server.issuer);
     const plain = await authorize(agent, authorizeUrl(app), ALICE);
     expect(jose.decodeJwt((await token(app, plain.callback!.searchParams.get('code')!)).id_token).auth_time).toBeUndefined();
     const requests: Record<string, string>[] = [{ max_age: '3600' }, { prompt: 'login' }, { claims: JSON.stringify({ id_token: { auth_time: { essential: true } } }) }];
@@ -73,8 +65,8 @@ describe('OpenID Connect behaviour', () => {
   });
 
   it('asks for consent again with prompt=consent, and for the password again with prompt=login', async () => {
-    const fresh = await seedClient(server.services);
-    const agent = new HttpSession(server.issuer);
+    const fresh = await seedClient(suite.server.services);
+    const agent = new HttpSession(suite.server.issuer);
     expect((await authorize(agent, authorizeUrl(fresh), ALICE)).consentShown).toBe(true);
     expect((await authorize(agent, authorizeUrl(fresh), ALICE)).consentShown).toBe(false);
     expect((await authorize(agent, authorizeUrl(fresh, { prompt: 'consent' }), ALICE)).consentShown).toBe(true);
@@ -83,7 +75,7 @@ describe('OpenID Connect behaviour', () => {
   });
 
   it('prefills the user name from login_hint and accepts display, ui_locales and acr_values', async () => {
-    const page = await new HttpSession(server.issuer).follow(authorizeUrl(app, { login_hint: 'Alice', display: 'popup', ui_locales: 'de en', acr_values: 'urn:example:loa:2' }));
+    const page = await new HttpSession(suite.server.issuer).follow(authorizeUrl(app, { login_hint: 'Alice', display: 'popup', ui_locales: 'de en', acr_values: 'urn:example:loa:2' }));
     expect(await page.text()).toMatch(/name="wpName" [^>]*value="Alice"/);
   });
 
@@ -98,16 +90,16 @@ describe('OpenID Connect behaviour', () => {
     expect(html).toContain('name="state" value="from-object"');
     const byReference = await fetch(authorizeUrl(app, { request_uri: 'https://app.example/request.jwt' }), { redirect: 'manual' });
     const location = new URL(byReference.headers.get('location')!);
-    expect(Object.fromEntries(location.searchParams)).toMatchObject({ error: 'request_uri_not_supported', state: 'st', iss: server.issuer });
-    const discovery = (await (await fetch(`${server.issuer}/.well-known/openid-configuration`)).json()) as Record<string, unknown>;
+    expect(Object.fromEntries(location.searchParams)).toMatchObject({ error: 'request_uri_not_supported', state: 'st', iss: suite.server.issuer });
+    const discovery = (await (await fetch(`${suite.server.issuer}/.well-known/openid-configuration`)).json()) as Record<string, unknown>;
     expect(discovery.request_uri_parameter_supported).toBe(false);
     expect(discovery.request_parameter_supported ?? false).toBe(false);
   });
 
   it('serves UserInfo by GET, POST header and POST body, and answers bad tokens with WWW-Authenticate', async () => {
-    const outcome = await authorize(new HttpSession(server.issuer), authorizeUrl(app, { scope: 'openid profile email' }), ALICE);
+    const outcome = await authorize(new HttpSession(suite.server.issuer), authorizeUrl(app, { scope: 'openid profile email' }), ALICE);
     const { access_token } = await token(app, outcome.callback!.searchParams.get('code')!);
-    const endpoint = `${server.issuer}/w/rest.php/oauth2/userinfo`;
+    const endpoint = `${suite.server.issuer}/w/rest.php/oauth2/userinfo`;
     const answers = [
       await fetch(endpoint, { headers: { authorization: `Bearer ${access_token}` } }),
       await fetch(endpoint, { method: 'POST', headers: { authorization: `Bearer ${access_token}` } }),

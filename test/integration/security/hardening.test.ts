@@ -3,32 +3,25 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sqliteDatabase, type TestDatabase } from '../../helpers/databases.js';
 import { ALICE, seedClient, type SeededClient } from '../../helpers/fixtures.js';
 import { HttpSession } from '../../helpers/http-session.js';
+import { useSeededServer } from '../../helpers/seeded-suite.js';
 import { startSeededServer, startServer, type TestServer } from '../../helpers/server.js';
 import { signIn } from '../../helpers/site.js';
 import { createTlsMaterial, type TlsMaterial } from '../../helpers/tls.js';
 
 /** Issue 14: each finding of the security review, on a running instance (SQLite). */
 describe('hardening findings on a running instance', () => {
-  let db: TestDatabase;
-  let server: TestServer;
+  const suite = useSeededServer(sqliteDatabase);
   let app: SeededClient;
 
   beforeAll(async () => {
-    db = sqliteDatabase();
-    server = await startSeededServer(db);
-    app = await seedClient(server.services, { grants: ['mwoauth-authonlyprivate'] });
-  });
-
-  afterAll(async () => {
-    await server?.close();
-    await db?.drop();
+    app = await seedClient(suite.server.services, { grants: ['mwoauth-authonlyprivate'] });
   });
 
   const authorizeUrl = (params: Record<string, string>) =>
-    `${server.issuer}/w/rest.php/oauth2/authorize?${new URLSearchParams({ client_id: app.key, response_type: 'code', redirect_uri: app.redirectUri, scope: 'mwoauth-authonlyprivate', state: 's1', ...params })}`;
+    `${suite.server.issuer}/w/rest.php/oauth2/authorize?${new URLSearchParams({ client_id: app.key, response_type: 'code', redirect_uri: app.redirectUri, scope: 'mwoauth-authonlyprivate', state: 's1', ...params })}`;
 
   it('an error page answered after a route threw carries the security headers', async () => {
-    const agent = new HttpSession(server.issuer);
+    const agent = new HttpSession(suite.server.issuer);
     // Our form reader throws 413 for an oversized body; the error edge renders the page.
     const res = await agent.request('/wiki/Special:UserLogin', { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: `wpName=${'a'.repeat(200_000)}` });
     expect(res.status).toBe(413);
@@ -39,7 +32,7 @@ describe('hardening findings on a running instance', () => {
   });
 
   it('logout with a site session but no provider session asks first, and ends the site session only on the click', async () => {
-    const agent = await signIn(server.issuer, ALICE);
+    const agent = await signIn(suite.server.issuer, ALICE);
     const page = await agent.get('/w/rest.php/oauth2/logout');
     const html = await page.text();
     expect(page.status).toBe(200);
@@ -55,7 +48,7 @@ describe('hardening findings on a running instance', () => {
   });
 
   it('a malformed code_challenge is refused at authorize, with or without a method', async () => {
-    const agent = await signIn(server.issuer, ALICE);
+    const agent = await signIn(suite.server.issuer, ALICE);
     for (const params of [{ code_challenge: 'short' } as Record<string, string>, { code_challenge: 'short', code_challenge_method: 'plain' }, { code_challenge: `${'a'.repeat(42)}!`, code_challenge_method: 'S256' }]) {
       const res = await agent.get(authorizeUrl(params));
       expect(res.status, JSON.stringify(params)).toBe(303);
@@ -67,7 +60,7 @@ describe('hardening findings on a running instance', () => {
   });
 
   it('creates the SQLite database and its -wal/-shm files readable by the owner only', () => {
-    const file = (db.config as { filename: string }).filename;
+    const file = (suite.db.config as { filename: string }).filename;
     for (const name of [file, `${file}-wal`, `${file}-shm`]) expect((statSync(name).mode & 0o777).toString(8), name).toBe('600');
   });
 });
