@@ -1,32 +1,24 @@
 import * as client from 'openid-client';
 import * as jose from 'jose';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { authorize } from '../../helpers/authorize.js';
-import { DIALECTS, type TestDatabase } from '../../helpers/databases.js';
+import { DIALECTS } from '../../helpers/databases.js';
 import { ALICE, seedClient, type SeededClient } from '../../helpers/fixtures.js';
 import { HttpSession } from '../../helpers/http-session.js';
-import { startSeededServer, type TestServer } from '../../helpers/server.js';
+import { useSeededServer } from '../../helpers/seeded-suite.js';
 import { pkceAuthorizationUrl } from '../../helpers/pkce.js';
 
 describe.each(DIALECTS)('OpenID Connect with openid-client on %s', (_name, makeDb) => {
-  let db: TestDatabase;
-  let server: TestServer;
+  const suite = useSeededServer(makeDb);
   let app: SeededClient;
   let config: client.Configuration;
 
   beforeAll(async () => {
-    db = await makeDb();
-    server = await startSeededServer(db);
-    app = await seedClient(server.services, {
+    app = await seedClient(suite.server.services, {
       grants: ['privateinfo', 'editpage'],
       postLogoutRedirectUris: ['https://app.example/logged-out'],
     });
-    config = await client.discovery(new URL(server.issuer), app.key, app.secret, undefined, { execute: [client.allowInsecureRequests] });
-  });
-
-  afterAll(async () => {
-    await server?.close();
-    await db?.drop();
+    config = await client.discovery(new URL(suite.server.issuer), app.key, app.secret, undefined, { execute: [client.allowInsecureRequests] });
   });
 
   async function signIn(agent: HttpSession, params: Record<string, string>) {
@@ -40,7 +32,7 @@ describe.each(DIALECTS)('OpenID Connect with openid-client on %s', (_name, makeD
   }
 
   it('completes code + PKCE with sign-in and consent, verifies the id_token against JWKS, and serves userinfo', async () => {
-    const agent = new HttpSession(server.issuer);
+    const agent = new HttpSession(suite.server.issuer);
     const { tokens, outcome } = await signIn(agent, { scope: 'openid profile email' });
     expect(outcome.consentShown).toBe(true);
 
@@ -48,9 +40,9 @@ describe.each(DIALECTS)('OpenID Connect with openid-client on %s', (_name, makeD
     const header = jose.decodeProtectedHeader(idToken);
     expect(header.alg).toBe('RS256');
     expect(header.kid).toBeTruthy();
-    const jwks = jose.createRemoteJWKSet(new URL(`${server.issuer}/w/rest.php/oauth2/jwks`));
-    const { payload } = await jose.jwtVerify(idToken, jwks, { issuer: server.issuer, audience: app.key });
-    const alice = await server.services.accounts.findByName(ALICE.name);
+    const jwks = jose.createRemoteJWKSet(new URL(`${suite.server.issuer}/w/rest.php/oauth2/jwks`));
+    const { payload } = await jose.jwtVerify(idToken, jwks, { issuer: suite.server.issuer, audience: app.key });
+    const alice = await suite.server.services.accounts.findByName(ALICE.name);
     expect(payload.sub).toBe(String(alice!.id));
 
     const userinfo = await client.fetchUserInfo(config, tokens.access_token, payload.sub!);
@@ -63,7 +55,7 @@ describe.each(DIALECTS)('OpenID Connect with openid-client on %s', (_name, makeD
   });
 
   it('skips the consent page on a second authorization with the same scopes', async () => {
-    const agent = new HttpSession(server.issuer);
+    const agent = new HttpSession(suite.server.issuer);
     const first = await signIn(agent, { scope: 'openid profile' });
     expect(first.tokens.access_token).toBeTruthy();
     const second = await signIn(agent, { scope: 'openid profile' });
@@ -71,7 +63,7 @@ describe.each(DIALECTS)('OpenID Connect with openid-client on %s', (_name, makeD
   });
 
   it('issues a refresh token for offline_access with prompt=consent, and refreshes it', async () => {
-    const agent = new HttpSession(server.issuer);
+    const agent = new HttpSession(suite.server.issuer);
     const { tokens } = await signIn(agent, { scope: 'openid offline_access', prompt: 'consent' });
     expect(tokens.refresh_token).toBeTruthy();
     const refreshed = await client.refreshTokenGrant(config, tokens.refresh_token!);
@@ -86,11 +78,11 @@ describe.each(DIALECTS)('OpenID Connect with openid-client on %s', (_name, makeD
   });
 
   it('introspects its own token as active, then inactive after revocation', async () => {
-    const agent = new HttpSession(server.issuer);
+    const agent = new HttpSession(suite.server.issuer);
     const { tokens } = await signIn(agent, { scope: 'openid profile' });
     const active = await client.tokenIntrospection(config, tokens.access_token);
     expect(active.active).toBe(true);
-    expect(active.sub).toBe(String((await server.services.accounts.findByName('Alice'))!.id));
+    expect(active.sub).toBe(String((await suite.server.services.accounts.findByName('Alice'))!.id));
     await client.tokenRevocation(config, tokens.access_token);
     const inactive = await client.tokenIntrospection(config, tokens.access_token);
     expect(inactive.active).toBe(false);
@@ -106,7 +98,7 @@ describe.each(DIALECTS)('OpenID Connect with openid-client on %s', (_name, makeD
   });
 
   it('ends the session with RP-initiated logout and returns to the registered URI', async () => {
-    const agent = new HttpSession(server.issuer);
+    const agent = new HttpSession(suite.server.issuer);
     const { tokens } = await signIn(agent, { scope: 'openid' });
     const logoutUrl = client.buildEndSessionUrl(config, { id_token_hint: tokens.id_token!, post_logout_redirect_uri: 'https://app.example/logged-out', state: 'bye' });
     const page = await agent.get(logoutUrl.href);
