@@ -101,6 +101,8 @@ export function shortLivedStoresContract(name: string, open: () => Promise<Short
       await store.upsert('AuthorizationCode', b, { grantId: grant }, 60, { grantId: grant });
       await store.upsert('AuthorizationCode', c, { grantId: other }, 60, { grantId: other });
       await store.upsert('AccessToken', d, { grantId: grant }, 60, { grantId: grant });
+      expect(await store.idsByGrantId('AccessToken', grant)).toEqual([d]);
+      expect(await store.idsByGrantId('AccessToken', other)).toEqual([]);
       await store.revokeByGrantId('AuthorizationCode', grant);
       expect(await store.find('AuthorizationCode', a)).toBeUndefined();
       expect(await store.find('AuthorizationCode', b)).toBeUndefined();

@@ -189,8 +189,8 @@ export class MemoryAccessTokens implements AccessTokenRegistry {
     const row = this.rows.get(identifier);
     if (row) row.revoked = true;
   }
-  async revokeByGrant() {
-    // Grant-indexed tokens live in the artifact store, which this double does not join.
+  async revokeAll(identifiers: readonly string[]) {
+    for (const identifier of identifiers) await this.revoke(identifier);
   }
   async revokeByAcceptance(acceptanceId: number) {
     for (const row of this.rows.values()) if (row.acceptanceId === acceptanceId) row.revoked = true;
@@ -268,7 +268,10 @@ export class MemoryProviderArtifacts implements ProviderArtifactStore {
     this.#rows.delete(`${kind}\n${id}`);
   }
   async revokeByGrantId(kind: string, grantId: string) {
-    for (const [key, row] of this.#rows.entries()) if (key.startsWith(`${kind}\n`) && row.index.grantId === grantId) this.#rows.delete(key);
+    for (const id of await this.idsByGrantId(kind, grantId)) this.#rows.delete(`${kind}\n${id}`);
+  }
+  async idsByGrantId(kind: string, grantId: string) {
+    return this.#rows.entries().filter(([key, row]) => key.startsWith(`${kind}\n`) && row.index.grantId === grantId).map(([key]) => key.slice(kind.length + 1));
   }
   #findBy(kind: string, match: (index: ArtifactIndex) => boolean) {
     const found = this.#rows.entries().find(([key, row]) => key.startsWith(`${kind}\n`) && match(row.index));
