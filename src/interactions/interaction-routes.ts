@@ -3,7 +3,7 @@ import type { Context } from 'koa';
 import type Provider from 'oidc-provider';
 import type { Marks } from '../domain/artifacts/stores.js';
 import type { AccountService } from '../domain/accounts/account-service.js';
-import { ACR_PASSWORD, ACR_TWO_FACTOR, ACR_VALUES, acrToReport, hasTwoFactors } from '../domain/accounts/assurance.js';
+import { acrToReport, hasTwoFactors, requestedLevel } from '../domain/accounts/assurance.js';
 import type { TwoFactorService } from '../domain/accounts/two-factor-service.js';
 import { isUsableBy, type Consumer } from '../domain/consumers/consumer.js';
 import { DomainError } from '../domain/errors.js';
@@ -16,6 +16,7 @@ import { readForm } from '../http/form-body.js';
 import { loginUrl, type PagePaths } from '../http/site-paths.js';
 import { renderConsentPage } from '../http/consent-page.js';
 import type { SiteSessions } from '../http/site-session.js';
+import type { WikiSessions } from '../http/wiki-session.js';
 
 export interface InteractionDeps {
   readonly provider: () => Provider;
@@ -29,6 +30,8 @@ export interface InteractionDeps {
   readonly twoFactor: Pick<TwoFactorService, 'isEnrolled'>;
   /** Where a user turns two-factor authentication on. */
   readonly enableTwoFactorHref: string;
+  /** Set with MEDIAWIKI_SESSION: a user signed in to the wiki needs no password here. */
+  readonly wikiSessions?: WikiSessions;
 }
 
 // Login reasons that need the password again, not just the site session (OIDC Core §3.1.2.1
@@ -51,7 +54,7 @@ export function interactionRoutes(deps: InteractionDeps): Router {
     const provider = deps.provider();
     const details = await provider.interactionDetails(ctx.req, ctx.res);
     const here = `${deps.pages.interaction}/${details.uid}`;
-    const session = await deps.sessions.current(ctx);
+    const session = (await deps.sessions.current(ctx)) ?? (details.prompt.name === 'login' ? await deps.wikiSessions?.signIn(ctx, deps.sessions) : undefined);
 
     if (details.prompt.name === 'login') {
       const needsPassword = details.prompt.reasons.some((r) => REAUTHENTICATE.has(r));
@@ -65,7 +68,7 @@ export function interactionRoutes(deps: InteractionDeps): Router {
         ctx.redirect(`${loginUrl(deps.pages, here)}${needsPassword && session ? '&force=1' : ''}${hint}`);
         return;
       }
-      const level = requestedLevel(details);
+      const level = levelOf(details);
       if (level.unreachable) {
         await finish(ctx, provider, UNMET);
         return;
@@ -159,23 +162,12 @@ export function interactionRoutes(deps: InteractionDeps): Router {
   return router;
 }
 
-/**
- * The authentication level a login interaction asks for (docs/sign-in.md, "Authentication levels"):
- * two factors when the policy's two-factor check asked, or an essential `acr` claim names only the
- * two-factor level; `requested` is the client's list in order of preference; a request naming only
- * levels wikiauth does not have is unreachable.
- */
-function requestedLevel(details: InteractionDetails): { twoFactor: boolean; requested: string[] | undefined; unreachable: boolean } {
+/** What a login interaction asks of the sign-in's level, from oidc-provider's prompt details. */
+function levelOf(details: InteractionDetails) {
   const { reasons } = details.prompt;
   const acr = (details.prompt.details as { acr?: { value?: unknown; values?: unknown } }).acr;
   const essential = reasons.includes('essential_acr') || reasons.includes('essential_acrs') ? [acr?.value, ...(Array.isArray(acr?.values) ? acr.values : [])].filter((v): v is string => typeof v === 'string') : undefined;
-  const requested = essential ?? (typeof details.params.acr_values === 'string' ? details.params.acr_values.split(' ') : undefined);
-  const essentialTwoFactor = essential !== undefined && essential.includes(ACR_TWO_FACTOR) && !essential.includes(ACR_PASSWORD);
-  return {
-    twoFactor: reasons.includes(TWO_FACTOR_REQUIRED) || essentialTwoFactor,
-    requested,
-    unreachable: essential !== undefined && !essential.some((value) => ACR_VALUES.includes(value)),
-  };
+  return requestedLevel({ twoFactorAsked: reasons.includes(TWO_FACTOR_REQUIRED), essential, acrValues: details.params.acr_values });
 }
 
 // Consumer::isUsableBy refused (a proposed consumer of someone else): MediaWiki answers access_denied.

@@ -12,11 +12,9 @@ import { loginRefusal, LOGIN_MESSAGES } from './login-messages.js';
 import { safeReturnTo } from './return-to.js';
 import { PASSWORD_ONLY, type SiteSessions } from '../http/site-session.js';
 import type { PendingSignIn, PendingSignIns } from '../http/pending-sign-in.js';
+import { checkSecondFactor } from './second-factor-step.js';
+import type { WikiSessions } from '../http/wiki-session.js';
 
-/** Codes one password entry allows; then the password is asked again (and counted by its throttle). */
-const CODES_PER_PASSWORD = 5;
-/** The factors of a sign-in with a second factor (RFC 8176: a scratch token is a one-time password too). */
-const TWO_FACTORS: readonly string[] = Object.freeze(['pwd', 'otp']);
 
 export interface LoginDeps {
   readonly accounts: AccountService;
@@ -27,6 +25,8 @@ export interface LoginDeps {
   /** Wrong second-factor codes, per account from every address (MediaWiki's `badoath` limit). */
   readonly codeThrottle: PasswordThrottle;
   readonly pages: PagePaths;
+  /** Set with MEDIAWIKI_SESSION: a user signed in to the wiki is signed in here without a password. */
+  readonly wikiSessions?: WikiSessions;
 }
 
 /**
@@ -35,7 +35,7 @@ export interface LoginDeps {
  * password again even when signed in (prompt=login, max_age). A user with two-factor authentication
  * is asked for a code on a second page before the site session begins (docs/sign-in.md).
  */
-export function loginRoutes({ accounts, sessions, throttle, pages, twoFactor, pendingSignIns, codeThrottle }: LoginDeps): Router {
+export function loginRoutes({ accounts, sessions, throttle, pages, twoFactor, pendingSignIns, codeThrottle, wikiSessions }: LoginDeps): Router {
   const router = new Router();
   const mainPage = { href: pages.home, text: 'Return to the main page' };
 
@@ -72,29 +72,20 @@ export function loginRoutes({ accounts, sessions, throttle, pages, twoFactor, pe
   /** The second page: a TOTP code or scratch token for the user whose password was just accepted. */
   const secondFactor = async (ctx: Context, form: Record<string, string | undefined>) => {
     const pending = await pendingSignIns.current(ctx);
-    if (!pending) {
-      await showForm(ctx, { error: LOGIN_MESSAGES.codeExpired, status: 400 });
-      return;
-    }
-    if (!pendingSignIns.checkCsrf(pending, form.wpLoginToken)) {
-      await showCodeForm(ctx, pending, form.returnto, { error: LOGIN_MESSAGES.sessionFailure, status: 400 });
-      return;
-    }
-    if ((await pendingSignIns.countAttempt(pending)) > CODES_PER_PASSWORD) {
+    const outcome = await checkSecondFactor({ pendingSignIns, codeThrottle, twoFactor }, pending, { csrfToken: form.wpLoginToken, code: form.OATHToken ?? '', ip: ctx.ip });
+    if (outcome.kind === 'signedIn') {
       await pendingSignIns.end(ctx);
-      await showForm(ctx, { error: LOGIN_MESSAGES.codeExpired, username: pending.userName, status: 400 });
+      await signedIn(ctx, outcome.userId, pending!.userName, outcome.amr, form.returnto);
       return;
     }
-    if (!(await codeThrottle.attempt(ctx.ip, pending.userName))) {
-      await showCodeForm(ctx, pending, form.returnto, { error: LOGIN_MESSAGES.codeThrottled, status: 429 });
+    if (outcome.kind === 'expired' || !pending) {
+      await pendingSignIns.end(ctx);
+      await showForm(ctx, { error: LOGIN_MESSAGES.codeExpired, ...(pending ? { username: pending.userName } : {}), status: 400 });
       return;
     }
-    if (!(await twoFactor.verifySecondFactor(pending.userId, (form.OATHToken ?? '').slice(0, 64)))) {
-      await showCodeForm(ctx, pending, form.returnto, { error: LOGIN_MESSAGES.codeFailed, status: 400 });
-      return;
-    }
-    await pendingSignIns.end(ctx);
-    await signedIn(ctx, pending.userId, pending.userName, TWO_FACTORS, form.returnto);
+    const refusals = { forged: [LOGIN_MESSAGES.sessionFailure, 400], throttled: [LOGIN_MESSAGES.codeThrottled, 429], failed: [LOGIN_MESSAGES.codeFailed, 400] } as const;
+    const [error, status] = refusals[outcome.kind];
+    await showCodeForm(ctx, pending, form.returnto, { error, status });
   };
 
   const signedIn = async (ctx: Context, userId: number, userName: string, amr: readonly string[], returnto: unknown) => {
@@ -105,7 +96,7 @@ export function loginRoutes({ accounts, sessions, throttle, pages, twoFactor, pe
   };
 
   router.get(literalPath(pages.login), async (ctx) => {
-    const current = await sessions.current(ctx);
+    const current = (await sessions.current(ctx)) ?? (ctx.query.force === '1' ? undefined : await wikiSessions?.signIn(ctx, sessions));
     if (current && ctx.query.force !== '1') {
       ctx.redirect(safeReturnTo(ctx.query.returnto, pages.home));
       return;

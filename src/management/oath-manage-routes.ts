@@ -44,7 +44,7 @@ export function oathManageRoutes(deps: OathManageDeps): Router {
   router.get(literalPath(base), async (ctx) => {
     const signedIn = await requireSignIn(ctx, deps);
     if (!signedIn) return;
-    const action = actionOf(ctx);
+    const action = actionOf(ctx.query);
     if (action === 'enable') return showEnable(ctx, signedIn);
     const enrolled = await deps.twoFactor.isEnrolled(signedIn.actor.id);
     if (action === 'disable' && enrolled) return showDisable(ctx, signedIn);
@@ -57,7 +57,8 @@ export function oathManageRoutes(deps: OathManageDeps): Router {
     const form = await readBody(ctx);
     checkFormToken(deps, signedIn, form);
     const code = (form.one('token') ?? '').slice(0, 64);
-    const action = actionOf(ctx);
+    // OATHAuth's own forms send `action` and `module` as fields; WebRequest lets them win over the URL's.
+    const action = actionOf({ action: form.one('action') ?? ctx.query.action, module: form.one('module') ?? ctx.query.module });
     if (action !== 'enable' && action !== 'disable') return ctx.redirect(base);
     const show = action === 'enable' ? showEnable : showDisable;
     if (!(await deps.codeThrottle.attempt(ctx.ip, signedIn.actor.name))) return show(ctx, signedIn, THROTTLED, 429);
@@ -112,8 +113,7 @@ export function oathManageRoutes(deps: OathManageDeps): Router {
   return router;
 }
 
-function actionOf(ctx: Context): 'enable' | 'disable' | undefined {
-  const { action, module } = ctx.query;
+function actionOf({ action, module }: { action?: unknown; module?: unknown }): 'enable' | 'disable' | undefined {
   if (module !== undefined && module !== 'totp') return undefined;
   return action === 'enable' || action === 'disable' ? action : undefined;
 }

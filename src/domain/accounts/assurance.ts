@@ -39,3 +39,31 @@ export function acrToReport(amr: readonly string[] | undefined, requested: reado
   const reached = levelsOf(amr);
   return requested?.find((value) => reached.includes(value)) ?? acrFor(amr);
 }
+
+/** What an authorization request asks of the sign-in's level. */
+export interface LevelRequest {
+  /** The provider's two-factor check asked (the consumer's setting or `acr_values`). */
+  readonly twoFactorAsked: boolean;
+  /** The values of an essential `acr` claim request (OIDC Core §5.5.1.1), if one was made. */
+  readonly essential: readonly string[] | undefined;
+  readonly acrValues: unknown;
+}
+
+export interface RequestedLevel {
+  /** Only a sign-in with two factors will do. */
+  readonly twoFactor: boolean;
+  /** The client's acceptable levels in order of preference (for the reported `acr`). */
+  readonly requested: readonly string[] | undefined;
+  /** An essential request naming no level wikiauth has: it cannot be met. */
+  readonly unreachable: boolean;
+}
+
+export function requestedLevel({ twoFactorAsked, essential, acrValues }: LevelRequest): RequestedLevel {
+  const requested = essential ?? (typeof acrValues === 'string' ? acrValues.split(' ') : undefined);
+  const essentialTwoFactor = essential !== undefined && essential.includes(ACR_TWO_FACTOR) && !essential.includes(ACR_PASSWORD);
+  return {
+    twoFactor: twoFactorAsked || essentialTwoFactor,
+    requested,
+    unreachable: essential !== undefined && !essential.some((value) => ACR_VALUES.includes(value)),
+  };
+}

@@ -11,6 +11,8 @@ export interface SiteSessionRecord {
   readonly generation: number;
   /** The factors given at sign-in (RFC 8176 `amr`); absent in sessions from before it was recorded. */
   readonly amr?: readonly string[];
+  /** Started from the wiki's session (src/http/wiki-session.ts): it lasts only as long as that one. */
+  readonly fromWiki?: boolean;
 }
 
 export interface SiteSessionStore {

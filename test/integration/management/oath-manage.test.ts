@@ -157,7 +157,8 @@ describe.each([
     const cookie = `wikiauth_session=${agent.cookie('wikiauth_session')}`;
     const otherCookie = `wikiauth_session=${other.cookie('wikiauth_session')}`;
     expect(await isSignedIn(server.issuer, otherCookie)).toBe(true);
-    const disabled = await agent.postForm(disablePage.action, { ...disablePage.fields, token: oathtoolCode(secret, t0 + 60) });
+    // As OATHAuth's own form posts it: `action` and `module` among the fields.
+    const disabled = await agent.postForm(MANAGE, { ...disablePage.fields, action: 'disable', module: 'totp', token: oathtoolCode(secret, t0 + 60) });
     expect(disabled.status).toBe(200);
     expect(await disabled.text()).toContain('Two-factor authentication is now disabled');
     expect(await server.services.twoFactor.isEnrolled(userId)).toBe(false);
