@@ -1,6 +1,7 @@
 import type { SessionGenerations } from '../../src/domain/accounts/session-generations.js';
 import type { ArtifactIndex, ProviderArtifactStore } from '../../src/domain/artifacts/provider-artifacts.js';
-import type { ClaimOnce, Counters, Marks, RequestTokenRecord, RequestTokenRecords, SiteSessionRecord, SiteSessionStore } from '../../src/domain/artifacts/stores.js';
+import type { ClaimOnce, Counters, Marks, PendingSignInRecord, PendingSignInStore, RequestTokenRecord, RequestTokenRecords, SiteSessionRecord, SiteSessionStore } from '../../src/domain/artifacts/stores.js';
+import type { PendingOathKeys } from '../../src/domain/accounts/two-factor-setup.js';
 import type { Account, AccountBlock, AccountRepository, NewAccount, NewBlock } from '../../src/domain/accounts/account.js';
 import { STAGE_NUMBER, type Consumer, type ConsumerChanges, type ConsumerQuery, type ConsumerRepository, type NewConsumer } from '../../src/domain/consumers/consumer.js';
 import type { ConsumerLogEntry, ManagementLog } from '../../src/domain/consumers/management-log.js';
@@ -328,6 +329,18 @@ export function memoryArtifactStores(now: () => number = Date.now) {
     },
     consume: (key) => requestTokens.consume('RequestToken', key),
   };
+  const signIns = new Expiring<PendingSignInRecord>(now);
+  const pendingSignIns: PendingSignInStore = {
+    save: async (id, pending, ttl) => signIns.set(id, { ...pending }, ttl),
+    find: async (id) => signIns.get(id),
+    destroy: async (id) => signIns.delete(id),
+  };
+  const oathKeys = new Expiring<OathKey>(now);
+  const pendingOathKeys: PendingOathKeys = {
+    find: async (userId) => oathKeys.get(String(userId)),
+    keep: async (userId, key, ttl) => oathKeys.set(String(userId), structuredClone(key), ttl),
+    forget: async (userId) => oathKeys.delete(String(userId)),
+  };
   const reauthenticationRequests: Marks = {
     mark: async (id, atMs, ttl) => marks.set(id, atMs, ttl),
     find: async (id) => marks.get(id),
@@ -346,6 +359,8 @@ export function memoryArtifactStores(now: () => number = Date.now) {
     sessionGenerations,
     reauthenticationRequests,
     usedTotpSteps: new MemoryTotpSteps(),
+    pendingSignIns,
+    pendingOathKeys,
   };
 }
 
