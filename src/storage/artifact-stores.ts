@@ -135,6 +135,7 @@ function usedTotpSteps(table: ArtifactTable): UsedTotpSteps {
 function counters(table: ArtifactTable, namespace: string): Counters {
   return {
     increment: (id, windowSeconds) => table.increment(namespace, id, windowSeconds),
+    giveBack: (id) => table.decrement(namespace, id),
     count: async (id) => Number((await table.find(namespace, id))?.count ?? 0),
     reset: (id) => table.destroy(namespace, id),
   };

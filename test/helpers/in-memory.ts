@@ -292,6 +292,10 @@ export class MemoryCounters implements Counters {
     else this.#counts.update(id, count);
     return count;
   }
+  async giveBack(id: string) {
+    const count = this.#counts.get(id);
+    if (count) this.#counts.update(id, count - 1);
+  }
   async count(id: string) {
     return this.#counts.get(id) ?? 0;
   }

@@ -54,6 +54,8 @@ export interface Marks {
 /** Counters shared by every instance; `increment` is atomic and starts a window on its first hit. */
 export interface Counters {
   increment(id: string, windowSeconds: number): Promise<number>;
+  /** Take one hit back within the current window (never below zero; nothing when there is no window). */
+  giveBack(id: string): Promise<void>;
   /** The count in the current window; 0 when there is none. */
   count(id: string): Promise<number>;
   reset(id: string): Promise<void>;

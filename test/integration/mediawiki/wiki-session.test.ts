@@ -2,17 +2,16 @@ import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { deflateRawSync } from 'node:zlib';
-import { Redis } from 'ioredis';
 import { join } from 'node:path';
+import { Redis } from 'ioredis';
 import knex, { type Knex } from 'knex';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadConfig } from '../../../src/config/load-config.js';
-import { runCli, REPO_ROOT } from '../../helpers/cli.js';
-import { REDIS_URL, type TestDatabase } from '../../helpers/databases.js';
+import { REDIS_URL } from '../../helpers/databases.js';
 import { seedClient, type SeededClient } from '../../helpers/fixtures.js';
 import { formFields, HttpSession, isRedirect } from '../../helpers/http-session.js';
 import { TestWiki, WIKI_ADMIN, phpString, type WikiApiClient } from '../../helpers/mediawiki.js';
-import { freePort, startServer, type TestServer } from '../../helpers/server.js';
+import { freePort, type TestServer } from '../../helpers/server.js';
+import { migrateWiki, startBesideWiki } from '../../helpers/wiki-session.js';
 
 // Issue 13, the wiki's session: a user signed in on a real MediaWiki 1.39 (api.php clientlogin, so a
 // real session in the wiki's store) is signed in to wikiauth without a password; a sign-out on the
@@ -26,31 +25,6 @@ const REDIS_SESSIONS = [
   `$wgObjectCaches['redis'] = [ 'class' => 'RedisBagOStuff', 'servers' => [ ${phpString(new URL(REDIS_URL).host)} ] ];`,
   "$wgSessionCacheType = 'redis';",
 ];
-
-/** wikiauth beside the wiki, signing in from its sessions. */
-function wikiEnv(wiki: TestWiki, extra: Record<string, string> = {}): Record<string, string> {
-  return {
-    DATABASE_URL: wiki.databaseUrl,
-    SECRET_KEY: wiki.secretKey,
-    MEDIAWIKI_DB: '1',
-    ...(wiki.prefix ? { MEDIAWIKI_TABLE_PREFIX: wiki.prefix } : {}),
-    MEDIAWIKI_SESSION: '1',
-    // The installer's LocalSettings.php sets $wgAuthenticationTokenVersion = "1".
-    MEDIAWIKI_AUTH_TOKEN_VERSION: '1',
-    ...extra,
-  };
-}
-
-async function migrate(wiki: TestWiki): Promise<void> {
-  const migrated = await runCli(['migrate'], { env: wikiEnv(wiki), cwd: REPO_ROOT });
-  expect(migrated.code, migrated.stderr).toBe(0);
-}
-
-function startOn(wiki: TestWiki, extra: Record<string, string> = {}): Promise<TestServer> {
-  const env = wikiEnv(wiki, extra);
-  const database: TestDatabase = { name: wiki.db === 'mysql' ? 'mariadb' : 'sqlite', config: loadConfig(env).database, url: wiki.databaseUrl, env, drop: async () => {} };
-  return startServer(database);
-}
 
 /** A browser on `origin` holding the wiki's cookies (a shared cookie domain), some replaced or left out. */
 function withWikiCookies(origin: string, api: WikiApiClient, change: Record<string, string | null> = {}): HttpSession {
@@ -106,8 +80,8 @@ describe.each([
     wiki = await TestWiki.install(options);
     await wiki.serve();
     for (const user of [ALICE, BOB]) await wiki.createUser(user.name, user.password);
-    await migrate(wiki);
-    server = await startOn(wiki, {
+    await migrateWiki(wiki);
+    server = await startBesideWiki(wiki, {
       ...(store === 'redis' ? { MEDIAWIKI_SESSION_STORE: REDIS_URL } : {}),
       ...(store === 'sqlite' ? { MEDIAWIKI_SESSION_STORE: `sqlite:${cacheFile()}` } : {}),
     });
@@ -324,8 +298,8 @@ describe("the wiki's session of a user who signed in with two factors (Extension
     wiki = await TestWiki.install({ db: 'mysql', settings: ["wfLoadExtension( 'OATHAuth' );"], update: true });
     await wiki.serve();
     for (const user of [CAROL, ALICE]) await wiki.createUser(user.name, user.password);
-    await migrate(wiki);
-    server = await startOn(wiki);
+    await migrateWiki(wiki);
+    server = await startBesideWiki(wiki);
     // An enrolment as OATHAuth 1.39 stores it (docs/sign-in.md, "Two-factor authentication").
     const db = wiki.connect();
     try {
@@ -373,7 +347,7 @@ describe("the wiki's session of a user who signed in with two factors (Extension
   });
 
   it("with the wiki's session store unreachable, sign-in falls back to the password form and a session from the wiki is not used unchecked", async () => {
-    const cut = await startOn(wiki, { MEDIAWIKI_SESSION_STORE: `redis://127.0.0.1:${await freePort()}` });
+    const cut = await startBesideWiki(wiki, { MEDIAWIKI_SESSION_STORE: `redis://127.0.0.1:${await freePort()}` });
     try {
       const ready = await fetch(`${cut.issuer}/readyz`);
       expect(ready.status).toBe(503);
