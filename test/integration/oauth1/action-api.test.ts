@@ -1,9 +1,8 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { effectiveRights } from '../../../src/domain/grants/catalogue.js';
-import { sqliteDatabase, type TestDatabase } from '../../helpers/databases.js';
+import { sqliteDatabase } from '../../helpers/databases.js';
 import { ADMIN, BOB, seedClient } from '../../helpers/fixtures.js';
 import { useSeededServer } from '../../helpers/seeded-suite.js';
-import { startSeededServer, type TestServer } from '../../helpers/server.js';
 import { seedOAuth1Consumer, type OAuth1Consumer } from './oauth1-fixtures.js';
 import { runPython } from './python-client.js';
 import { signedFetch } from './signed-requests.js';
@@ -11,30 +10,22 @@ import { signedFetch } from './signed-requests.js';
 const UIPROP = 'groups|rights|blockinfo|editcount|email|realname|registrationdate';
 
 describe('api.php meta=userinfo with OAuth 1.0a signatures and OAuth 2 Bearer tokens', () => {
-  let db: TestDatabase;
-  let server: TestServer;
+  // MediaWiki's $wgBlockDisablesLogin: a block refuses the user's OAuth credentials.
+  const suite = useSeededServer(sqliteDatabase, { BLOCK_DISABLES_LOGIN: '1' });
   let api: string;
   let bot: OAuth1Consumer;
 
   beforeAll(async () => {
-    db = sqliteDatabase();
-    // MediaWiki's $wgBlockDisablesLogin: a block refuses the user's OAuth credentials.
-    server = await startSeededServer(db, { BLOCK_DISABLES_LOGIN: '1' });
-    api = `${server.issuer}/w/api.php`;
-    bot = await seedOAuth1Consumer(server.services, { name: 'Admin Bot', ownerOnly: true, callbackUrl: '', grants: ['editpage', 'privateinfo'] });
-  });
-
-  afterAll(async () => {
-    await server?.close();
-    await db?.drop();
+    api = `${suite.server.issuer}/w/api.php`;
+    bot = await seedOAuth1Consumer(suite.server.services, { name: 'Admin Bot', ownerOnly: true, callbackUrl: '', grants: ['editpage', 'privateinfo'] });
   });
 
   const signedGet = (consumer: OAuth1Consumer, query: string, opts: { secret?: string } = {}) =>
     signedFetch({ method: 'GET', url: `${api}?${query}`, key: consumer.key, secret: opts.secret ?? consumer.secret, token: consumer.ownerAccess!.token, token_secret: consumer.ownerAccess!.secret });
 
   async function bearer(scope: string, opts: { ownerOnly?: boolean } = {}): Promise<string> {
-    const client = await seedClient(server.services, { grants: ['editpage'], ...(opts.ownerOnly ? { ownerOnly: true } : {}) });
-    const res = await fetch(`${server.issuer}/w/rest.php/oauth2/access_token`, {
+    const client = await seedClient(suite.server.services, { grants: ['editpage'], ...(opts.ownerOnly ? { ownerOnly: true } : {}) });
+    const res = await fetch(`${suite.server.issuer}/w/rest.php/oauth2/access_token`, {
       method: 'POST',
       headers: { authorization: `Basic ${Buffer.from(`${client.key}:${client.secret}`).toString('base64')}`, 'content-type': 'application/x-www-form-urlencoded' },
       body: new URLSearchParams({ grant_type: 'client_credentials', scope }),
@@ -50,7 +41,7 @@ describe('api.php meta=userinfo with OAuth 1.0a signatures and OAuth 2 Bearer to
     expect(res.headers.get('content-type')).toBe('application/json; charset=utf-8');
     expect(res.headers.get('vary')).toContain('Authorization');
     const body = (await res.json()) as { batchcomplete: string; query: { userinfo: Record<string, unknown> } };
-    const admin = await server.services.accounts.profile((await server.services.accounts.findByName(ADMIN.name))!.id);
+    const admin = await suite.server.services.accounts.profile((await suite.server.services.accounts.findByName(ADMIN.name))!.id);
     expect(body.batchcomplete).toBe('');
     expect(body.query.userinfo).toMatchObject({ id: admin!.account.id, name: 'Admin', editcount: 0, groups: admin!.groups, email: ADMIN.email, realname: '' });
     expect(body.query.userinfo.emailauthenticated).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/);
@@ -79,16 +70,16 @@ describe('api.php meta=userinfo with OAuth 1.0a signatures and OAuth 2 Bearer to
   });
 
   it('a blocked user\'s credentials are refused on api.php and identify', async () => {
-    const bobBot = await seedOAuth1Consumer(server.services, { name: 'Bob Bot', owner: BOB.name, ownerOnly: true, callbackUrl: '', grants: ['basic'] });
+    const bobBot = await seedOAuth1Consumer(suite.server.services, { name: 'Bob Bot', owner: BOB.name, ownerOnly: true, callbackUrl: '', grants: ['basic'] });
     expect((await (await signedGet(bobBot, 'action=query&meta=userinfo&format=json')).json())).toMatchObject({ query: { userinfo: { name: 'Bob' } } });
-    await server.services.accounts.block(BOB.name, 'testing');
+    await suite.server.services.accounts.block(BOB.name, 'testing');
     try {
       const body = (await (await signedGet(bobBot, 'action=query&meta=userinfo&format=json')).json()) as { error: { code: string; info: string } };
       expect(body.error).toMatchObject({ code: 'mwoauth-invalid-authorization-blocked-user', info: 'The authorization headers in your request are for a user who is blocked' });
-      const identify = await runPython<{ error?: string }>(['mwoauth-identify', `${server.issuer}/w/index.php`, bobBot.key, bobBot.secret, bobBot.ownerAccess!.token, bobBot.ownerAccess!.secret]);
+      const identify = await runPython<{ error?: string }>(['mwoauth-identify', `${suite.server.issuer}/w/index.php`, bobBot.key, bobBot.secret, bobBot.ownerAccess!.token, bobBot.ownerAccess!.secret]);
       expect(identify.error).toBe('A MediaWiki API error occurred: The authorization headers in your request are for a user who is blocked');
     } finally {
-      await server.services.accounts.unblock(BOB.name);
+      await suite.server.services.accounts.unblock(BOB.name);
     }
   });
 
@@ -98,7 +89,7 @@ describe('api.php meta=userinfo with OAuth 1.0a signatures and OAuth 2 Bearer to
       query: { userinfo: { name: string; rights: string[] } };
     };
     expect(body.query.userinfo.name).toBe('Admin');
-    const admin = await server.services.accounts.profile((await server.services.accounts.findByName(ADMIN.name))!.id);
+    const admin = await suite.server.services.accounts.profile((await suite.server.services.accounts.findByName(ADMIN.name))!.id);
     expect(body.query.userinfo.rights).toEqual(effectiveRights(admin!.rights, ['editpage']));
   });
 
@@ -115,7 +106,7 @@ describe('api.php meta=userinfo with OAuth 1.0a signatures and OAuth 2 Bearer to
       error: Record<string, string>;
     };
     expect(invalid.error.code).toBe('mwoauth-invalid-authorization');
-    // MediaWiki's text for every token its resource server refuses (mwoauth-oauth2-invalid-access-token).
+    // MediaWiki's text for every token its resource suite.server refuses (mwoauth-oauth2-invalid-access-token).
     expect(invalid.error.info).toBe('The authorization headers in your request are not valid: Invalid access token');
     expect(invalid.error.docref).toContain('for API usage');
     const unknown = (await (await fetch(`${api}?action=edit&format=json`)).json()) as { error: { code: string } };

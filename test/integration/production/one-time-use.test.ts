@@ -1,9 +1,9 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { authorize } from '../../helpers/authorize.js';
-import { DIALECTS, type TestDatabase } from '../../helpers/databases.js';
+import { DIALECTS } from '../../helpers/databases.js';
 import { ALICE, seedClient, type SeededClient } from '../../helpers/fixtures.js';
 import { HttpSession } from '../../helpers/http-session.js';
-import { startSeededServer, type TestServer } from '../../helpers/server.js';
+import { useSeededServer } from '../../helpers/seeded-suite.js';
 
 const CONCURRENCY = 50;
 
@@ -12,27 +12,19 @@ const CONCURRENCY = 50;
  * even when 50 requests race for them; the losers get invalid_grant, never a 500 or a second token.
  */
 describe.each(DIALECTS)('one-time use under concurrency on %s', (_name, makeDb) => {
-  let db: TestDatabase;
-  let server: TestServer;
+  // No grace period (docs/mediawiki-compat.md, "Refresh"): a refresh token is then strictly one-time,
+  // which is what the concurrency race checks.
+  const suite = useSeededServer(makeDb, { REFRESH_TOKEN_GRACE_PERIOD: '0' });
   let app: SeededClient;
   let agent: HttpSession;
 
   beforeAll(async () => {
-    db = await makeDb();
-    // No grace period (docs/mediawiki-compat.md, "Refresh"): a refresh token is then strictly one-time,
-    // which is what the concurrency race checks.
-    server = await startSeededServer(db, { REFRESH_TOKEN_GRACE_PERIOD: '0' });
-    app = await seedClient(server.services);
-    agent = new HttpSession(server.issuer);
-  });
-
-  afterAll(async () => {
-    await server?.close();
-    await db?.drop();
+    app = await seedClient(suite.server.services);
+    agent = new HttpSession(suite.server.issuer);
   });
 
   const tokenRequest = (fields: Record<string, string>) =>
-    fetch(`${server.issuer}/w/rest.php/oauth2/access_token`, {
+    fetch(`${suite.server.issuer}/w/rest.php/oauth2/access_token`, {
       method: 'POST',
       headers: { authorization: `Basic ${Buffer.from(`${app.key}:${app.secret}`).toString('base64')}`, 'content-type': 'application/x-www-form-urlencoded' },
       body: new URLSearchParams(fields).toString(),
@@ -47,7 +39,7 @@ describe.each(DIALECTS)('one-time use under concurrency on %s', (_name, makeDb) 
   }
 
   async function code(scope: string): Promise<string> {
-    const url = `${server.issuer}/w/rest.php/oauth2/authorize?${new URLSearchParams({ client_id: app.key, response_type: 'code', redirect_uri: app.redirectUri, scope, prompt: 'consent' })}`;
+    const url = `${suite.server.issuer}/w/rest.php/oauth2/authorize?${new URLSearchParams({ client_id: app.key, response_type: 'code', redirect_uri: app.redirectUri, scope, prompt: 'consent' })}`;
     const outcome = await authorize(agent, url, ALICE);
     return outcome.callback!.searchParams.get('code')!;
   }

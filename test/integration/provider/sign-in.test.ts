@@ -1,26 +1,18 @@
 import { signIn } from '../../helpers/site.js';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { authorize } from '../../helpers/authorize.js';
-import { sqliteDatabase, type TestDatabase } from '../../helpers/databases.js';
+import { sqliteDatabase } from '../../helpers/databases.js';
 import { ADMIN, ALICE, BOB, seedClient } from '../../helpers/fixtures.js';
 import { formFields, HttpSession } from '../../helpers/http-session.js';
-import { startSeededServer, type TestServer } from '../../helpers/server.js';
+import { useSeededServer } from '../../helpers/seeded-suite.js';
 
 describe('site sign-in, consent rules and the site session', () => {
-  let db: TestDatabase;
-  let server: TestServer;
+  // MediaWiki's $wgBlockDisablesLogin: Mallory's block keeps her out.
+  const suite = useSeededServer(sqliteDatabase, { BLOCK_DISABLES_LOGIN: '1' });
 
   beforeAll(async () => {
-    db = sqliteDatabase();
-    // MediaWiki's $wgBlockDisablesLogin: Mallory's block keeps her out.
-    server = await startSeededServer(db, { BLOCK_DISABLES_LOGIN: '1' });
-    await server.services.accounts.create({ name: 'Mallory', password: 'mallory-password', email: 'm@example.org' });
-    await server.services.accounts.block('Mallory', 'spam');
-  });
-
-  afterAll(async () => {
-    await server?.close();
-    await db?.drop();
+    await suite.server.services.accounts.create({ name: 'Mallory', password: 'mallory-password', email: 'm@example.org' });
+    await suite.server.services.accounts.block('Mallory', 'spam');
   });
 
   async function attempt(agent: HttpSession, name: string, password: string) {
@@ -31,7 +23,7 @@ describe('site sign-in, consent rules and the site session', () => {
   }
 
   it('gives one message for an unknown user and a wrong password, and signs in with the right one', async () => {
-    const agent = new HttpSession(server.issuer);
+    const agent = new HttpSession(suite.server.issuer);
     const unknown = await attempt(agent, 'Nobody', 'whatever');
     const wrong = await attempt(agent, BOB.name, 'wrong');
     const message = (html: string) => /id="wpLoginError"><p>([^<]+)</.exec(html)?.[1];
@@ -46,7 +38,7 @@ describe('site sign-in, consent rules and the site session', () => {
   });
 
   it('refuses a login form without its CSRF token', async () => {
-    const agent = new HttpSession(server.issuer);
+    const agent = new HttpSession(suite.server.issuer);
     await agent.get('/wiki/Special:UserLogin');
     const res = await agent.postForm('/wiki/Special:UserLogin', { wpName: ALICE.name, wpPassword: ALICE.password, wpLoginToken: 'forged' });
     expect(res.status).toBe(400);
@@ -54,8 +46,8 @@ describe('site sign-in, consent rules and the site session', () => {
   });
 
   it('throttles repeated failures for one account', async () => {
-    const agent = new HttpSession(server.issuer);
-    await server.services.accounts.create({ name: 'Target', password: 'target-password', email: 't@example.org' });
+    const agent = new HttpSession(suite.server.issuer);
+    await suite.server.services.accounts.create({ name: 'Target', password: 'target-password', email: 't@example.org' });
     for (let i = 0; i < 5; i++) expect((await attempt(agent, 'Target', `wrong-${i}`)).res.status).toBe(400);
     const throttled = await attempt(agent, 'Target', 'target-password');
     expect(throttled.res.status).toBe(429);
@@ -63,37 +55,37 @@ describe('site sign-in, consent rules and the site session', () => {
   });
 
   it('does not let a blocked user sign in', async () => {
-    const agent = new HttpSession(server.issuer);
+    const agent = new HttpSession(suite.server.issuer);
     const blocked = await attempt(agent, 'Mallory', 'mallory-password');
     expect(blocked.res.status).toBe(400);
     expect(blocked.html).toContain('blocked');
   });
 
   it('sends security headers on pages', async () => {
-    const res = await fetch(`${server.issuer}/wiki/Special:UserLogin`);
+    const res = await fetch(`${suite.server.issuer}/wiki/Special:UserLogin`);
     expect(res.headers.get('x-frame-options')).toBe('DENY');
     expect(res.headers.get('content-security-policy')).toContain("frame-ancestors 'none'");
     expect(res.headers.get('set-cookie')).toMatch(/HttpOnly/i);
   });
 
   it('lets only its owner use a proposed consumer', async () => {
-    const app = await seedClient(server.services, { grants: ['basic'], approve: false, owner: ADMIN.name });
-    const url = `${server.issuer}/w/rest.php/oauth2/authorize?${new URLSearchParams({ response_type: 'code', client_id: app.key, redirect_uri: app.redirectUri, scope: 'openid', state: 's' })}`;
+    const app = await seedClient(suite.server.services, { grants: ['basic'], approve: false, owner: ADMIN.name });
+    const url = `${suite.server.issuer}/w/rest.php/oauth2/authorize?${new URLSearchParams({ response_type: 'code', client_id: app.key, redirect_uri: app.redirectUri, scope: 'openid', state: 's' })}`;
     // Anonymous visitors and other users get an error page, never a redirect (test/integration/tokens/unapproved.test.ts).
-    const anonymous = await authorize(new HttpSession(server.issuer), url, ALICE);
+    const anonymous = await authorize(new HttpSession(suite.server.issuer), url, ALICE);
     expect(anonymous.callback).toBeUndefined();
     expect(anonymous.lastResponse.status).toBe(403);
-    const stranger = await authorize(await signIn(server.issuer, ALICE), url, ALICE);
+    const stranger = await authorize(await signIn(suite.server.issuer, ALICE), url, ALICE);
     expect(stranger.callback).toBeUndefined();
-    const owner = await authorize(await signIn(server.issuer, ADMIN), url, ADMIN);
+    const owner = await authorize(await signIn(suite.server.issuer, ADMIN), url, ADMIN);
     expect(owner.callback?.searchParams.get('code')).toBeTruthy();
   });
 
   it('answers prompt=none with login_required without a session and after a site logout', async () => {
-    const app = await seedClient(server.services, { grants: ['basic'] });
+    const app = await seedClient(suite.server.services, { grants: ['basic'] });
     const params = { response_type: 'code', client_id: app.key, redirect_uri: app.redirectUri, scope: 'openid', state: 's' };
-    const url = (extra: Record<string, string> = {}) => `${server.issuer}/w/rest.php/oauth2/authorize?${new URLSearchParams({ ...params, ...extra })}`;
-    const agent = new HttpSession(server.issuer);
+    const url = (extra: Record<string, string> = {}) => `${suite.server.issuer}/w/rest.php/oauth2/authorize?${new URLSearchParams({ ...params, ...extra })}`;
+    const agent = new HttpSession(suite.server.issuer);
     const none = await authorize(agent, url({ prompt: 'none' }), ALICE);
     expect(none.callback?.searchParams.get('error')).toBe('login_required');
 
@@ -109,28 +101,28 @@ describe('site sign-in, consent rules and the site session', () => {
   });
 
   it('answers a cancelled consent with access_denied at the redirect URI', async () => {
-    const app = await seedClient(server.services, { grants: ['basic'] });
-    const url = `${server.issuer}/w/rest.php/oauth2/authorize?${new URLSearchParams({ response_type: 'code', client_id: app.key, redirect_uri: app.redirectUri, scope: 'openid', state: 'c' })}`;
-    const outcome = await authorize(new HttpSession(server.issuer), url, BOB, { decision: 'cancel' });
+    const app = await seedClient(suite.server.services, { grants: ['basic'] });
+    const url = `${suite.server.issuer}/w/rest.php/oauth2/authorize?${new URLSearchParams({ response_type: 'code', client_id: app.key, redirect_uri: app.redirectUri, scope: 'openid', state: 'c' })}`;
+    const outcome = await authorize(new HttpSession(suite.server.issuer), url, BOB, { decision: 'cancel' });
     expect(outcome.consentShown).toBe(true);
     expect(outcome.callback?.searchParams.get('error')).toBe('access_denied');
     expect(outcome.callback?.searchParams.get('state')).toBe('c');
   });
 
   it('asks for the password again for prompt=login, and puts auth_time in the id_token', async () => {
-    const app = await seedClient(server.services, { grants: ['basic'] });
-    const agent = new HttpSession(server.issuer);
+    const app = await seedClient(suite.server.services, { grants: ['basic'] });
+    const agent = new HttpSession(suite.server.issuer);
     const base = { response_type: 'code', client_id: app.key, redirect_uri: app.redirectUri, scope: 'openid', state: 's' };
-    await authorize(agent, `${server.issuer}/w/rest.php/oauth2/authorize?${new URLSearchParams(base)}`, ALICE);
-    const res = await agent.follow(`${server.issuer}/w/rest.php/oauth2/authorize?${new URLSearchParams({ ...base, prompt: 'login' })}`);
+    await authorize(agent, `${suite.server.issuer}/w/rest.php/oauth2/authorize?${new URLSearchParams(base)}`, ALICE);
+    const res = await agent.follow(`${suite.server.issuer}/w/rest.php/oauth2/authorize?${new URLSearchParams({ ...base, prompt: 'login' })}`);
     const html = await res.text();
     expect(html).toContain('id="userloginForm"');
     expect(html).toContain('confirm your password');
 
     const before = Math.floor(Date.now() / 1000);
-    const again = await authorize(agent, `${server.issuer}/w/rest.php/oauth2/authorize?${new URLSearchParams({ ...base, prompt: 'login' })}`, ALICE);
+    const again = await authorize(agent, `${suite.server.issuer}/w/rest.php/oauth2/authorize?${new URLSearchParams({ ...base, prompt: 'login' })}`, ALICE);
     const code = again.callback!.searchParams.get('code')!;
-    const res2 = await fetch(`${server.issuer}/w/rest.php/oauth2/access_token`, {
+    const res2 = await fetch(`${suite.server.issuer}/w/rest.php/oauth2/access_token`, {
       method: 'POST',
       headers: { 'content-type': 'application/x-www-form-urlencoded', authorization: `Basic ${Buffer.from(`${app.key}:${app.secret}`).toString('base64')}` },
       body: new URLSearchParams({ grant_type: 'authorization_code', code, redirect_uri: app.redirectUri }),
