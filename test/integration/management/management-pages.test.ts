@@ -1,15 +1,14 @@
 import * as client from 'openid-client';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { changePassword } from '../../../src/cli/commands/accounts.js';
 import { toMwTimestamp } from '../../../src/domain/mw-timestamp.js';
 import { hmacDBSecret } from '../../../src/domain/random.js';
 import { authorize } from '../../helpers/authorize.js';
 import { TEST_SECRET_KEY } from '../../helpers/config.js';
-import { DIALECTS, sqliteDatabase, type TestDatabase } from '../../helpers/databases.js';
+import { DIALECTS, sqliteDatabase } from '../../helpers/databases.js';
 import { ADMIN, ALICE, BOB, seedClient } from '../../helpers/fixtures.js';
 import { formFields, HttpSession } from '../../helpers/http-session.js';
 import { useSeededServer } from '../../helpers/seeded-suite.js';
-import { startSeededServer, type SeededServer } from '../../helpers/server.js';
 import { openForm, postFields, signIn } from '../../helpers/site.js';
 import { pkceAuthorizationUrl } from '../../helpers/pkce.js';
 
@@ -57,28 +56,20 @@ async function review(agent: HttpSession, key: string, action: string, reason: s
 }
 
 describe.each(DIALECTS)('management pages on %s', (_name, makeDb) => {
-  let db: TestDatabase;
-  let server: SeededServer;
+  const suite = useSeededServer(makeDb);
   let alice: HttpSession;
   let admin: HttpSession;
   let bob: HttpSession;
 
   beforeAll(async () => {
-    db = await makeDb();
-    server = await startSeededServer(db);
-    [alice, admin, bob] = await Promise.all([signIn(server.issuer, ALICE), signIn(server.issuer, ADMIN), signIn(server.issuer, BOB)]);
-  });
-
-  afterAll(async () => {
-    await server?.close();
-    await db?.drop();
+    [alice, admin, bob] = await Promise.all([signIn(suite.server.issuer, ALICE), signIn(suite.server.issuer, ADMIN), signIn(suite.server.issuer, BOB)]);
   });
 
   it('lets a developer propose an OAuth 2 client and shows its secret once', async () => {
     const { res, html, key, secret, name } = await proposeViaForm(alice);
     expect(res.status, html).toBe(200);
     expect(key).toBeTruthy();
-    const consumer = (await server.services.consumers.findByKey(key!))!;
+    const consumer = (await suite.server.services.consumers.findByKey(key!))!;
     expect(consumer).toMatchObject({ name, stage: 'proposed', grants: ['basic', 'editpage'], oauth2AllowedGrants: ['authorization_code', 'refresh_token'], oauth2IsConfidential: true });
     expect(secret).toBe(hmacDBSecret(consumer.secretKey!, TEST_SECRET_KEY));
     for (const page of [`${REG}/list`, `${REG}/update/${key}`, `${LIST}/view/${key}`]) {
@@ -99,11 +90,11 @@ describe.each(DIALECTS)('management pages on %s', (_name, makeDb) => {
     const newSecret = /<code id="mw-consumer-secret"[^>]*>([0-9a-f]{40})<\/code>/.exec(page)?.[1];
     expect(newSecret).toBeTruthy();
     expect(newSecret).not.toBe(secret);
-    const consumer = (await server.services.consumers.findByKey(key!))!;
+    const consumer = (await suite.server.services.consumers.findByKey(key!))!;
     expect(hmacDBSecret(consumer.secretKey!, TEST_SECRET_KEY)).toBe(newSecret);
     expect(consumer.restrictions).toBe('{"IPAddresses":["192.0.2.0/24"]}');
     expect(await (await alice.get(`${REG}/update/${key}`)).text()).not.toContain(newSecret);
-    expect((await server.services.log.forConsumer(key!))[0]).toMatchObject({ action: 'update', comment: 'Rotating' });
+    expect((await suite.server.services.log.forConsumer(key!))[0]).toMatchObject({ action: 'update', comment: 'Rotating' });
     // Someone else's consumer cannot be updated.
     const refused = await bob.get(`${REG}/update/${key}`);
     expect(refused.status).toBe(403);
@@ -118,10 +109,10 @@ describe.each(DIALECTS)('management pages on %s', (_name, makeDb) => {
     const key = /<code id="mw-consumer-key"[^>]*>([0-9a-f]{32})<\/code>/.exec(html)![1]!;
     const token = /<code id="mw-access-token"[^>]*>([0-9a-f]{32})<\/code>/.exec(html)![1]!;
     expect(html).toMatch(/<code id="mw-access-secret"[^>]*>[0-9a-f]{40}<\/code>/);
-    const consumer = (await server.services.consumers.findByKey(key))!;
+    const consumer = (await suite.server.services.consumers.findByKey(key))!;
     expect(consumer).toMatchObject({ stage: 'approved', ownerOnly: true, oauthVersion: 1 });
-    expect((await server.services.authorizations.findByAccessToken(token))!.consumerId).toBe(consumer.id);
-    expect((await server.services.log.forConsumer(key)).map((e) => e.action)).toEqual(['create-owner-only']);
+    expect((await suite.server.services.authorizations.findByAccessToken(token))!.consumerId).toBe(consumer.id);
+    expect((await suite.server.services.log.forConsumer(key)).map((e) => e.action)).toEqual(['create-owner-only']);
   });
 
   it('re-shows the form with the error when a proposal is invalid', async () => {
@@ -141,13 +132,13 @@ describe.each(DIALECTS)('management pages on %s', (_name, makeDb) => {
     expect(res.status).toBe(303);
     const after = await (await admin.get(res.headers.get('location')!)).text();
     expect(after).toContain('The request has been approved.');
-    expect((await server.services.consumers.findByKey(key!))!.stage).toBe('approved');
+    expect((await suite.server.services.consumers.findByKey(key!))!.stage).toBe('approved');
     const log = await (await bob.get(`${LIST}/view/${key}`)).text();
     expect(log).toMatch(/Admin<\/strong> approved <span class="comment">\(Reviewed the code\)<\/span>/);
     // A reason is required.
     const noReason = await review(admin, key!, 'disable', '   ');
     expect(noReason.status).toBe(400);
-    expect((await server.services.consumers.findByKey(key!))!.stage).toBe('approved');
+    expect((await suite.server.services.consumers.findByKey(key!))!.stage).toBe('approved');
   });
 
   it('refuses a stale change token: the consumer changed while the form was open', async () => {
@@ -157,7 +148,7 @@ describe.each(DIALECTS)('management pages on %s', (_name, makeDb) => {
     const res = await admin.postForm(stale.action, { ...stale.fields, wpaction: 'approve', wpreason: 'Yes' });
     expect(res.status).toBe(400);
     expect(await res.text()).toContain('Someone changed the attributes of this consumer');
-    expect((await server.services.consumers.findByKey(key!))!.stage).toBe('rejected');
+    expect((await suite.server.services.consumers.findByKey(key!))!.stage).toBe('rejected');
   });
 
   it('refuses the review pages to users without mwoauthmanageconsumer, naming the right', async () => {
@@ -169,25 +160,25 @@ describe.each(DIALECTS)('management pages on %s', (_name, makeDb) => {
   });
 
   it('sends visitors who are not signed in to Special:UserLogin and back', async () => {
-    const res = await new HttpSession(server.issuer).get(`${GRANTS}?x=1`);
+    const res = await new HttpSession(suite.server.issuer).get(`${GRANTS}?x=1`);
     expect(res.status).toBe(302);
     expect(res.headers.get('location')).toBe(`/wiki/Special:UserLogin?returnto=${encodeURIComponent(`${GRANTS}?x=1`)}`);
   });
 
   it('every management form rejects a missing or stale CSRF token and changes nothing', async () => {
     const { key } = await proposeViaForm(alice);
-    const approvedApp = await seedClient(server.services, { grants: ['editpage'] });
-    const carol = await signIn(server.issuer, BOB);
-    const { callback } = await authorize(carol, authorizeUrl(server.issuer, approvedApp.key, approvedApp.redirectUri), BOB);
+    const approvedApp = await seedClient(suite.server.services, { grants: ['editpage'] });
+    const carol = await signIn(suite.server.issuer, BOB);
+    const { callback } = await authorize(carol, authorizeUrl(suite.server.issuer, approvedApp.key, approvedApp.redirectUri), BOB);
     expect(callback?.searchParams.get('code')).toBeTruthy();
-    const authorization = (await server.services.authorizations.listByUser((await server.services.accounts.findByName('Bob'))!.id))[0]!;
+    const authorization = (await suite.server.services.authorizations.listByUser((await suite.server.services.accounts.findByName('Bob'))!.id))[0]!;
 
     const forms: Array<{ agent: HttpSession; user: { name: string; password: string }; page: string; formId: string; extra: Record<string, string>; unchanged: () => Promise<void> }> = [
-      { agent: alice, user: ALICE, page: `${REG}/propose/oauth2`, formId: 'mw-consumer-propose-form', extra: { wpname: 'CSRF app', wpversion: '1.0', wpdescription: 'x', wpcallbackUrl: 'https://a.example/', wpgranttype: 'authonly', wpoauth2GrantTypes: 'authorization_code', wpagreement: '1' }, unchanged: async () => expect((await server.services.consumers.list({ name: 'CSRF app' })).total).toBe(0) },
+      { agent: alice, user: ALICE, page: `${REG}/propose/oauth2`, formId: 'mw-consumer-propose-form', extra: { wpname: 'CSRF app', wpversion: '1.0', wpdescription: 'x', wpcallbackUrl: 'https://a.example/', wpgranttype: 'authonly', wpoauth2GrantTypes: 'authorization_code', wpagreement: '1' }, unchanged: async () => expect((await suite.server.services.consumers.list({ name: 'CSRF app' })).total).toBe(0) },
       { agent: alice, user: ALICE, page: `${REG}/update/${key}`, formId: 'mw-consumer-update-form', extra: { wpresetSecret: '1' }, unchanged: secretUnchanged(key!) },
-      { agent: admin, user: ADMIN, page: `${MANAGE}/${key}`, formId: 'mw-consumer-review-form', extra: { wpaction: 'approve', wpreason: 'ok' }, unchanged: async () => expect((await server.services.consumers.findByKey(key!))!.stage).toBe('proposed') },
-      { agent: carol, user: BOB, page: `${GRANTS}/manage/${authorization.id}`, formId: 'mw-revoke-form', extra: {}, unchanged: async () => expect(await server.services.authorizations.findById(authorization.id)).toBeTruthy() },
-      { agent: carol, user: BOB, page: GRANTS, formId: 'mw-revoke-all-form', extra: {}, unchanged: async () => expect(await server.services.authorizations.findById(authorization.id)).toBeTruthy() },
+      { agent: admin, user: ADMIN, page: `${MANAGE}/${key}`, formId: 'mw-consumer-review-form', extra: { wpaction: 'approve', wpreason: 'ok' }, unchanged: async () => expect((await suite.server.services.consumers.findByKey(key!))!.stage).toBe('proposed') },
+      { agent: carol, user: BOB, page: `${GRANTS}/manage/${authorization.id}`, formId: 'mw-revoke-form', extra: {}, unchanged: async () => expect(await suite.server.services.authorizations.findById(authorization.id)).toBeTruthy() },
+      { agent: carol, user: BOB, page: GRANTS, formId: 'mw-revoke-all-form', extra: {}, unchanged: async () => expect(await suite.server.services.authorizations.findById(authorization.id)).toBeTruthy() },
     ];
     for (const form of forms) {
       const { action, fields } = await openForm(form.agent, form.page, form.formId);
@@ -208,9 +199,9 @@ describe.each(DIALECTS)('management pages on %s', (_name, makeDb) => {
 
   function secretUnchanged(key: string) {
     return async () => {
-      const before = (await server.services.consumers.findByKey(key))!.secretKey;
-      expect((await server.services.consumers.findByKey(key))!.secretKey).toBe(before);
-      const log = await server.services.log.forConsumer(key);
+      const before = (await suite.server.services.consumers.findByKey(key))!.secretKey;
+      expect((await suite.server.services.consumers.findByKey(key))!.secretKey).toBe(before);
+      const log = await suite.server.services.log.forConsumer(key);
       expect(log.map((e) => e.action)).not.toContain('update');
     };
   }
@@ -242,30 +233,30 @@ describe.each(DIALECTS)('management pages on %s', (_name, makeDb) => {
     const reviewed = await (await admin.get(`${MANAGE}/${key}`)).text();
     check('review page with reason', reviewed);
     expect(reviewed).toContain('&lt;b&gt;fine&lt;/b&gt;');
-    const consumer = (await server.services.consumers.findByKey(key!))!;
+    const consumer = (await suite.server.services.consumers.findByKey(key!))!;
     // Bob authorizes it: the consent page and his connected apps show the name as text.
-    const { callback, lastResponse } = await authorize(bob, authorizeUrl(server.issuer, key!, XSS_CALLBACK), BOB);
+    const { callback, lastResponse } = await authorize(bob, authorizeUrl(suite.server.issuer, key!, XSS_CALLBACK), BOB);
     expect(callback, await lastResponse.text()).toBeTruthy();
-    const authorization = (await server.services.authorizations.find((await server.services.accounts.findByName('Bob'))!.id, consumer.id, '*'))!;
+    const authorization = (await suite.server.services.authorizations.find((await suite.server.services.accounts.findByName('Bob'))!.id, consumer.id, '*'))!;
     check('connected apps', await (await bob.get(GRANTS)).text());
     check('connected app', await (await bob.get(`${GRANTS}/manage/${authorization.id}`)).text());
   });
 
   it('revoking on Special:OAuthManageMyGrants refuses the app\'s tokens at once', async () => {
-    const app = await seedClient(server.services, { grants: ['editpage'] });
-    const config = await client.discovery(new URL(server.issuer), app.key, app.secret, undefined, { execute: [client.allowInsecureRequests] });
+    const app = await seedClient(suite.server.services, { grants: ['editpage'] });
+    const config = await client.discovery(new URL(suite.server.issuer), app.key, app.secret, undefined, { execute: [client.allowInsecureRequests] });
     const { url, verifier } = await pkceAuthorizationUrl(config, { redirect_uri: app.redirectUri, scope: 'editpage' });
-    const agent = await signIn(server.issuer, BOB);
+    const agent = await signIn(suite.server.issuer, BOB);
     const { callback } = await authorize(agent, url.href, BOB);
     const tokens = await client.authorizationCodeGrant(config, callback!, { pkceCodeVerifier: verifier, idTokenExpected: false });
     expect(tokens.refresh_token).toBeTruthy();
-    const profile = () => fetch(`${server.issuer}/w/rest.php/oauth2/resource/profile`, { headers: { authorization: `Bearer ${tokens.access_token}` } });
+    const profile = () => fetch(`${suite.server.issuer}/w/rest.php/oauth2/resource/profile`, { headers: { authorization: `Bearer ${tokens.access_token}` } });
     expect((await profile()).status).toBe(200);
     expect((await client.tokenIntrospection(config, tokens.access_token)).active).toBe(true);
 
     const list = await openForm(agent, GRANTS);
     const id = new RegExp(`href="${GRANTS}/manage/(\\d+)"`).exec(list.html)![1]!;
-    const authorization = (await server.services.authorizations.findById(Number(id)))!;
+    const authorization = (await suite.server.services.authorizations.findById(Number(id)))!;
     const { action, fields } = await openForm(agent, `${GRANTS}/manage/${id}`, 'mw-revoke-form');
     const done = await agent.postForm(action, fields);
     expect(done.status).toBe(200);
@@ -276,36 +267,36 @@ describe.each(DIALECTS)('management pages on %s', (_name, makeDb) => {
     expect((await client.tokenIntrospection(config, tokens.refresh_token!)).active).toBe(false);
     await expect(client.refreshTokenGrant(config, tokens.refresh_token!)).rejects.toMatchObject({ error: 'invalid_grant' });
     // The OAuth 1.0a access token of the authorization is gone with its row.
-    expect(await server.services.authorizations.findByAccessToken(authorization.accessToken)).toBeUndefined();
+    expect(await suite.server.services.authorizations.findByAccessToken(authorization.accessToken)).toBeUndefined();
   });
 
   it('a password change revokes every authorization of the user', async () => {
-    const app = await seedClient(server.services, { grants: ['editpage'] });
-    const agent = await signIn(server.issuer, ALICE);
-    await authorize(agent, authorizeUrl(server.issuer, app.key, app.redirectUri), ALICE);
-    expect((await server.services.authorizations.listByUser(server.aliceId)).length).toBeGreaterThan(0);
+    const app = await seedClient(suite.server.services, { grants: ['editpage'] });
+    const agent = await signIn(suite.server.issuer, ALICE);
+    await authorize(agent, authorizeUrl(suite.server.issuer, app.key, app.redirectUri), ALICE);
+    expect((await suite.server.services.authorizations.listByUser(suite.server.aliceId)).length).toBeGreaterThan(0);
     const lines: string[] = [];
-    await changePassword(server.services, ['--user', 'Alice', '--password', ALICE.password], (l) => lines.push(l));
-    expect(await server.services.authorizations.listByUser(server.aliceId)).toEqual([]);
+    await changePassword(suite.server.services, ['--user', 'Alice', '--password', ALICE.password], (l) => lines.push(l));
+    expect(await suite.server.services.authorizations.listByUser(suite.server.aliceId)).toEqual([]);
     expect(lines.join('\n')).toMatch(/authorization\(s\) revoked/);
     // It also ends her site sessions (docs/sign-in.md, "Sessions"): the shared page agent signs in again.
     expect((await alice.get(`${REG}/propose/oauth2`)).status).toBe(302);
-    alice = await signIn(server.issuer, ALICE);
+    alice = await signIn(suite.server.issuer, ALICE);
   });
 
   it('expires proposals idle for 30 days when a list page is viewed, and logs it', async () => {
     const { key } = await proposeViaForm(alice);
-    const consumer = (await server.services.consumers.findByKey(key!))!;
-    await server.services.db('oauth_registered_consumer').where('oarc_id', consumer.id).update({ oarc_stage_timestamp: toMwTimestamp(new Date(Date.now() - 31 * 86_400_000)) });
+    const consumer = (await suite.server.services.consumers.findByKey(key!))!;
+    await suite.server.services.db('oauth_registered_consumer').where('oarc_id', consumer.id).update({ oarc_stage_timestamp: toMwTimestamp(new Date(Date.now() - 31 * 86_400_000)) });
     expect((await bob.get(LIST)).status).toBe(200);
-    expect((await server.services.consumers.findByKey(key!))!.stage).toBe('expired');
+    expect((await suite.server.services.consumers.findByKey(key!))!.stage).toBe('expired');
     expect(await (await bob.get(`${LIST}/view/${key}`)).text()).toMatch(/expired \(no review in time\)/);
   });
 
   it('suppresses a rejected consumer: hidden from everyone without mwoauthviewsuppressed', async () => {
     const { key } = await proposeViaForm(alice, { wpname: unique('Spam app') });
     expect((await review(admin, key!, 'rsuppress', 'Spam')).status).toBe(303);
-    expect((await server.services.consumers.findByKey(key!))!).toMatchObject({ stage: 'rejected', deleted: true });
+    expect((await suite.server.services.consumers.findByKey(key!))!).toMatchObject({ stage: 'rejected', deleted: true });
     for (const agent of [alice, bob]) {
       const res = await agent.get(`${LIST}/view/${key}`);
       expect(res.status).toBe(403);
@@ -316,7 +307,7 @@ describe.each(DIALECTS)('management pages on %s', (_name, makeDb) => {
   });
 
   it('serves Special:ListGrants with rights and risk levels', async () => {
-    const html = await (await new HttpSession(server.issuer).get('/wiki/Special:ListGrants')).text();
+    const html = await (await new HttpSession(suite.server.issuer).get('/wiki/Special:ListGrants')).text();
     expect(html).toMatch(/<tr id="grant-editpage">[\s\S]*?<code>edit<\/code>[\s\S]*?<td class="risk risk-low">low<\/td>/);
     expect(html).toMatch(/<tr id="grant-oauthmanageownclient">[\s\S]*?mwoauthproposeconsumer[\s\S]*?risk-internal/);
     expect(html).toContain('<code>mwoauth-authonlyprivate</code>');
