@@ -4,7 +4,7 @@ import { sqliteDatabase, type TestDatabase } from '../../helpers/databases.js';
 import { ALICE, seedClient, type SeededClient } from '../../helpers/fixtures.js';
 import { HttpSession } from '../../helpers/http-session.js';
 import { useSeededServer } from '../../helpers/seeded-suite.js';
-import { startSeededServer, startServer, type TestServer } from '../../helpers/server.js';
+import { startServer, type TestServer } from '../../helpers/server.js';
 import { signIn } from '../../helpers/site.js';
 import { createTlsMaterial, type TlsMaterial } from '../../helpers/tls.js';
 
@@ -66,22 +66,11 @@ describe('hardening findings on a running instance', () => {
 });
 
 describe('REQUIRE_PKCE', () => {
-  let db: TestDatabase;
-  let server: TestServer;
-
-  beforeAll(async () => {
-    db = sqliteDatabase();
-    server = await startSeededServer(db, { REQUIRE_PKCE: '1' });
-  });
-
-  afterAll(async () => {
-    await server?.close();
-    await db?.drop();
-  });
+  const suite = useSeededServer(sqliteDatabase, { REQUIRE_PKCE: '1' });
 
   it('refuses a confidential client\'s authorization request without PKCE', async () => {
-    const app = await seedClient(server.services, { confidential: true });
-    const res = await new HttpSession(server.issuer).get(`/w/rest.php/oauth2/authorize?${new URLSearchParams({ client_id: app.key, response_type: 'code', redirect_uri: app.redirectUri, state: 's' })}`);
+    const app = await seedClient(suite.server.services, { confidential: true });
+    const res = await new HttpSession(suite.server.issuer).get(`/w/rest.php/oauth2/authorize?${new URLSearchParams({ client_id: app.key, response_type: 'code', redirect_uri: app.redirectUri, state: 's' })}`);
     const back = new URL(res.headers.get('location')!);
     expect(back.searchParams.get('error')).toBe('invalid_request');
     expect(back.searchParams.get('error_description')).toMatch(/PKCE/);
