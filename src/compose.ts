@@ -11,6 +11,9 @@ import { RateLimiter } from './http/rate-limit.js';
 import { pagePaths, WIKI_TWO_FACTOR_PATH, type PagePaths } from './http/site-paths.js';
 import { SiteSessions } from './http/site-session.js';
 import { staticRoutes } from './http/static-routes.js';
+import { WikiSessions } from './http/wiki-session.js';
+import { WikiSessionAuthenticator } from './domain/accounts/wiki-session.js';
+import { mediaWikiUserToken } from './security/mediawiki-user-token.js';
 import { interactionRoutes } from './interactions/interaction-routes.js';
 import { BAD_OATH_THROTTLE, PasswordThrottle, PER_ADDRESS } from './domain/accounts/password-throttle.js';
 import { PendingSignIns } from './http/pending-sign-in.js';
@@ -72,7 +75,8 @@ export async function composeApp(services: Services, log: (line: string) => void
 export async function composeWeb(services: Services, log: (line: string) => void, setCookieKeys: (keys: string[]) => void): Promise<WebParts> {
   const { config, consumerCache, profiles, accounts, stores, authorizations } = services;
   const pages = pagePaths(config.pagePathPrefix);
-  const sessions = new SiteSessions(stores.siteSessions, config.ttl.session, config.secretKey, services.sessionGenerations, (id) => accounts.isLockedOut(id));
+  const wikiSessions = wikiSessionGate(services);
+  const sessions = new SiteSessions(stores.siteSessions, config.ttl.session, config.secretKey, services.sessionGenerations, (id) => accounts.isLockedOut(id), wikiSessions && ((ctx, userId) => wikiSessions.stillSignedIn(ctx, userId)));
   const pendingSecrets = new PendingSecrets(config.secretKey);
   const signer = new AccessTokenSigner();
   const adapter = createAdapterFactory({
@@ -155,6 +159,7 @@ export async function composeWeb(services: Services, log: (line: string) => void
         twoFactor: services.twoFactor,
         pendingSignIns: new PendingSignIns(stores.pendingSignIns, stores.loginThrottleCounters, config.secretKey),
         codeThrottle,
+        ...(wikiSessions ? { wikiSessions } : {}),
       }),
       interactionRoutes({
         provider,
@@ -166,6 +171,7 @@ export async function composeWeb(services: Services, log: (line: string) => void
         pages,
         twoFactor: services.twoFactor,
         enableTwoFactorHref: config.mediawiki ? WIKI_TWO_FACTOR_PATH : pages.twoFactor,
+        ...(wikiSessions ? { wikiSessions } : {}),
       }),
       resourceRoutes(config.scriptPath, {
         provider,
@@ -204,4 +210,16 @@ export async function composeWeb(services: Services, log: (line: string) => void
       await services.consumerWorkflow.expireIdleProposals();
     },
   };
+}
+
+/**
+ * MEDIAWIKI_SESSION: the wiki's sessions sign users in (docs/sign-in.md, "The wiki's session"). The
+ * wiki's sign-in asked for whatever the user had enrolled (OATHAuth keeps the enrolments wikiauth
+ * reads), so that is what `amr` says.
+ */
+function wikiSessionGate(services: Services): WikiSessions | undefined {
+  const { config, wikiSessions: source, accounts, twoFactor } = services;
+  if (!config.wikiSession || !source) return undefined;
+  const authenticator = new WikiSessionAuthenticator({ source, derivedToken: mediaWikiUserToken(config.wikiSession.tokenVersion), lockedOut: (id) => accounts.isLockedOut(id) });
+  return new WikiSessions(authenticator, config.wikiSession, async (userId) => ((await twoFactor.isEnrolled(userId)) ? ['pwd', 'otp'] : ['pwd']));
 }

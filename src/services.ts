@@ -33,6 +33,8 @@ import { commonPasswords } from './storage/common-passwords.js';
 import type { SessionGenerations } from './domain/accounts/session-generations.js';
 import { MediaWikiManagementLog } from './storage/sql/mediawiki-management-log.js';
 import { inspectMediaWikiSchema, STANDALONE_SCHEMA } from './storage/sql/mediawiki-schema.js';
+import { openWikiSessionSource } from './storage/mediawiki-sessions.js';
+import type { WikiSessionSource } from './domain/accounts/wiki-session.js';
 import { TwoFactorService } from './domain/accounts/two-factor-service.js';
 import { enrolmentLayout, sqlEnrolmentRepository, type EnrolmentLayout } from './storage/sql/sql-enrolment-repository.js';
 import { otplibTotp } from './security/totp.js';
@@ -77,6 +79,8 @@ export interface Services {
   hasAccounts(): Promise<boolean>;
   /** Signing keys exist; instances starting together on an empty database agree on the first ones. */
   ensureFirstKeys(): Promise<void>;
+  /** The wiki's session store and users (MEDIAWIKI_SESSION=1). */
+  readonly wikiSessions: WikiSessionSource | undefined;
   /** Dependencies `/readyz` reports on, besides the database. */
   readonly readinessChecks: Record<string, () => Promise<void>>;
   close(): Promise<void>;
@@ -107,7 +111,16 @@ export async function openServices(config: Config, opts: { checkSchema?: boolean
   }
   const accountRepository = unavailableOnDriverErrors(new SqlAccountRepository(db, schema));
   const stores = await placeStores(config, db);
-  const { sessionGenerations, readinessChecks } = stores;
+  const { sessionGenerations } = stores;
+  let wiki: Awaited<ReturnType<typeof openWikiSessionSource>> | undefined;
+  try {
+    wiki = config.wikiSession && (await openWikiSessionSource(config.wikiSession, db));
+  } catch (err) {
+    stores.close();
+    await db.destroy();
+    throw translateDriverError(err, 'the database');
+  }
+  const readinessChecks = { ...stores.readinessChecks, ...wiki?.readinessChecks };
   const providerArtifacts = new ProviderArtifacts(stores.providerArtifacts);
   const authorizations = revokingGrantArtifacts(unavailableOnDriverErrors(new SqlAuthorizationRepository(db)), providerArtifacts);
   const twoFactor = new TwoFactorService({
@@ -180,6 +193,7 @@ export async function openServices(config: Config, opts: { checkSchema?: boolean
     grantRecords,
     accessTokens,
     readinessChecks,
+    wikiSessions: wiki?.source,
     keys,
     log,
     ping: async () => void (await db.raw('select 1')),
@@ -187,6 +201,7 @@ export async function openServices(config: Config, opts: { checkSchema?: boolean
     ensureFirstKeys: () => withDatabaseLock(db, 'wikiauth_first_keys', () => keys.ensureKeys()),
     close: async () => {
       stores.close();
+      wiki?.close();
       await db.destroy();
     },
   };

@@ -18,6 +18,26 @@ export interface MediaWikiMode {
   readonly wikiId: string;
 }
 
+/**
+ * MEDIAWIKI_SESSION=1: the wiki's own sign-in counts here (docs/sign-in.md, "The wiki's session").
+ * Cookie names and the store key are MediaWiki's (CookieSessionProvider, SessionManager).
+ */
+export interface WikiSessionConfig {
+  /** `$wgCookiePrefix`, with the characters MediaWiki replaces already replaced: `<prefix>UserID`, `<prefix>UserName`. */
+  readonly cookiePrefix: string;
+  /** `$wgSessionName`, else `<cookiePrefix>_session`. */
+  readonly sessionCookie: string;
+  /** The object cache's keyspace (`$wgCachePrefix`, else the wiki id): keys are `<keyspace>:MWSession:<id>`. */
+  readonly keyspace: string;
+  /**
+   * `$wgSessionCacheType`: CACHE_DB (the `objectcache` table in the wiki's database, or in a SQLite
+   * wiki's cache file) or a Redis server.
+   */
+  readonly store: { readonly kind: 'database' } | { readonly kind: 'sqlite'; readonly filename: string } | { readonly kind: 'redis'; readonly url: string };
+  /** `$wgAuthenticationTokenVersion`; undefined = MediaWiki's default (null: the raw `user_token`). */
+  readonly tokenVersion: string | undefined;
+}
+
 export interface TokenLifetimes {
   /** Seconds; MediaWiki's `$wgOAuth2GrantExpirationInterval` (PT1H). */
   readonly accessToken: number;
@@ -76,6 +96,8 @@ export interface Config {
   readonly passwordPbkdf2: { readonly algo: string; readonly rounds: number; readonly length: number };
   /** Set when wikiauth shares a MediaWiki wiki's database (MEDIAWIKI_DB=1). */
   readonly mediawiki: MediaWikiMode | undefined;
+  /** Set when the wiki's signed-in users are signed in here too (MEDIAWIKI_SESSION=1). */
+  readonly wikiSession: WikiSessionConfig | undefined;
   /** Rights per group, as the wiki's settings (MEDIAWIKI_RIGHTS_FILE) or the built-in defaults give them. */
   readonly rights: RightsPolicy;
   /** MediaWiki's `$wgBlockDisablesLogin`: a blocked user can neither sign in nor use anything signed in before. */

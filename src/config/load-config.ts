@@ -7,6 +7,7 @@ import { parseDurationSeconds } from './duration.js';
 import { DEFAULT_PBKDF2, parsePbkdf2Setting } from '../domain/accounts/password.js';
 import { parseBoolean, value, type Env } from './env.js';
 import { parseMediaWikiMode, parseRightsSettings } from './mediawiki-settings.js';
+import { parseWikiSession } from './wiki-session-settings.js';
 
 
 const SECRET_FILE = 'secret_key';
@@ -48,6 +49,7 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config 
     rateLimitExempt: parseAddressList(env, 'RATE_LIMITS_EXEMPT') ?? [],
     passwordPbkdf2: parsePasswordPbkdf2(env),
     mediawiki,
+    wikiSession: parseWikiSession(env, mediawiki, database, cwd),
     rights: rights.policy,
     blockDisablesLogin: parseBoolean(env, 'BLOCK_DISABLES_LOGIN', rights.blockDisablesLogin ?? false),
   });

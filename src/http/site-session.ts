@@ -1,6 +1,6 @@
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { Context } from 'koa';
-import type { SiteSessionStore } from '../domain/artifacts/stores.js';
+import type { SiteSessionRecord, SiteSessionStore } from '../domain/artifacts/stores.js';
 import type { SessionGenerations } from '../domain/accounts/session-generations.js';
 
 export const SITE_SESSION_COOKIE = 'wikiauth_session';
@@ -18,6 +18,15 @@ export interface SiteSession {
    * scratch token (docs/sign-in.md, "Two-factor authentication").
    */
   readonly amr: readonly string[];
+  /** Started from the wiki's session (src/http/wiki-session.ts): it ends when that one does. */
+  readonly fromWiki?: boolean;
+}
+
+/** Where a site session came from, when not from a sign-in on this site just now. */
+export interface SessionOrigin {
+  readonly fromWiki?: boolean;
+  /** When the user authenticated (epoch ms); default now. */
+  readonly loginMs?: number;
 }
 
 /** What a sign-in with the password alone records. */
@@ -35,17 +44,27 @@ export class SiteSessions {
   readonly #csrfKey: Buffer;
   readonly #generations: SessionGenerations;
   readonly #lockedOut: (userId: number) => Promise<boolean>;
+  readonly #wikiSignedIn: ((ctx: Context, userId: number) => Promise<boolean>) | undefined;
 
   /**
    * `generations`: a session from before the user's generation moved on is over; `lockedOut`: a user
-   * who may no longer be signed in (blocked under `$wgBlockDisablesLogin`); their sessions end.
+   * who may no longer be signed in (blocked under `$wgBlockDisablesLogin`); their sessions end;
+   * `wikiSignedIn`: whether the wiki session a session came from still holds, asked on each use.
    */
-  constructor(store: SiteSessionStore, ttlSeconds: number, secretKey: string, generations: SessionGenerations, lockedOut: (userId: number) => Promise<boolean> = async () => false) {
+  constructor(
+    store: SiteSessionStore,
+    ttlSeconds: number,
+    secretKey: string,
+    generations: SessionGenerations,
+    lockedOut: (userId: number) => Promise<boolean> = async () => false,
+    wikiSignedIn?: (ctx: Context, userId: number) => Promise<boolean>,
+  ) {
     this.#store = store;
     this.#generations = generations;
     this.#ttl = ttlSeconds;
     this.#csrfKey = createHmac('sha256', secretKey).update('wikiauth csrf').digest();
     this.#lockedOut = lockedOut;
+    this.#wikiSignedIn = wikiSignedIn;
   }
 
   async current(ctx: Context): Promise<SiteSession | undefined> {
@@ -55,12 +74,12 @@ export class SiteSessions {
     if (id && /^[A-Za-z0-9_-]{43}$/.test(id)) {
       const payload = await this.#store.find(id);
       // A session from before the user's password change, two-factor disabling or block is over.
-      if (payload && (payload.generation !== (await this.#generations.current(payload.userId)) || (await this.#lockedOut(payload.userId)))) {
+      if (payload && (payload.generation !== (await this.#generations.current(payload.userId)) || (await this.#lockedOut(payload.userId)) || (await this.#wikiSignedOut(ctx, payload)))) {
         await this.#store.destroy(id);
         ctx.cookies.set(SITE_SESSION_COOKIE, null, { overwrite: true });
       } else if (payload) {
-        const { userId, loginMs } = payload;
-        session = { id, userId, loginMs, loginTs: Math.floor(loginMs / 1000), amr: payload.amr ?? PASSWORD_ONLY };
+        const { userId, loginMs, fromWiki } = payload;
+        session = { id, userId, loginMs, loginTs: Math.floor(loginMs / 1000), amr: payload.amr ?? PASSWORD_ONLY, ...(fromWiki ? { fromWiki } : {}) };
       }
     }
     ctx.state.siteSession = session ?? null;
@@ -68,13 +87,14 @@ export class SiteSessions {
   }
 
   /** Sign in: always a new id (session fixation), the old session dropped; `amr` names the factors given. */
-  async start(ctx: Context, userId: number, amr: readonly string[] = PASSWORD_ONLY): Promise<SiteSession> {
+  async start(ctx: Context, userId: number, amr: readonly string[] = PASSWORD_ONLY, origin: SessionOrigin = {}): Promise<SiteSession> {
     const old = await this.current(ctx);
     if (old) await this.#store.destroy(old.id);
-    const loginMs = Date.now();
-    const session: SiteSession = { id: randomBytes(32).toString('base64url'), userId, loginMs, loginTs: Math.floor(loginMs / 1000), amr: [...amr] };
+    const loginMs = origin.loginMs ?? Date.now();
+    const fromWiki = origin.fromWiki ? { fromWiki: true } : {};
+    const session: SiteSession = { id: randomBytes(32).toString('base64url'), userId, loginMs, loginTs: Math.floor(loginMs / 1000), amr: [...amr], ...fromWiki };
     const generation = await this.#generations.current(userId);
-    await this.#store.save(session.id, { userId, loginMs, generation, amr: session.amr }, this.#ttl);
+    await this.#store.save(session.id, { userId, loginMs, generation, amr: session.amr, ...fromWiki }, this.#ttl);
     ctx.cookies.set(SITE_SESSION_COOKIE, session.id, { httpOnly: true, sameSite: 'lax', secure: ctx.secure, maxAge: this.#ttl * 1000, signed: false, overwrite: true });
     ctx.cookies.set(LOGIN_NONCE_COOKIE, null, { overwrite: true });
     ctx.state.siteSession = session;
@@ -86,6 +106,12 @@ export class SiteSessions {
     if (session) await this.#store.destroy(session.id);
     ctx.cookies.set(SITE_SESSION_COOKIE, null, { overwrite: true });
     ctx.state.siteSession = null;
+  }
+
+  /** A session that came from the wiki's session ends with it (docs/sign-in.md, "The wiki's session"). */
+  async #wikiSignedOut(ctx: Context, record: SiteSessionRecord): Promise<boolean> {
+    if (!record.fromWiki) return false;
+    return !this.#wikiSignedIn || !(await this.#wikiSignedIn(ctx, record.userId));
   }
 
   /** CSRF token for forms of a signed-in user. */

@@ -16,6 +16,7 @@ import { readForm } from '../http/form-body.js';
 import { loginUrl, type PagePaths } from '../http/site-paths.js';
 import { renderConsentPage } from '../http/consent-page.js';
 import type { SiteSessions } from '../http/site-session.js';
+import type { WikiSessions } from '../http/wiki-session.js';
 
 export interface InteractionDeps {
   readonly provider: () => Provider;
@@ -29,6 +30,8 @@ export interface InteractionDeps {
   readonly twoFactor: Pick<TwoFactorService, 'isEnrolled'>;
   /** Where a user turns two-factor authentication on. */
   readonly enableTwoFactorHref: string;
+  /** Set with MEDIAWIKI_SESSION: a user signed in to the wiki needs no password here. */
+  readonly wikiSessions?: WikiSessions;
 }
 
 // Login reasons that need the password again, not just the site session (OIDC Core §3.1.2.1
@@ -51,7 +54,7 @@ export function interactionRoutes(deps: InteractionDeps): Router {
     const provider = deps.provider();
     const details = await provider.interactionDetails(ctx.req, ctx.res);
     const here = `${deps.pages.interaction}/${details.uid}`;
-    const session = await deps.sessions.current(ctx);
+    const session = (await deps.sessions.current(ctx)) ?? (details.prompt.name === 'login' ? await deps.wikiSessions?.signIn(ctx, deps.sessions) : undefined);
 
     if (details.prompt.name === 'login') {
       const needsPassword = details.prompt.reasons.some((r) => REAUTHENTICATE.has(r));

@@ -13,6 +13,7 @@ import { safeReturnTo } from './return-to.js';
 import { PASSWORD_ONLY, type SiteSessions } from '../http/site-session.js';
 import type { PendingSignIn, PendingSignIns } from '../http/pending-sign-in.js';
 import { checkSecondFactor } from './second-factor-step.js';
+import type { WikiSessions } from '../http/wiki-session.js';
 
 
 export interface LoginDeps {
@@ -24,6 +25,8 @@ export interface LoginDeps {
   /** Wrong second-factor codes, per account from every address (MediaWiki's `badoath` limit). */
   readonly codeThrottle: PasswordThrottle;
   readonly pages: PagePaths;
+  /** Set with MEDIAWIKI_SESSION: a user signed in to the wiki is signed in here without a password. */
+  readonly wikiSessions?: WikiSessions;
 }
 
 /**
@@ -32,7 +35,7 @@ export interface LoginDeps {
  * password again even when signed in (prompt=login, max_age). A user with two-factor authentication
  * is asked for a code on a second page before the site session begins (docs/sign-in.md).
  */
-export function loginRoutes({ accounts, sessions, throttle, pages, twoFactor, pendingSignIns, codeThrottle }: LoginDeps): Router {
+export function loginRoutes({ accounts, sessions, throttle, pages, twoFactor, pendingSignIns, codeThrottle, wikiSessions }: LoginDeps): Router {
   const router = new Router();
   const mainPage = { href: pages.home, text: 'Return to the main page' };
 
@@ -93,7 +96,7 @@ export function loginRoutes({ accounts, sessions, throttle, pages, twoFactor, pe
   };
 
   router.get(literalPath(pages.login), async (ctx) => {
-    const current = await sessions.current(ctx);
+    const current = (await sessions.current(ctx)) ?? (ctx.query.force === '1' ? undefined : await wikiSessions?.signIn(ctx, sessions));
     if (current && ctx.query.force !== '1') {
       ctx.redirect(safeReturnTo(ctx.query.returnto, pages.home));
       return;

@@ -216,8 +216,9 @@ export function registrationRoutes(deps: ManagementDeps, opts: { tokenEndpoint: 
     try {
       consumer = await deps.workflow.disableOwn(signedIn.actor, key, { changeToken: form.one('wpchangeToken') ?? '', reason: form.one('wpreason') ?? '' });
     } catch (err) {
-      if (!(err instanceof DomainError) || err instanceof PermissionError || err.code === 'not_found') throw err;
-      await showUpdateForm(ctx, signedIn, key, err.message, 400);
+      const error = formError(err);
+      if (error === undefined) throw err;
+      await showUpdateForm(ctx, signedIn, key, error, 400);
       return;
     }
     await renderManagementPage(ctx, 'disabled', { title: 'Consumer disabled', nav: nav(`${base}/list`), base, name: consumer.name });

@@ -9,7 +9,7 @@ export const TWO_FACTOR_REQUIRED = 'two_factor_required';
 /**
  * One site sign-in: the provider's own session is only as good as the site session. Logging out of
  * the site (or in as someone else) makes the next authorization request ask for sign-in again, and
- * `prompt=none` answer `login_required`. A request that needs two factors (the consumer's setting or
+ * `prompt=none` answer `login_required`; a new sign-in with other factors is taken up at the next request. A request that needs two factors (the consumer's setting or
  * `acr_values`, docs/sign-in.md "Authentication levels") asks again when the session had only a password.
  */
 export function interactionPolicyWithSiteSession(sessions: SiteSessions, consumers: ConsumerLookup) {
@@ -20,7 +20,10 @@ export function interactionPolicyWithSiteSession(sessions: SiteSessions, consume
       const accountId = ctx.oidc.session?.accountId;
       if (!accountId) return interactionPolicy.Check.NO_NEED_TO_PROMPT; // `no_session` asks already
       const site = await sessions.current(ctx);
-      return !site || String(site.userId) !== accountId ? interactionPolicy.Check.REQUEST_PROMPT : interactionPolicy.Check.NO_NEED_TO_PROMPT;
+      // The factors too: after a new sign-in with other factors the provider's session would
+      // otherwise go on reporting the old ones (`amr`, `acr`); the interaction takes the site's at once.
+      const same = site && String(site.userId) === accountId && sameFactors(site.amr, ctx.oidc.session?.amr);
+      return same ? interactionPolicy.Check.NO_NEED_TO_PROMPT : interactionPolicy.Check.REQUEST_PROMPT;
     }),
   );
   login.checks.add(
@@ -32,4 +35,8 @@ export function interactionPolicyWithSiteSession(sessions: SiteSessions, consume
     }),
   );
   return policy;
+}
+
+function sameFactors(a: readonly string[], b: readonly string[] | undefined): boolean {
+  return b !== undefined && a.length === b.length && a.every((factor) => b.includes(factor));
 }

@@ -53,7 +53,7 @@ export function artifactStores(table: ArtifactTable): ArtifactStores {
         const payload = await table.find(NS.siteSession, id);
         if (!payload) return undefined;
         const amr = Array.isArray(payload.amr) ? { amr: payload.amr.map(String) } : {};
-        return { userId: Number(payload.userId), loginMs: Number(payload.loginMs), generation: Number(payload.generation ?? 0), ...amr };
+        return { userId: Number(payload.userId), loginMs: Number(payload.loginMs), generation: Number(payload.generation ?? 0), ...amr, ...(payload.fromWiki === true ? { fromWiki: true } : {}) };
       },
       destroy: (id) => table.destroy(NS.siteSession, id),
     },
@@ -135,6 +135,7 @@ function usedTotpSteps(table: ArtifactTable): UsedTotpSteps {
 function counters(table: ArtifactTable, namespace: string): Counters {
   return {
     increment: (id, windowSeconds) => table.increment(namespace, id, windowSeconds),
+    giveBack: (id) => table.decrement(namespace, id),
     count: async (id) => Number((await table.find(namespace, id))?.count ?? 0),
     reset: (id) => table.destroy(namespace, id),
   };

@@ -11,6 +11,8 @@ export interface ArtifactTable extends ProviderArtifactStore {
   addOnce(namespace: string, id: string, expiresIn: number): Promise<boolean>;
   /** Increment a counter that expires `windowSeconds` after its first hit; returns the new count. */
   increment(namespace: string, id: string, windowSeconds: number): Promise<number>;
+  /** Take one back from a live counter, never below zero; a missing or expired counter stays so. */
+  decrement(namespace: string, id: string): Promise<void>;
   /** Drop expired entries; returns how many. */
   collectGarbage(): Promise<number>;
 }

@@ -27,7 +27,7 @@ function consumerInput(overrides: Partial<NewConsumer> = {}): NewConsumer {
     wiki: '*', grants: ['basic', 'mwoauth-authonly', 'editpage'], registration: TS, secretKey: '98765432109876543210987654321098',
     rsaKey: null, restrictions: DEFAULT_RESTRICTIONS, stage: 'approved', stageTimestamp: TS, deleted: false, oauthVersion: 2,
     oauth2AllowedGrants: ['authorization_code', 'refresh_token'], oauth2IsConfidential: true,
-    metadata: { post_logout_redirect_uris: ['https://app.example/bye'], require_auth_time: true }, trusted: true,
+    metadata: { post_logout_redirect_uris: ['https://app.example/bye'], require_auth_time: true }, trusted: true, requireTwoFactor: true,
     ...overrides,
   };
 }
@@ -62,14 +62,19 @@ export function repositoriesContract(name: string, open: () => Promise<Repositor
 
     it('accounts: adds groups idempotently; puts, replaces and removes a block', async () => {
       const { id } = await repos.accounts.create({ name: word(), passwordHash: '', email: '', emailAuthenticated: null, realName: '' });
+      const blocker = await repos.accounts.create({ name: word(), passwordHash: '', email: '', emailAuthenticated: null, realName: '' });
       expect(await repos.accounts.groups(id)).toEqual([]);
       await repos.accounts.addGroups(id, ['sysop', '0123']);
       await repos.accounts.addGroups(id, ['sysop']);
       expect((await repos.accounts.groups(id)).sort()).toEqual(['0123', 'sysop']);
       expect(await repos.accounts.findBlock(id)).toBeUndefined();
       await repos.accounts.putBlock({ userId: id, by: 0, reason: 'first', timestamp: ZERO_TS, expiry: 'infinity' });
-      await repos.accounts.putBlock({ userId: id, by: 3, reason: 'second', timestamp: TS, expiry: '20991231235959' });
-      expect(await repos.accounts.findBlock(id)).toEqual({ userId: id, by: 3, reason: 'second', timestamp: TS, expiry: '20991231235959' });
+      expect(await repos.accounts.findBlock(id)).toMatchObject({ userId: id, by: 0, byName: '', reason: 'first', expiry: 'infinity' });
+      await repos.accounts.putBlock({ userId: id, by: blocker.id, reason: 'second', timestamp: TS, expiry: '20991231235959' });
+      expect(await repos.accounts.findBlock(id)).toEqual({
+        id: expect.any(Number), userId: id, by: blocker.id, byName: blocker.name, reason: 'second', timestamp: TS, expiry: '20991231235959',
+        sitewide: true, hidden: false, noCreate: false,
+      });
       expect(await repos.accounts.removeBlock(id)).toBe(true);
       expect(await repos.accounts.removeBlock(id)).toBe(false);
       expect(await repos.accounts.findBlock(id)).toBeUndefined();
@@ -82,7 +87,7 @@ export function repositoriesContract(name: string, open: () => Promise<Repositor
       expect(created).toEqual({ id: expect.any(Number), ...input });
       expect(await repos.consumers.findByKey(input.key)).toEqual(created);
       expect(await repos.consumers.findById(created.id)).toEqual(created);
-      const newer = await repos.consumers.create(consumerInput({ ownerId, name: input.name, version: '1.1', oauthVersion: 1, oauth2AllowedGrants: [], metadata: {}, trusted: false }));
+      const newer = await repos.consumers.create(consumerInput({ ownerId, name: input.name, version: '1.1', oauthVersion: 1, oauth2AllowedGrants: [], metadata: {}, trusted: false, requireTwoFactor: false }));
       expect(await repos.consumers.latestVersion(input.name, ownerId)).toBe('1.1');
       expect(await repos.consumers.latestVersion(input.name, ownerId + 1)).toBeUndefined();
 

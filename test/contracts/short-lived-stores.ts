@@ -121,7 +121,12 @@ export function shortLivedStoresContract(name: string, open: () => Promise<Short
       expect(await stores.loginThrottleCounters.count(counter)).toBe(20);
       // Each port is its own: the same id elsewhere is another counter.
       expect(await stores.rateLimitCounters.count(counter)).toBe(0);
+      await Promise.all(Array.from({ length: 5 }, () => stores.loginThrottleCounters.giveBack(counter)));
+      expect(await stores.loginThrottleCounters.count(counter)).toBe(15);
       await stores.loginThrottleCounters.reset(counter);
+      // Nothing to give back: the counter does not go below zero or start a window.
+      await stores.loginThrottleCounters.giveBack(counter);
+      expect(await stores.loginThrottleCounters.count(counter)).toBe(0);
       expect(await stores.loginThrottleCounters.count(counter)).toBe(0);
       expect(await stores.loginThrottleCounters.increment(counter, 60)).toBe(1);
     });

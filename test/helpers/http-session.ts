@@ -58,6 +58,11 @@ export class HttpSession {
     return [...this.#cookies.values()].map((c) => `${c.name}=${c.value}`).join('; ');
   }
 
+  /** Hold a cookie as if a response had set it (cookies another site on the same domain set). */
+  setCookie(name: string, value: string, path = '/'): void {
+    this.#cookies.set(`${name};${path}`, { name, value, path });
+  }
+
   cookie(name: string): string | undefined {
     return [...this.#cookies.values()].find((c) => c.name === name)?.value;
   }

@@ -52,7 +52,8 @@ export class MemoryAccounts implements AccountRepository {
     return this.blocks.get(id);
   }
   async putBlock(block: NewBlock) {
-    this.blocks.set(block.userId, { ...block, id: block.userId, byName: '', sitewide: true, hidden: false, noCreate: false });
+    const byName = this.rows.find((a) => a.id === block.by)?.name ?? '';
+    this.blocks.set(block.userId, { ...block, id: block.userId, byName, sitewide: true, hidden: false, noCreate: false });
   }
   async removeBlock(id: number) {
     return this.blocks.delete(id);
@@ -286,6 +287,10 @@ export class MemoryCounters implements Counters {
     if (count === 1) this.#counts.set(id, count, windowSeconds);
     else this.#counts.update(id, count);
     return count;
+  }
+  async giveBack(id: string) {
+    const count = this.#counts.get(id);
+    if (count) this.#counts.update(id, count - 1);
   }
   async count(id: string) {
     return this.#counts.get(id) ?? 0;

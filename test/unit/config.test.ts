@@ -63,6 +63,7 @@ describe('loadConfig defaults', () => {
       rateLimitExempt: [],
       passwordPbkdf2: { algo: 'sha512', rounds: 30000, length: 64 },
       mediawiki: undefined,
+      wikiSession: undefined,
       rights: STANDALONE_RIGHTS,
       blockDisablesLogin: false,
       oauth2PrivateKey: undefined,
@@ -308,5 +309,44 @@ describe('SECRET_KEY', () => {
     const err = configError({ SECRET_KEY: '', DATABASE_URL: 'mysql://root@127.0.0.1:3306/wiki' }, cwd);
     expect(err.variable).toBe('SECRET_KEY');
     expect(existsSync(join(cwd, 'data'))).toBe(false);
+  });
+});
+
+describe("MEDIAWIKI_SESSION: the wiki's session signs users in", () => {
+  const wiki = { SECRET_KEY: KEY, DATABASE_URL: 'mysql://u@db/wikidb', MEDIAWIKI_DB: '1' };
+
+  it("is off unless set, and then takes MediaWiki's cookie names and cache keyspace", () => {
+    expect(loadConfig(wiki, scratch()).wikiSession).toBeUndefined();
+    expect(loadConfig({ ...wiki, MEDIAWIKI_SESSION: '1' }, scratch()).wikiSession).toEqual({
+      cookiePrefix: 'wikidb',
+      sessionCookie: 'wikidb_session',
+      keyspace: 'wikidb',
+      store: { kind: 'database' },
+      tokenVersion: undefined,
+    });
+    // $wgCookiePrefix = <dbname>_<dbprefix>; the wiki id is <dbname>-<dbprefix>.
+    expect(loadConfig({ ...wiki, MEDIAWIKI_TABLE_PREFIX: 'mw_', MEDIAWIKI_SESSION: '1' }, scratch()).wikiSession).toMatchObject({ cookiePrefix: 'wikidb_mw_', sessionCookie: 'wikidb_mw__session', keyspace: 'wikidb-mw_' });
+  });
+
+  it("takes the wiki's $wgCookiePrefix (with MediaWiki's replacements), $wgSessionName, $wgCachePrefix, Redis and the token version", () => {
+    const config = loadConfig(
+      { ...wiki, MEDIAWIKI_SESSION: '1', MEDIAWIKI_COOKIE_PREFIX: 'my.wiki [en]', MEDIAWIKI_SESSION_NAME: 'sess', MEDIAWIKI_CACHE_PREFIX: 'farm:en', MEDIAWIKI_SESSION_STORE: 'redis://cache:6379/2', MEDIAWIKI_AUTH_TOKEN_VERSION: '1' },
+      scratch(),
+    );
+    expect(config.wikiSession).toEqual({ cookiePrefix: 'my_wiki__en]', sessionCookie: 'sess', keyspace: 'farm:en', store: { kind: 'redis', url: 'redis://cache:6379/2' }, tokenVersion: '1' });
+  });
+
+  it("reads a SQLite wiki's cache file, relative to the working folder", () => {
+    const cwd = scratch();
+    const config = loadConfig({ SECRET_KEY: KEY, DATABASE_URL: 'sqlite:/var/lib/mediawiki/data/my_wiki.sqlite', MEDIAWIKI_DB: '1', MEDIAWIKI_SESSION: '1', MEDIAWIKI_SESSION_STORE: 'sqlite:data/wikicache.sqlite' }, cwd);
+    expect(config.wikiSession).toMatchObject({ sessionCookie: 'my_wiki_session', keyspace: 'my_wiki', store: { kind: 'sqlite', filename: join(cwd, 'data', 'wikicache.sqlite') } });
+  });
+
+  it('refuses settings that cannot work', () => {
+    expect(configError({ MEDIAWIKI_SESSION: '1' }).variable).toBe('MEDIAWIKI_SESSION');
+    expect(configError({ ...wiki, MEDIAWIKI_SESSION: '1', MEDIAWIKI_SESSION_STORE: 'sqlite:' }).variable).toBe('MEDIAWIKI_SESSION_STORE');
+    expect(configError({ ...wiki, MEDIAWIKI_COOKIE_PREFIX: 'x' }).variable).toBe('MEDIAWIKI_COOKIE_PREFIX');
+    expect(configError({ ...wiki, MEDIAWIKI_SESSION: '1', MEDIAWIKI_SESSION_STORE: 'memcached://x' }).variable).toBe('MEDIAWIKI_SESSION_STORE');
+    expect(configError({ ...wiki, MEDIAWIKI_SESSION: '1', MEDIAWIKI_SESSION_NAME: 'a;b' }).variable).toBe('MEDIAWIKI_SESSION_NAME');
   });
 });

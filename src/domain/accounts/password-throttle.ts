@@ -53,14 +53,25 @@ export class PasswordThrottle {
     return counts.every(Boolean);
   }
 
-  /** A successful sign-in clears the account's counters (ThrottlePreAuthenticationProvider::postAuthentication). */
+  /**
+   * A successful sign-in clears the account's counters (ThrottlePreAuthenticationProvider::postAuthentication)
+   * and gives its hit on the address back: the per-address limit is for guessing across accounts, and
+   * many people signing in from one address (a school's NAT) must not use it up.
+   */
   async clear(ip: string, userName: string): Promise<void> {
-    await Promise.all(this.#accountBuckets(ip, userName).map(({ key }) => this.#counters.reset(key)));
+    await Promise.all([
+      ...this.#accountBuckets(ip, userName).map(({ key }) => this.#counters.reset(key)),
+      this.#counters.giveBack(this.#addressBucket(ip).key),
+    ]);
   }
 
   #buckets(ip: string, userName: string): { key: string; condition: ThrottleCondition }[] {
-    const perAddress = this.#scope === 'password' ? `ip:${addressKey(ip)}` : `${this.#scope}:ip:${addressKey(ip)}`;
-    return [...this.#accountBuckets(ip, userName), { key: perAddress, condition: this.#perAddress }];
+    return [...this.#accountBuckets(ip, userName), this.#addressBucket(ip)];
+  }
+
+  #addressBucket(ip: string): { key: string; condition: ThrottleCondition } {
+    const key = this.#scope === 'password' ? `ip:${addressKey(ip)}` : `${this.#scope}:ip:${addressKey(ip)}`;
+    return { key, condition: this.#perAddress };
   }
 
   #accountBuckets(ip: string, userName: string): { key: string; condition: ThrottleCondition }[] {

@@ -11,6 +11,8 @@ export interface SiteSessionRecord {
   readonly generation: number;
   /** The factors given at sign-in (RFC 8176 `amr`); absent in sessions from before it was recorded. */
   readonly amr?: readonly string[];
+  /** Started from the wiki's session (src/http/wiki-session.ts): it lasts only as long as that one. */
+  readonly fromWiki?: boolean;
 }
 
 export interface SiteSessionStore {
@@ -52,6 +54,8 @@ export interface Marks {
 /** Counters shared by every instance; `increment` is atomic and starts a window on its first hit. */
 export interface Counters {
   increment(id: string, windowSeconds: number): Promise<number>;
+  /** Take one hit back within the current window (never below zero; nothing when there is no window). */
+  giveBack(id: string): Promise<void>;
   /** The count in the current window; 0 when there is none. */
   count(id: string): Promise<number>;
   reset(id: string): Promise<void>;

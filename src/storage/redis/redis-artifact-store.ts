@@ -53,6 +53,12 @@ const SCRIPTS = {
     if redis.call('TTL', KEYS[1]) < 0 then redis.call('EXPIRE', KEYS[1], ARGV[1]) end
     redis.call('HSET', KEYS[1], 'p', '{"count":' .. n .. '}')
     return n`,
+  decrement: `
+    local n = tonumber(redis.call('HGET', KEYS[1], 'n'))
+    if not n or n <= 0 then return 0 end
+    n = redis.call('HINCRBY', KEYS[1], 'n', -1)
+    redis.call('HSET', KEYS[1], 'p', '{"count":' .. n .. '}')
+    return n`,
 } as const;
 
 const now = () => Math.floor(Date.now() / 1000);
@@ -128,6 +134,10 @@ export class RedisArtifactStore implements ArtifactTable {
 
   async increment(model: string, id: string, windowSeconds: number): Promise<number> {
     return Number(await reach(this.#scripts.increment(1, this.#key('artifact', model, id), ttl(windowSeconds))));
+  }
+
+  async decrement(model: string, id: string): Promise<void> {
+    await reach(this.#scripts.decrement(1, this.#key('artifact', model, id)));
   }
 
   /** Redis expires keys itself. */

@@ -100,6 +100,20 @@ export class SqlArtifactStore implements ArtifactTable {
     }
   }
 
+  async decrement(model: string, id: string): Promise<void> {
+    const key = { wa_model: model, wa_id: id };
+    for (;;) {
+      const row = await this.#db('wikiauth_artifact').where(key).first('wa_payload', 'wa_expires');
+      if (!row || (row.wa_expires !== null && Number(row.wa_expires) <= now())) return;
+      const count = Number(JSON.parse(row.wa_payload).count ?? 0);
+      if (count <= 0) return;
+      const changed = await this.#db('wikiauth_artifact')
+        .where({ ...key, wa_payload: row.wa_payload })
+        .update({ wa_payload: JSON.stringify({ count: count - 1 }) });
+      if (changed === 1) return;
+    }
+  }
+
   async collectGarbage(): Promise<number> {
     return this.#db('wikiauth_artifact').whereNotNull('wa_expires').where('wa_expires', '<=', now()).delete();
   }

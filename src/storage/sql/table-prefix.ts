@@ -9,7 +9,7 @@ import type { Knex } from 'knex';
 const MEDIAWIKI_TABLES = new Set([
   'user', 'user_groups', 'actor', 'comment', 'logging', 'log_search', 'ipblocks', 'ipblocks_restrictions',
   'block', 'block_target', 'oauth_registered_consumer', 'oauth_accepted_consumer', 'oauth2_access_tokens',
-  'oathauth_users', 'oathauth_types', 'oathauth_devices',
+  'oathauth_users', 'oathauth_types', 'oathauth_devices', 'objectcache',
 ]);
 
 /** The name a table has in the database. */

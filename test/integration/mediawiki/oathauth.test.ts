@@ -32,7 +32,10 @@ function hiddenFields(html: string): Record<string, string> {
   return fields;
 }
 
-describe('two-factor sign-in on a MediaWiki 1.39 wiki with OATHAuth (MariaDB, $wgDBprefix mw_)', () => {
+describe.each([
+  ['MariaDB with $wgDBprefix mw_', { db: 'mysql', prefix: 'mw_' }],
+  ['SQLite', { db: 'sqlite' }],
+] as const)('two-factor sign-in on a MediaWiki 1.39 wiki with OATHAuth: %s', (_label, options) => {
   let wiki: TestWiki;
   let wikiDb: Knex;
   let server: TestServer;
@@ -49,7 +52,7 @@ describe('two-factor sign-in on a MediaWiki 1.39 wiki with OATHAuth (MariaDB, $w
   const nextCode = () => oathtoolCode(secret, step++ * 30);
 
   beforeAll(async () => {
-    wiki = await TestWiki.install({ db: 'mysql', prefix: 'mw_', settings: ["wfLoadExtension( 'OATHAuth' );"], update: true });
+    wiki = await TestWiki.install({ ...options, settings: ["wfLoadExtension( 'OATHAuth' );"], update: true });
     await wiki.serve();
     await wiki.createUser(OTP.name, OTP.password);
     await wiki.createUser(PLAIN.name, PLAIN.password);
@@ -75,11 +78,11 @@ describe('two-factor sign-in on a MediaWiki 1.39 wiki with OATHAuth (MariaDB, $w
     // The wiki itself now asks this user for a code (OATHAuth's secondary authentication provider).
     expect((await wiki.apiClient().clientLogin(OTP.name, OTP.password)).status).toBe('UI');
 
-    const env = { DATABASE_URL: wiki.databaseUrl, SECRET_KEY: wiki.secretKey, MEDIAWIKI_DB: '1', MEDIAWIKI_TABLE_PREFIX: wiki.prefix };
+    const env = { DATABASE_URL: wiki.databaseUrl, SECRET_KEY: wiki.secretKey, MEDIAWIKI_DB: '1', ...(wiki.prefix ? { MEDIAWIKI_TABLE_PREFIX: wiki.prefix } : {}) };
     const migrated = await runCli(['migrate'], { env, cwd: REPO_ROOT });
     expect(migrated.stderr).toBe('');
     const config = loadConfig(env);
-    server = await startServer({ name: 'mariadb', config: config.database, url: wiki.databaseUrl, env, drop: async () => {} });
+    server = await startServer({ name: options.db === 'mysql' ? 'mariadb' : 'sqlite', config: config.database, url: wiki.databaseUrl, env, drop: async () => {} });
     await server.services.accounts.setEmail(WIKI_ADMIN.name, 'admin@wiki.example');
     app = await seedClient(server.services, { owner: WIKI_ADMIN.name, name: 'Two-factor App', grants: ['basic'] });
     strict = await seedClient(server.services, { owner: WIKI_ADMIN.name, name: 'Strict App', grants: ['basic'] });

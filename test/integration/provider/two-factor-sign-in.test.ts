@@ -147,6 +147,21 @@ describe.each(DIALECTS)('two-factor sign-in on %s', (_name, makeDb) => {
     expect(discovery.claims_supported).toEqual(expect.arrayContaining(['acr', 'amr']));
   });
 
+  it("reports the factors of the site session's latest sign-in, not those the provider's session began with", async () => {
+    const user = await enrolledUser();
+    const agent = new HttpSession(keyed.server.issuer);
+    const first = await authorize(agent, authorizeUrl(app), user);
+    expect(await idTokenClaims(app, first.callback!.searchParams.get('code')!)).toMatchObject({ amr: ['pwd', 'otp'] });
+    // The enrolment goes away without ending sessions (as when a wiki's administrator removes it on the
+    // wiki); the user signs in again in the same browser with the password alone.
+    await keyed.server.services.db('oathauth_users').where('id', user.id).delete();
+    const { fields } = formFields(await (await agent.get('/wiki/Special:UserLogin?force=1&returnto=%2F')).text());
+    expect((await agent.postForm('/wiki/Special:UserLogin?force=1', { ...fields, wpName: user.name, wpPassword: user.password })).status).toBe(303);
+    const again = await authorize(agent, authorizeUrl(app), user);
+    expect({ passwords: again.passwordsAsked, codes: again.codesAsked }).toEqual({ passwords: 0, codes: 0 });
+    expect(await idTokenClaims(app, again.callback!.searchParams.get('code')!)).toMatchObject({ amr: ['pwd'], acr: ACR_PASSWORD });
+  });
+
   it('asks both factors again for prompt=login and max_age', async () => {
     const user = await enrolledUser();
     const agent = new HttpSession(keyed.server.issuer);

@@ -2,32 +2,16 @@ import { execFileSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 import { BAD_OATH_THROTTLE, PasswordThrottle, PER_ADDRESS } from '../../../src/domain/accounts/password-throttle.js';
 import { TwoFactorService } from '../../../src/domain/accounts/two-factor-service.js';
-import type { Counters } from '../../../src/domain/artifacts/stores.js';
 import { PendingSignIns, type PendingSignIn } from '../../../src/http/pending-sign-in.js';
 import { checkSecondFactor } from '../../../src/interactions/second-factor-step.js';
 import { otplibTotp } from '../../../src/security/totp.js';
-import { MemoryEnrolments, MemoryTotpSteps } from '../../helpers/in-memory.js';
+import { MemoryCounters, MemoryEnrolments, MemoryTotpSteps } from '../../helpers/in-memory.js';
 
 const SECRET = 'JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXPJBSWY3DPEH';
 const NOW = 1_796_558_400;
 
 function code(at: number): string {
   return execFileSync('oathtool', ['--totp', '-b', '-N', `@${at}`, SECRET], { encoding: 'utf8' }).trim();
-}
-
-class MemoryCounters implements Counters {
-  readonly counts = new Map<string, number>();
-  async increment(id: string) {
-    const next = (this.counts.get(id) ?? 0) + 1;
-    this.counts.set(id, next);
-    return next;
-  }
-  async count(id: string) {
-    return this.counts.get(id) ?? 0;
-  }
-  async reset(id: string) {
-    this.counts.delete(id);
-  }
 }
 
 async function setUp() {
