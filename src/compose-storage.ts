@@ -1,7 +1,8 @@
 import type { Knex } from 'knex';
-import type { Config } from './config/config.js';
+import type { Config, WikiSessionConfig } from './config/config.js';
 import { hashingCookieIds, hashingSiteSessionIds } from './domain/artifacts/hashed-ids.js';
 import type { ProviderArtifactPlaces } from './provider/artifact-placement.js';
+import { cacheFileWikiSessions, objectCacheWikiSessions, redisWikiSessions, type OpenedWikiSessions } from './storage/mediawiki-sessions.js';
 import { openRedisArtifactStores, sqlArtifactStores, type ArtifactStores } from './storage/short-lived-storage.js';
 
 /** The short-lived ports, each on the backend chosen for it. */
@@ -43,4 +44,21 @@ export async function placeStores(config: Config, db: Knex): Promise<PlacedStore
     readinessChecks: redis ? { redis: () => redis.ping() } : {},
     close: () => redis?.close(),
   };
+}
+
+/**
+ * MEDIAWIKI_SESSION: the wiki's sessions are read where the wiki keeps them (its
+ * `$wgSessionCacheType`, given as MEDIAWIKI_SESSION_STORE): the `objectcache` table of its
+ * database, a SQLite wiki's cache file, or its Redis.
+ */
+export function openWikiSessions(config: WikiSessionConfig, db: Knex): Promise<OpenedWikiSessions> {
+  const { store, keyspace } = config;
+  switch (store.kind) {
+    case 'database':
+      return objectCacheWikiSessions(db, keyspace);
+    case 'sqlite':
+      return cacheFileWikiSessions(store.filename, keyspace, db);
+    case 'redis':
+      return redisWikiSessions(store.url, keyspace, db);
+  }
 }

@@ -24,7 +24,8 @@ import { migrateLatest, pendingMigrations } from './storage/sql/migrate.js';
 import { SqlAccessTokenRegistry, SqlGrantRecordRepository } from './storage/sql/sql-access-token-registry.js';
 import { SqlAccountRepository } from './storage/sql/sql-account-repository.js';
 import { SqlAuthorizationRepository } from './storage/sql/sql-authorization-repository.js';
-import { placeStores, type PlacedStores } from './compose-storage.js';
+import { openWikiSessions, placeStores, type PlacedStores } from './compose-storage.js';
+import type { OpenedWikiSessions } from './storage/mediawiki-sessions.js';
 import { ProviderArtifacts } from './provider/artifact-placement.js';
 import { SqlConsumerRepository } from './storage/sql/sql-consumer-repository.js';
 import { SqlKeyRepository } from './storage/sql/sql-key-repository.js';
@@ -33,7 +34,6 @@ import { commonPasswords } from './storage/common-passwords.js';
 import type { SessionGenerations } from './domain/accounts/session-generations.js';
 import { MediaWikiManagementLog } from './storage/sql/mediawiki-management-log.js';
 import { inspectMediaWikiSchema, STANDALONE_SCHEMA } from './storage/sql/mediawiki-schema.js';
-import { openWikiSessionSource } from './storage/mediawiki-sessions.js';
 import type { WikiSessionSource } from './domain/accounts/wiki-session.js';
 import { TwoFactorService } from './domain/accounts/two-factor-service.js';
 import { enrolmentLayout, sqlEnrolmentRepository, type EnrolmentLayout } from './storage/sql/sql-enrolment-repository.js';
@@ -112,9 +112,9 @@ export async function openServices(config: Config, opts: { checkSchema?: boolean
   const accountRepository = unavailableOnDriverErrors(new SqlAccountRepository(db, schema));
   const stores = await placeStores(config, db);
   const { sessionGenerations } = stores;
-  let wiki: Awaited<ReturnType<typeof openWikiSessionSource>> | undefined;
+  let wiki: OpenedWikiSessions | undefined;
   try {
-    wiki = config.wikiSession && (await openWikiSessionSource(config.wikiSession, db));
+    wiki = config.wikiSession && (await openWikiSessions(config.wikiSession, db));
   } catch (err) {
     stores.close();
     await db.destroy();

@@ -14,6 +14,8 @@ export interface AccessTokenAdapterDeps {
   readonly authorizations: AuthorizationRepository;
   /** Registers each token under its authorization (src/domain/grants/grant-service.ts). */
   readonly grants: Pick<GrantService, 'registerAccessToken'>;
+  /** The ids (jtis) of a model's stored tokens under a Grant. */
+  tokenIdsOfGrant(model: Model, grantId: string): Promise<string[]>;
   /** A user's access token was stored (pairs it with the refresh token of the same response). */
   accessTokenSaved(jti: string): Promise<void>;
 }
@@ -54,7 +56,8 @@ export function accessTokenAdapters(inner: Record<Model, Adapter>, deps: AccessT
       await deps.registry.revoke(id);
     },
     async revokeByGrantId(grantId) {
-      await deps.registry.revokeByGrant(grantId);
+      // The stored ids of a Grant's tokens are their registered jtis.
+      await deps.registry.revokeAll(await deps.tokenIdsOfGrant(model, grantId));
       await inner[model].revokeByGrantId(grantId);
     },
     consume: (id) => inner[model].consume(id),

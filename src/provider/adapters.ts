@@ -55,6 +55,7 @@ export function createAdapterFactory(deps: AdapterDeps): (name: string) => Adapt
     consumers: deps.consumerCache,
     authorizations: deps.authorizations,
     grants: deps.grants,
+    tokenIdsOfGrant: (model, grantId) => deps.artifacts.idsByGrantId(model, grantId),
     accessTokenSaved: (jti) => refreshTokens.accessTokenSaved(jti),
   };
   const tokens = accessTokenAdapters({ AccessToken: accessTokenStore, ClientCredentials: artifactAdapter('ClientCredentials', deps) }, tokenDeps);

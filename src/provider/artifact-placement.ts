@@ -77,6 +77,10 @@ export class ProviderArtifacts implements ProviderArtifactStore {
     return this.#storeFor(model).revokeByGrantId(model, grantId);
   }
 
+  idsByGrantId(model: string, grantId: string): Promise<string[]> {
+    return this.#storeFor(model).idsByGrantId(model, grantId);
+  }
+
   /**
    * A deleted authorization (consumer deleted, password changed, user revoked it): the SQL side went
    * with it in one transaction; drop the short-lived artifacts of its grants too. They are useless

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { inflateRawSync } from 'node:zlib';
 import knex, { type Knex } from 'knex';
 import { unserialize } from 'php-serialize';
-import { ConfigError, type WikiSessionConfig } from '../config/config.js';
+import { ConfigError } from '../config/config.js';
 import { toMwTimestamp } from '../domain/mw-timestamp.js';
 import { UNDECODABLE, type StoredWikiSession, type WikiSessionSource, type WikiSessionUser } from '../domain/accounts/wiki-session.js';
 import { unavailableOnDriverErrors } from './driver-errors.js';
@@ -14,33 +14,43 @@ const MAX_STORED_BYTES = 64 * 1024;
 const MAX_INFLATED_BYTES = 256 * 1024;
 
 /**
- * The wiki's session store (docs/sign-in.md, "The wiki's session"), read only: MediaWiki's CACHE_DB
- * (the `objectcache` table in the wiki's database, or in a SQLite wiki's separate cache file) or a
- * Redis server. `close` ends what was opened for it.
+ * The wiki's session store (docs/sign-in.md, "The wiki's session"), read only, opened where the
+ * composition root says the wiki keeps it (src/compose-storage.ts). `close` ends what was opened
+ * for it.
  */
-export async function openWikiSessionSource(config: WikiSessionConfig, db: Knex): Promise<{ source: WikiSessionSource; readinessChecks: Record<string, () => Promise<void>>; close(): void }> {
-  const { store, keyspace } = config;
-  if (store.kind === 'database') {
-    if (!(await db.schema.hasTable(realTableName(db, 'objectcache')))) {
-      throw new ConfigError('MEDIAWIKI_SESSION_STORE', "the wiki's database has no objectcache table (a SQLite wiki keeps its object cache in a separate file: sqlite:<path>/wikicache.sqlite)");
-    }
-    return { source: unavailableOnDriverErrors(new SqlWikiSessions(db, keyspace)), readinessChecks: {}, close: () => undefined };
+export interface OpenedWikiSessions {
+  readonly source: WikiSessionSource;
+  readonly readinessChecks: Record<string, () => Promise<void>>;
+  close(): void;
+}
+
+/** MediaWiki's CACHE_DB: the `objectcache` table in the wiki's own database. */
+export async function objectCacheWikiSessions(db: Knex, keyspace: string): Promise<OpenedWikiSessions> {
+  if (!(await db.schema.hasTable(realTableName(db, 'objectcache')))) {
+    throw new ConfigError('MEDIAWIKI_SESSION_STORE', "the wiki's database has no objectcache table (a SQLite wiki keeps its object cache in a separate file: sqlite:<path>/wikicache.sqlite)");
   }
-  if (store.kind === 'sqlite') {
-    const cache = openCacheFile(store.filename);
-    if (!(await cache.schema.hasTable('objectcache'))) {
-      await cache.destroy();
-      throw new ConfigError('MEDIAWIKI_SESSION_STORE', `${store.filename} has no objectcache table`);
-    }
-    const source: WikiSessionSource = {
-      async load(sessionId, userId) {
-        const [stored, user] = await Promise.all([storedValue(cache, keyspace, sessionId), findUser(db, userId)]);
-        return { stored, user };
-      },
-    };
-    return { source: unavailableOnDriverErrors(source, "the wiki's session store"), readinessChecks: {}, close: () => void cache.destroy() };
+  return { source: unavailableOnDriverErrors(new SqlWikiSessions(db, keyspace)), readinessChecks: {}, close: () => undefined };
+}
+
+/** A SQLite wiki's CACHE_DB: `objectcache` in its separate cache file; users from the wiki's database. */
+export async function cacheFileWikiSessions(filename: string, keyspace: string, db: Knex): Promise<OpenedWikiSessions> {
+  const cache = openCacheFile(filename);
+  if (!(await cache.schema.hasTable('objectcache'))) {
+    await cache.destroy();
+    throw new ConfigError('MEDIAWIKI_SESSION_STORE', `${filename} has no objectcache table`);
   }
-  const redis = createRedis(store.url);
+  const source: WikiSessionSource = {
+    async load(sessionId, userId) {
+      const [stored, user] = await Promise.all([storedValue(cache, keyspace, sessionId), findUser(db, userId)]);
+      return { stored, user };
+    },
+  };
+  return { source: unavailableOnDriverErrors(source, "the wiki's session store"), readinessChecks: {}, close: () => void cache.destroy() };
+}
+
+/** RedisBagOStuff: the wiki's Redis; users from the wiki's database. */
+export async function redisWikiSessions(url: string, keyspace: string, db: Knex): Promise<OpenedWikiSessions> {
+  const redis = createRedis(url);
   await connectRedis(redis);
   const fromRedis = unavailableOnDriverErrors({ get: (key: string) => redis.getBuffer(key), ping: () => redis.ping() }, "the wiki's session store");
   const source: WikiSessionSource = {

@@ -185,6 +185,11 @@ describe('placement on MariaDB + Redis: durable provider models in SQL, the rest
     expect(await inRedis('ReauthenticationRequest', nonce)).toBe(true);
     await placed.usedTotpSteps.claim(424242, 7);
     expect(await inRedis('OathTotpStep', '424242:7')).toBe(true);
+    await placed.pendingOathKeys.keep(424242, { secret: 'JBSWY3DPEHPK3PXP', scratchTokens: [] }, 300);
+    expect(await inRedis('PendingOathKey', '424242')).toBe(true);
+    await placed.pendingSignIns.save(nonce, { userId: 1, userName: 'A' }, 300);
+    expect(await backend.db('wikiauth_artifact').where({ wa_model: 'PendingSignIn' }).count({ n: '*' })).toEqual([{ n: 0 }]);
+    expect(await placed.pendingSignIns.find(nonce)).toEqual({ userId: 1, userName: 'A' });
     expect(await backend.db('wikiauth_artifact').whereNotIn('wa_model', ['AccessToken', 'RegistrationAccessToken', 'RefreshToken']).count({ n: '*' })).toEqual([{ n: 0 }]);
   });
 

@@ -3,8 +3,9 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SessionGenerations } from '../../src/domain/accounts/session-generations.js';
 import type { UsedTotpSteps } from '../../src/domain/accounts/two-factor-service.js';
+import type { PendingOathKeys } from '../../src/domain/accounts/two-factor-setup.js';
 import type { ProviderArtifactStore } from '../../src/domain/artifacts/provider-artifacts.js';
-import type { ClaimOnce, Counters, Marks, RequestTokenRecords, SiteSessionStore } from '../../src/domain/artifacts/stores.js';
+import type { ClaimOnce, Counters, Marks, PendingSignInStore, RequestTokenRecords, SiteSessionStore } from '../../src/domain/artifacts/stores.js';
 
 /** The short-lived ports of src/domain/artifacts, as one backend (or the composition root's placement) provides them. */
 export interface ShortLivedStores {
@@ -17,6 +18,8 @@ export interface ShortLivedStores {
   readonly sessionGenerations: SessionGenerations;
   readonly reauthenticationRequests: Marks;
   readonly usedTotpSteps: UsedTotpSteps;
+  readonly pendingSignIns: PendingSignInStore;
+  readonly pendingOathKeys: PendingOathKeys;
   collectGarbage?(): Promise<number>;
 }
 
@@ -101,6 +104,8 @@ export function shortLivedStoresContract(name: string, open: () => Promise<Short
       await store.upsert('AuthorizationCode', b, { grantId: grant }, 60, { grantId: grant });
       await store.upsert('AuthorizationCode', c, { grantId: other }, 60, { grantId: other });
       await store.upsert('AccessToken', d, { grantId: grant }, 60, { grantId: grant });
+      expect(await store.idsByGrantId('AccessToken', grant)).toEqual([d]);
+      expect(await store.idsByGrantId('AccessToken', other)).toEqual([]);
       await store.revokeByGrantId('AuthorizationCode', grant);
       expect(await store.find('AuthorizationCode', a)).toBeUndefined();
       expect(await store.find('AuthorizationCode', b)).toBeUndefined();
@@ -161,15 +166,34 @@ export function shortLivedStoresContract(name: string, open: () => Promise<Short
       expect(await stores.usedTotpSteps.last(user)).toBe(101);
     });
 
+    it('keeps pending two-factor sign-ins and keys waiting for their first code', async () => {
+      const pending = id();
+      expect(await stores.pendingSignIns.find(pending)).toBeUndefined();
+      await stores.pendingSignIns.save(pending, { userId: 7, userName: 'Zoë_' }, 60);
+      expect(await stores.pendingSignIns.find(pending)).toEqual({ userId: 7, userName: 'Zoë_' });
+      await stores.pendingSignIns.destroy(pending);
+      expect(await stores.pendingSignIns.find(pending)).toBeUndefined();
+
+      const user = 1_000_000 + Math.floor(Math.random() * 1_000_000);
+      const key = { secret: 'JBSWY3DPEHPK3PXP', scratchTokens: ['ABCDEFGHIJKLMNOP'] };
+      expect(await stores.pendingOathKeys.find(user)).toBeUndefined();
+      await stores.pendingOathKeys.keep(user, key, 60);
+      expect(await stores.pendingOathKeys.find(user)).toEqual(key);
+      await stores.pendingOathKeys.forget(user);
+      expect(await stores.pendingOathKeys.find(user)).toBeUndefined();
+    });
+
     it('forgets artifacts, sessions, nonces and counters when they expire', async () => {
       const [key, session, nonce, counter] = [id(), id(), id(), id()];
       await stores.providerArtifacts.upsert('Interaction', key, { x: 1 }, 1);
       await stores.siteSessions.save(session, { userId: 7, loginMs: 1, generation: 0 }, 1);
+      await stores.pendingSignIns.save(session, { userId: 7, userName: 'Zoë' }, 1);
       expect(await stores.oauth1Nonces.claim(nonce, 1)).toBe(true);
       expect(await stores.loginThrottleCounters.increment(counter, 1)).toBe(1);
       await sleep(2100);
       expect(await stores.providerArtifacts.find('Interaction', key)).toBeUndefined();
       expect(await stores.siteSessions.find(session)).toBeUndefined();
+      expect(await stores.pendingSignIns.find(session)).toBeUndefined();
       expect(await stores.oauth1Nonces.claim(nonce, 60)).toBe(true);
       expect(await stores.loginThrottleCounters.increment(counter, 60)).toBe(1);
       await stores.collectGarbage?.();

@@ -1,6 +1,7 @@
 import type { SessionGenerations } from '../../src/domain/accounts/session-generations.js';
 import type { ArtifactIndex, ProviderArtifactStore } from '../../src/domain/artifacts/provider-artifacts.js';
-import type { ClaimOnce, Counters, Marks, RequestTokenRecord, RequestTokenRecords, SiteSessionRecord, SiteSessionStore } from '../../src/domain/artifacts/stores.js';
+import type { ClaimOnce, Counters, Marks, PendingSignInRecord, PendingSignInStore, RequestTokenRecord, RequestTokenRecords, SiteSessionRecord, SiteSessionStore } from '../../src/domain/artifacts/stores.js';
+import type { PendingOathKeys } from '../../src/domain/accounts/two-factor-setup.js';
 import type { Account, AccountBlock, AccountRepository, NewAccount, NewBlock } from '../../src/domain/accounts/account.js';
 import { STAGE_NUMBER, type Consumer, type ConsumerChanges, type ConsumerQuery, type ConsumerRepository, type NewConsumer } from '../../src/domain/consumers/consumer.js';
 import type { ConsumerLogEntry, ManagementLog } from '../../src/domain/consumers/management-log.js';
@@ -189,8 +190,8 @@ export class MemoryAccessTokens implements AccessTokenRegistry {
     const row = this.rows.get(identifier);
     if (row) row.revoked = true;
   }
-  async revokeByGrant() {
-    // Grant-indexed tokens live in the artifact store, which this double does not join.
+  async revokeAll(identifiers: readonly string[]) {
+    for (const identifier of identifiers) await this.revoke(identifier);
   }
   async revokeByAcceptance(acceptanceId: number) {
     for (const row of this.rows.values()) if (row.acceptanceId === acceptanceId) row.revoked = true;
@@ -268,7 +269,10 @@ export class MemoryProviderArtifacts implements ProviderArtifactStore {
     this.#rows.delete(`${kind}\n${id}`);
   }
   async revokeByGrantId(kind: string, grantId: string) {
-    for (const [key, row] of this.#rows.entries()) if (key.startsWith(`${kind}\n`) && row.index.grantId === grantId) this.#rows.delete(key);
+    for (const id of await this.idsByGrantId(kind, grantId)) this.#rows.delete(`${kind}\n${id}`);
+  }
+  async idsByGrantId(kind: string, grantId: string) {
+    return this.#rows.entries().filter(([key, row]) => key.startsWith(`${kind}\n`) && row.index.grantId === grantId).map(([key]) => key.slice(kind.length + 1));
   }
   #findBy(kind: string, match: (index: ArtifactIndex) => boolean) {
     const found = this.#rows.entries().find(([key, row]) => key.startsWith(`${kind}\n`) && match(row.index));
@@ -329,6 +333,18 @@ export function memoryArtifactStores(now: () => number = Date.now) {
     },
     consume: (key) => requestTokens.consume('RequestToken', key),
   };
+  const signIns = new Expiring<PendingSignInRecord>(now);
+  const pendingSignIns: PendingSignInStore = {
+    save: async (id, pending, ttl) => signIns.set(id, { ...pending }, ttl),
+    find: async (id) => signIns.get(id),
+    destroy: async (id) => signIns.delete(id),
+  };
+  const oathKeys = new Expiring<OathKey>(now);
+  const pendingOathKeys: PendingOathKeys = {
+    find: async (userId) => oathKeys.get(String(userId)),
+    keep: async (userId, key, ttl) => oathKeys.set(String(userId), structuredClone(key), ttl),
+    forget: async (userId) => oathKeys.delete(String(userId)),
+  };
   const reauthenticationRequests: Marks = {
     mark: async (id, atMs, ttl) => marks.set(id, atMs, ttl),
     find: async (id) => marks.get(id),
@@ -347,6 +363,8 @@ export function memoryArtifactStores(now: () => number = Date.now) {
     sessionGenerations,
     reauthenticationRequests,
     usedTotpSteps: new MemoryTotpSteps(),
+    pendingSignIns,
+    pendingOathKeys,
   };
 }
 

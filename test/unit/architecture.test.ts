@@ -75,6 +75,14 @@ describe('folder layering of src/', () => {
     expect(outside.map((e) => e.file)).toEqual([]);
   });
 
+  it('storage and the domain name no oidc-provider model: placement is the provider edge\'s and the composition root\'s', () => {
+    const MODELS = /'(AccessToken|RefreshToken|AuthorizationCode|ClientCredentials|Grant|Session|Interaction|DeviceCode|ReplayDetection|PushedAuthorizationRequest|RegistrationAccessToken|InitialAccessToken|BackchannelAuthenticationRequest|Client)'/;
+    const naming = sourceFiles(SRC)
+      .map((path) => relative(SRC, path))
+      .filter((file) => ['storage', 'domain'].includes(folder(file) ?? '') && MODELS.test(readFileSync(join(SRC, file), 'utf8')));
+    expect(naming).toEqual([]);
+  });
+
   it('edges get narrow dependencies, never the Services bag', () => {
     const roots = new Set(['main.ts', 'compose.ts', 'services.ts', 'cli/main.ts']);
     const users = edges.filter((e) => e.target === 'services.ts' && !roots.has(e.file));

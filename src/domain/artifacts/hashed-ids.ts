@@ -54,5 +54,10 @@ export function hashingCredentialIds(store: ProviderArtifactStore, credentialKin
     consume: (kind, id) => store.consume(kind, storageId(kind, id)),
     destroy: (kind, id) => store.destroy(kind, storageId(kind, id)),
     revokeByGrantId: (kind, grantId) => store.revokeByGrantId(kind, grantId),
+    idsByGrantId(kind, grantId) {
+      // A hash cannot be turned back into the credential it stands for.
+      if (hashed(kind)) throw new TypeError(`${kind}: ids are stored hashed`);
+      return store.idsByGrantId(kind, grantId);
+    },
   };
 }

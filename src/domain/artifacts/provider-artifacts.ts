@@ -21,4 +21,6 @@ export interface ProviderArtifactStore {
   consume(kind: string, id: string): Promise<boolean>;
   destroy(kind: string, id: string): Promise<void>;
   revokeByGrantId(kind: string, grantId: string): Promise<void>;
+  /** The ids of a kind's artifacts under a grant, as stored (for kinds whose ids are not hashed). */
+  idsByGrantId(kind: string, grantId: string): Promise<string[]>;
 }

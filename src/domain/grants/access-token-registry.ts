@@ -10,8 +10,8 @@ export interface AccessTokenRegistry {
   find(identifier: string): Promise<RegisteredAccessToken | undefined>;
   /** `oaat_revoked = 1`: revocation, refresh of the token, reuse of a rotated refresh token. */
   revoke(identifier: string): Promise<void>;
-  /** Revoke every access token issued under an oidc-provider grant (logout, code or refresh-token replay). */
-  revokeByGrant(grantId: string): Promise<void>;
+  /** Revoke several at once (every access token of a provider Grant: logout, code or refresh-token replay). */
+  revokeAll(identifiers: readonly string[]): Promise<void>;
   /** Revoke every access token registered with an authorization (an owner-only consumer's secret reset). */
   revokeByAcceptance(acceptanceId: number): Promise<void>;
 }

@@ -128,6 +128,12 @@ export class RedisArtifactStore implements ArtifactTable {
     await reach(this.#scripts.revokeMembers(1, this.#key('grant', model, grantId)));
   }
 
+  async idsByGrantId(model: string, grantId: string): Promise<string[]> {
+    const members = await reach(this.#redis.smembers(this.#key('grant', model, grantId)));
+    const artifact = this.#key('artifact', model, '');
+    return members.filter((key) => key.startsWith(artifact)).map((key) => key.slice(artifact.length));
+  }
+
   async addOnce(model: string, id: string, expiresIn: number): Promise<boolean> {
     return (await reach(this.#scripts.addOnce(1, this.#key('artifact', model, id), ttl(expiresIn)))) === 1;
   }

@@ -23,11 +23,8 @@ export class SqlAccessTokenRegistry implements AccessTokenRegistry {
     await this.#db('oauth2_access_tokens').where('oaat_identifier', identifier).update({ oaat_revoked: 1 });
   }
 
-  /** Access-token artifacts are durable (SQL), indexed by grant: their ids are the registered jtis. */
-  async revokeByGrant(grantId: string): Promise<void> {
-    await this.#db('oauth2_access_tokens')
-      .whereIn('oaat_identifier', this.#db('wikiauth_artifact').where({ wa_model: 'AccessToken', wa_grant_id: grantId }).select('wa_id'))
-      .update({ oaat_revoked: 1 });
+  async revokeAll(identifiers: readonly string[]): Promise<void> {
+    if (identifiers.length) await this.#db('oauth2_access_tokens').whereIn('oaat_identifier', identifiers).update({ oaat_revoked: 1 });
   }
 
   async revokeByAcceptance(acceptanceId: number): Promise<void> {

@@ -63,6 +63,11 @@ export class SqlArtifactStore implements ArtifactTable {
     await this.#db('wikiauth_artifact').where({ wa_model: model, wa_grant_id: grantId }).delete();
   }
 
+  async idsByGrantId(model: string, grantId: string): Promise<string[]> {
+    const ids: unknown[] = await this.#db('wikiauth_artifact').where({ wa_model: model, wa_grant_id: grantId }).pluck('wa_id');
+    return ids.map(String);
+  }
+
   async addOnce(model: string, id: string, expiresIn: number): Promise<boolean> {
     // An expired leftover must not block a new entry.
     await this.#db('wikiauth_artifact').where({ wa_model: model, wa_id: id }).where('wa_expires', '<=', now()).delete();
