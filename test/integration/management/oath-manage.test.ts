@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { mariadbRedisDatabase, sqliteDatabase, type TestDatabase } from '../../helpers/databases.js';
 import { formFields, HttpSession } from '../../helpers/http-session.js';
 import { startServer, type TestServer } from '../../helpers/server.js';
@@ -79,6 +79,8 @@ describe.each([
   });
 
   it('enrols through the pages with codes from an independent TOTP implementation, and disabling ends every session', async () => {
+    // The service's log (stderr), read while this journey runs.
+    const logged = vi.spyOn(process.stderr, 'write');
     const agent = await signIn(server.issuer, USER);
     const other = await signIn(server.issuer, USER);
     const status = await agent.get(MANAGE);
@@ -172,5 +174,12 @@ describe.each([
     const { res } = await postPassword(server.issuer, USER);
     expect(res.status).toBe(303);
     expect(res.headers.get('location')).toBe('/');
+
+    // Both changes were logged with the user and the address, and no secret or code reached the log.
+    const log = logged.mock.calls.map((call) => String(call[0])).join('');
+    logged.mockRestore();
+    expect(log).toContain(`two-factor authentication enabled for Tess Totp (user ${userId}) from 127.0.0.1`);
+    expect(log).toContain(`two-factor authentication disabled for Tess Totp (user ${userId}) from 127.0.0.1`);
+    for (const secretValue of [secret, confirmCode, ...scratch]) expect(log).not.toContain(secretValue);
   });
 });
