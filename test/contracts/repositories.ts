@@ -20,7 +20,8 @@ const HEX32 = /^[0-9a-f]{32}$/;
 const hex32 = () => randomBytes(16).toString('hex');
 const word = () => `0${randomBytes(5).toString('hex')}`;
 
-function consumerInput(overrides: Partial<NewConsumer> = {}): NewConsumer {
+/** A consumer with every column set to a value that must round-trip; random key and name. */
+export function consumerInput(overrides: Partial<NewConsumer> = {}): NewConsumer {
   return {
     key: hex32(), name: word(), ownerId: 7, version: '1.0', callbackUrl: 'https://app.example/cb', callbackIsPrefix: false,
     description: 'A tool — ünïcode', email: 'owner@example.org', emailAuthenticated: TS, developerAgreement: true, ownerOnly: false,

@@ -10,7 +10,7 @@ import { SQL_DIALECTS } from '../helpers/databases.js';
 import { useMigratedDatabase } from '../helpers/migrated.js';
 import { MemoryAccounts, MemoryAuthorizations, MemoryConsumers, MemoryLog } from '../helpers/in-memory.js';
 import { columnTypes } from '../helpers/schema.js';
-import { repositoriesContract } from './repositories.js';
+import { consumerInput as anyConsumerInput, repositoriesContract } from './repositories.js';
 
 const TS_MW = /^\d{14}$/;
 const HEX32 = /^[0-9a-f]{32}$/;
@@ -38,16 +38,9 @@ describe.each(SQL_DIALECTS)('raw columns on %s', (_dialect, open) => {
   });
 });
 
+/** The digit-only key and name MediaWiki's tables must keep as strings. */
 function consumerInput(overrides: Partial<NewConsumer> = {}): NewConsumer {
-  return {
-    key: DIGIT_KEY, name: '0123', ownerId: 7, version: '1.0', callbackUrl: 'https://app.example/cb', callbackIsPrefix: false,
-    description: 'A tool — ünïcode', email: 'owner@example.org', emailAuthenticated: TS, developerAgreement: true, ownerOnly: false,
-    wiki: '*', grants: ['basic', 'mwoauth-authonly', 'editpage'], registration: TS, secretKey: '98765432109876543210987654321098',
-    rsaKey: null, restrictions: DEFAULT_RESTRICTIONS, stage: 'approved', stageTimestamp: TS, deleted: false, oauthVersion: 2,
-    oauth2AllowedGrants: ['authorization_code', 'refresh_token'], oauth2IsConfidential: true,
-    metadata: { post_logout_redirect_uris: ['https://app.example/bye'], require_auth_time: true }, trusted: true, requireTwoFactor: true,
-    ...overrides,
-  };
+  return anyConsumerInput({ key: DIGIT_KEY, name: '0123', ...overrides });
 }
 
 describe.each(SQL_DIALECTS)('SqlAccountRepository on %s', (_dialect, open) => {
