@@ -1,4 +1,5 @@
 import Koa, { type Middleware } from 'koa';
+import { PASSWORD_ONLY, TWO_FACTORS } from './domain/accounts/assurance.js';
 import type Router from '@koa/router';
 import { createApp, type App } from './app.js';
 import { actionApi } from './compat/action-api.js';
@@ -221,5 +222,5 @@ function wikiSessionGate(services: Services): WikiSessions | undefined {
   const { config, wikiSessions: source, accounts, twoFactor } = services;
   if (!config.wikiSession || !source) return undefined;
   const authenticator = new WikiSessionAuthenticator({ source, derivedToken: mediaWikiUserToken(config.wikiSession.tokenVersion), lockedOut: (id) => accounts.isLockedOut(id) });
-  return new WikiSessions(authenticator, config.wikiSession, async (userId) => ((await twoFactor.isEnrolled(userId)) ? ['pwd', 'otp'] : ['pwd']));
+  return new WikiSessions(authenticator, config.wikiSession, async (userId) => ((await twoFactor.isEnrolled(userId)) ? TWO_FACTORS : PASSWORD_ONLY));
 }

@@ -197,7 +197,8 @@ export async function openServices(config: Config, opts: { checkSchema?: boolean
     keys,
     log,
     ping: async () => void (await db.raw('select 1')),
-    hasAccounts: async () => Number((await db('user').count({ users: '*' }))[0]!.users) > 0,
+    // One row is enough to know: a wiki's `user` table may hold millions.
+    hasAccounts: async () => (await db('user').first('user_id')) !== undefined,
     ensureFirstKeys: () => withDatabaseLock(db, 'wikiauth_first_keys', () => keys.ensureKeys()),
     close: async () => {
       stores.close();

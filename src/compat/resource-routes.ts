@@ -32,7 +32,8 @@ export function resourceRoutes(scriptPath: string, deps: ResourceRoutesDeps): Ro
       ctx.state.bearer = await authenticateBearer(ctx, deps.provider(), deps.consumers);
     } catch (err) {
       if (!(err instanceof BearerError)) throw err;
-      const hint = err.missing ? 'Missing "Authorization" header' : await deps.tokenHint(presentedToken(ctx));
+      // Only a token that is not valid has league's reasons; a refusal of a valid one has none.
+      const hint = err.missing ? 'Missing "Authorization" header' : err.invalid ? await deps.tokenHint(presentedToken(ctx)) : undefined;
       return refuse(ctx, err, hint);
     }
     return next();

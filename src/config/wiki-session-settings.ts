@@ -38,5 +38,5 @@ function parseStore(raw: string | undefined, cwd: string): WikiSessionConfig['st
   if (raw === undefined || raw === 'database') return { kind: 'database' };
   if (raw.startsWith('sqlite:') && raw.length > 'sqlite:'.length) return { kind: 'sqlite', filename: resolve(cwd, raw.slice('sqlite:'.length)) };
   if (/^rediss?:\/\/[^/]/.test(raw)) return { kind: 'redis', url: raw };
-  throw new ConfigError('MEDIAWIKI_SESSION_STORE', `expected database (the objectcache table), sqlite:<path>/wikicache.sqlite or redis://host:port[/db], got "${raw}"`);
+  throw new ConfigError('MEDIAWIKI_SESSION_STORE', `expected database (the objectcache table), sqlite:<path>/wikicache.sqlite or redis://host:port[/db] (the value is not repeated: it may hold a password)`);
 }

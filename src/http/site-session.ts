@@ -2,6 +2,7 @@ import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { Context } from 'koa';
 import type { SiteSessionRecord, SiteSessionStore } from '../domain/artifacts/stores.js';
 import type { SessionGenerations } from '../domain/accounts/session-generations.js';
+import { PASSWORD_ONLY } from '../domain/accounts/assurance.js';
 
 export const SITE_SESSION_COOKIE = 'wikiauth_session';
 const LOGIN_NONCE_COOKIE = 'wikiauth_login';
@@ -29,8 +30,6 @@ export interface SessionOrigin {
   readonly loginMs?: number;
 }
 
-/** What a sign-in with the password alone records. */
-export const PASSWORD_ONLY: readonly string[] = Object.freeze(['pwd']);
 
 /**
  * The one site sign-in (docs/architecture.md §2), shared by OIDC interactions, Special:OAuth and the management

@@ -20,10 +20,10 @@ const MAX_COOKIE_LENGTH = 512;
 export class WikiSessions {
   readonly #authenticator: WikiSessionAuthenticator;
   readonly #names: WikiCookieNames;
-  readonly #amr: (userId: number) => Promise<string[]>;
+  readonly #amr: (userId: number) => Promise<readonly string[]>;
 
   /** `amr`: the authentication methods the wiki's sign-in required of this user (RFC 8176). */
-  constructor(authenticator: WikiSessionAuthenticator, names: WikiCookieNames, amr: (userId: number) => Promise<string[]>) {
+  constructor(authenticator: WikiSessionAuthenticator, names: WikiCookieNames, amr: (userId: number) => Promise<readonly string[]>) {
     this.#authenticator = authenticator;
     this.#names = names;
     this.#amr = amr;

@@ -1,11 +1,10 @@
+import { TWO_FACTORS } from '../domain/accounts/assurance.js';
 import type { PasswordThrottle } from '../domain/accounts/password-throttle.js';
 import type { TwoFactorService } from '../domain/accounts/two-factor-service.js';
 import type { PendingSignIn, PendingSignIns } from '../http/pending-sign-in.js';
 
 /** Codes one password entry allows; then the password is asked again (and counted by its throttle). */
 export const CODES_PER_PASSWORD = 5;
-/** The factors of a sign-in with a second factor (RFC 8176: a scratch token is a one-time password too). */
-export const TWO_FACTORS: readonly string[] = Object.freeze(['pwd', 'otp']);
 
 export interface SecondFactorDeps {
   readonly pendingSignIns: Pick<PendingSignIns, 'checkCsrf' | 'countAttempt'>;

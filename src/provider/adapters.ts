@@ -44,10 +44,9 @@ export function createAdapterFactory(deps: AdapterDeps): (name: string) => Adapt
   const accessTokenStore = artifactAdapter('AccessToken', deps);
   const refreshTokens = new RefreshTokens(artifactAdapter('RefreshToken', deps), {
     gracePeriod: deps.refreshTokenGracePeriod,
-    revokeAccessToken: async (jti) => {
-      await deps.accessTokens.revoke(jti);
-      await accessTokenStore.destroy(jti);
-    },
+    // The access-token adapter's own revocation (store and registration row); `tokens` is set below
+    // before any token is refreshed.
+    revokeAccessToken: (jti) => tokens.AccessToken.destroy(jti),
   });
   const tokenDeps: AccessTokenAdapterDeps = {
     signer: deps.signer,

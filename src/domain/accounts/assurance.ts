@@ -2,6 +2,11 @@
  * Authentication levels (docs/sign-in.md, "Authentication levels"): the `amr` values of RFC 8176 a
  * sign-in records, and the two `acr` values wikiauth issues and relying parties may ask for.
  */
+/** What a sign-in with the password alone records (RFC 8176 `pwd`). */
+export const PASSWORD_ONLY: readonly string[] = Object.freeze(['pwd']);
+/** The factors of a sign-in with a second factor (RFC 8176: a scratch token is a one-time password too). */
+export const TWO_FACTORS: readonly string[] = Object.freeze(['pwd', 'otp']);
+
 export const ACR_PASSWORD = 'urn:wikiauth:acr:password';
 export const ACR_TWO_FACTOR = 'urn:wikiauth:acr:two-factor';
 export const ACR_VALUES: readonly string[] = Object.freeze([ACR_PASSWORD, ACR_TWO_FACTOR]);

@@ -3,8 +3,7 @@ import type { Consumer } from '../consumers/consumer.js';
 import { DomainError } from '../errors.js';
 import type { AccessTokenRegistry, GrantRecordRepository } from './access-token-registry.js';
 import type { Authorization, AuthorizationRepository } from './authorization.js';
-import { releasesPrivateInfo } from './catalogue.js';
-import { grantsToStore } from './scopes.js';
+import { grantsToStore, scopesOfAuthorization } from './scopes.js';
 
 export interface GrantServiceDeps {
   readonly authorizations: AuthorizationRepository;
@@ -45,7 +44,7 @@ export class GrantService {
   async existingScopes(consumer: Consumer, userId: number): Promise<string[] | undefined> {
     const authorization = await this.#deps.authorizations.find(userId, consumer.id, consumer.wiki);
     if (!authorization) return undefined;
-    return ['openid', 'profile', ...(releasesPrivateInfo(authorization.grants) ? ['email'] : []), ...authorization.grants];
+    return scopesOfAuthorization(authorization.grants);
   }
 
   /**

@@ -96,10 +96,12 @@ export class SqlDevicesEnrolmentRepository implements EnrolmentRepository {
     return changed === 1;
   }
 
+  /**
+   * Every device of the user, as OATHAuth's own disabling removes them: `find` counts any device as
+   * an enrolment, so leaving a non-TOTP one behind would keep the user enrolled with no code to pass.
+   */
   async delete(userId: number): Promise<boolean> {
-    const type = (await this.#db('oathauth_types').where('oat_name', TOTP).first('oat_id')) as { oat_id: number } | undefined;
-    if (!type) return false;
-    return (await this.#db('oathauth_devices').where({ oad_user: userId, oad_type: type.oat_id }).delete()) > 0;
+    return (await this.#db('oathauth_devices').where({ oad_user: userId }).delete()) > 0;
   }
 }
 
